@@ -1,0 +1,226 @@
+"""Loading the catalog: every YAML file checked against schemas/testcase.schema.json, then turned
+into the typed model; every problem is a `DocumentError` naming file:line.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+from octt.catalog.model import (
+    Catalog,
+    CheckStep,
+    EachConnector,
+    ExpectCallStep,
+    ForbidStep,
+    Location,
+    OperatorStep,
+    ReconnectStep,
+    Requirement,
+    ReusableState,
+    SendStep,
+    SimulatedEvent,
+    SimulateStep,
+    StateStep,
+    Step,
+    TestCase,
+    WaitStep,
+)
+from octt.pics.model import Profile
+from octt.resources import testcases_dir
+from octt.yamldoc import Document, DocumentError, load_document
+
+SCHEMA = "testcase.schema.json"
+STEP_KINDS = (
+    "send", "expect_call", "operator", "state", "reconnect", "forbid", "check", "wait", "simulate",
+)  # fmt: skip
+
+
+def _steps(document: Document, raw_steps: list[Any], path: tuple[object, ...]) -> tuple[Step, ...]:
+    steps: list[Step] = []
+    for index, raw in enumerate(raw_steps):
+        where = (*path, index)
+        kinds = [k for k in STEP_KINDS if k in raw]
+        if len(kinds) != 1:
+            found = ", ".join(kinds) if kinds else "none"
+            raise document.error(
+                f"a step needs exactly one of {', '.join(STEP_KINDS)} (found: {found})", *where
+            )
+        steps.append(_step(kinds[0], raw, Location(str(document.file), document.line_of(*where))))
+    return tuple(steps)
+
+
+def _step(kind: str, raw: Mapping[str, Any], loc: Location) -> Step:
+    label, note = str(raw.get("label", "")), str(raw.get("note", ""))
+    if kind == "send":
+        each = raw.get("each_connector")
+        return SendStep(
+            loc, label, note,
+            action=raw["send"],
+            connector=raw.get("connector"),
+            each_connector=EachConnector(each) if each else None,
+            payload=raw.get("payload", {}),
+            expect=raw.get("expect", {}),
+            save=raw.get("save", {}),
+            swappable_with_next=bool(raw.get("swappable_with_next", False)),
+            timeout_s=raw.get("timeout_s"),
+        )  # fmt: skip
+    if kind == "expect_call":
+        return ExpectCallStep(
+            loc, label, note,
+            action=raw["expect_call"],
+            within_s=raw.get("within_s"),
+            expect=raw.get("expect", {}),
+            save=raw.get("save", {}),
+            reply=raw.get("reply"),
+            reply_error=raw.get("reply_error"),
+            tolerate=tuple(raw.get("tolerate", ())),
+        )  # fmt: skip
+    if kind == "operator":
+        return OperatorStep(loc, label, note, raw["operator"], raw.get("payload", {}), raw["say"])
+    if kind == "state":
+        return StateStep(loc, label, note, raw["state"])
+    if kind == "reconnect":
+        options = raw["reconnect"] or {}
+        protocols = options.get("subprotocols")
+        return ReconnectStep(
+            loc, label, note, options.get("password"), tuple(protocols) if protocols else None
+        )
+    if kind == "forbid":
+        return ForbidStep(loc, label, note, tuple(raw["forbid"]), raw["within_s"])
+    if kind == "check":
+        return CheckStep(loc, label, note, raw["check"], raw.get("args", {}))
+    if kind == "wait":
+        return WaitStep(loc, label, note, raw["wait"])
+    return SimulateStep(
+        loc, label, note, SimulatedEvent(raw["simulate"]), raw.get("connector"), raw.get("duration_s")
+    )
+
+
+def load_case(path: Path) -> TestCase:
+    document = load_document(path, SCHEMA)
+    data = document.data
+    if "state" in data:
+        raise document.error("a reusable state belongs in testcases/_states/, not among the cases")
+    steps = _steps(document, data["steps"], ("steps",))
+    return TestCase(
+        id=data["id"],
+        title=data["title"],
+        profile=Profile(data["profile"]),
+        reference=dict(data["reference"]),
+        purpose=data.get("purpose", ""),
+        checks=tuple(data["checks"]),
+        editions=data.get("editions", ""),
+        requires=tuple(
+            Requirement(r["pics"], tuple(r.get("contains_any", ()))) for r in data.get("requires", ())
+        ),
+        before=tuple(data.get("before", ())),
+        steps=steps,
+        location=Location(str(path), 1),
+    )
+
+
+def load_state(path: Path) -> ReusableState:
+    document = load_document(path, SCHEMA)
+    data = document.data
+    if "state" not in data:
+        raise document.error("a file in _states/ must start with `state: <name>`")
+    if data["state"] != path.stem:
+        raise document.error(f"state {data['state']!r} must live in {data['state']}.yaml", "state")
+    return ReusableState(
+        name=data["state"],
+        title=data["title"],
+        purpose=data.get("purpose", ""),
+        before=tuple(data.get("before", ())),
+        steps=_steps(document, data["steps"], ("steps",)),
+        location=Location(str(path), 1),
+    )
+
+
+def _referenced_states(steps: Iterable[Step]) -> list[tuple[str, Location]]:
+    return [(s.name, s.location) for s in steps if isinstance(s, StateStep)]
+
+
+def _uses_operator(
+    steps: Iterable[Step], before: Iterable[str], states: Mapping[str, ReusableState]
+) -> bool:
+    if any(isinstance(s, OperatorStep) for s in steps):
+        return True
+    names = list(before) + [name for name, _ in _referenced_states(steps)]
+    return any(_uses_operator(states[n].steps, states[n].before, states) for n in names)
+
+
+def _check_state_graph(states: Mapping[str, ReusableState]) -> None:
+    def visit(name: str, trail: tuple[str, ...]) -> None:
+        state = states[name]
+        for child, loc in [(b, state.location) for b in state.before] + _referenced_states(
+            state.steps
+        ):
+            if child not in states:
+                raise DocumentError(loc.file, loc.line, f"unknown reusable state {child!r}")
+            if child in trail:
+                cycle = " -> ".join((*trail, child))
+                raise DocumentError(loc.file, loc.line, f"reusable states form a cycle: {cycle}")
+            visit(child, (*trail, child))
+
+    for name in states:
+        visit(name, (name,))
+
+
+def load_catalog(
+    root: Path | None = None, *, known_checks: frozenset[str] | None = None
+) -> Catalog:
+    """Load every case and state under `root` (default: octt's packaged test cases)."""
+    root = root or testcases_dir()
+    states = {p.stem: load_state(p) for p in sorted((root / "_states").glob("*.yaml"))}
+    _check_state_graph(states)
+    cases: list[TestCase] = []
+    seen: dict[str, Location] = {}
+    for path in sorted(p for p in root.glob("*/*.yaml") if p.parent.name != "_states"):
+        case = load_case(path)
+        if path.stem != case.id:
+            raise DocumentError(path, 1, f"case {case.id} must live in {case.id}.yaml")
+        if path.parent.name != case.profile.value:
+            raise DocumentError(
+                path, 1, f"a {case.profile.value} case belongs in testcases/{case.profile.value}/"
+            )
+        if case.id in seen:
+            raise DocumentError(path, 1, f"duplicate case id {case.id} (also {seen[case.id]})")
+        seen[case.id] = case.location
+        for name in case.before:
+            if name not in states:
+                raise DocumentError(path, 1, f"unknown reusable state {name!r} in before")
+        for name, loc in _referenced_states(case.steps):
+            if name not in states:
+                raise DocumentError(loc.file, loc.line, f"unknown reusable state {name!r}")
+        if known_checks is not None:
+            _check_helpers(case.steps, known_checks)
+        cases.append(_with_operator_flag(case, states))
+    if known_checks is not None:
+        for state in states.values():
+            _check_helpers(state.steps, known_checks)
+    return Catalog(tuple(sorted(cases, key=_case_order)), states)
+
+
+def _check_helpers(steps: Iterable[Step], known: frozenset[str]) -> None:
+    for step in steps:
+        if isinstance(step, CheckStep) and step.name not in known:
+            raise DocumentError(
+                step.location.file,
+                step.location.line,
+                f"unknown check {step.name!r}; known: {', '.join(sorted(known))}",
+            )
+
+
+def _with_operator_flag(case: TestCase, states: Mapping[str, ReusableState]) -> TestCase:
+    return replace(case, needs_operator=_uses_operator(case.steps, case.before, states))
+
+
+_PROFILE_ORDER = {p: i for i, p in enumerate(Profile)}
+
+
+def _case_order(case: TestCase) -> tuple[int, str]:
+    return (_PROFILE_ORDER[case.profile], case.id)
+

@@ -1,0 +1,214 @@
+"""Test cases and reusable states as typed, immutable data.
+
+Values inside steps may still hold ``{placeholders}``; the engine renders them when it runs the
+step. Every step remembers the file and line it came from, so errors and reports can point there.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+from octt.pics.model import Profile
+
+
+@dataclass(frozen=True)
+class Location:
+    file: str
+    line: int
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}"
+
+
+class EachConnector(StrEnum):
+    ALL = "all"
+    ALL_AND_ZERO = "all_and_zero"
+    OTHERS = "others"
+
+
+class SimulatedEvent(StrEnum):
+    POWER_LOSS = "power_loss"  # power cut and restart: the connection drops without a close
+    CONNECTION_LOSS = "connection_loss"  # the network drops; the charge point keeps running
+    GO_OFFLINE = "go_offline"  # connection lost for duration_s; transaction messages queue up
+    CONNECTION_TIMEOUT = "connection_timeout"  # ConnectionTimeOut expires without a cable
+
+
+@dataclass(frozen=True)
+class StepBase:
+    location: Location
+    label: str
+    note: str
+
+
+@dataclass(frozen=True)
+class SendStep(StepBase):
+    action: str
+    connector: Any = None
+    each_connector: EachConnector | None = None
+    payload: Mapping[str, Any] = field(default_factory=dict)
+    expect: Mapping[str, Any] = field(default_factory=dict)
+    save: Mapping[str, str] = field(default_factory=dict)
+    swappable_with_next: bool = False
+    timeout_s: float | None = None
+
+
+@dataclass(frozen=True)
+class ExpectCallStep(StepBase):
+    action: str
+    within_s: Any = None
+    expect: Mapping[str, Any] = field(default_factory=dict)
+    save: Mapping[str, str] = field(default_factory=dict)
+    reply: Mapping[str, Any] | None = None
+    reply_error: Mapping[str, str] | None = None
+    tolerate: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class OperatorStep(StepBase):
+    action: str
+    payload: Mapping[str, Any]
+    say: str
+
+
+@dataclass(frozen=True)
+class StateStep(StepBase):
+    name: str
+
+
+@dataclass(frozen=True)
+class ReconnectStep(StepBase):
+    password: str | None = None
+    subprotocols: tuple[str, ...] | None = None
+
+
+@dataclass(frozen=True)
+class ForbidStep(StepBase):
+    actions: tuple[str, ...]
+    within_s: Any
+
+
+@dataclass(frozen=True)
+class CheckStep(StepBase):
+    name: str
+    args: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class WaitStep(StepBase):
+    seconds: Any
+
+
+@dataclass(frozen=True)
+class SimulateStep(StepBase):
+    event: SimulatedEvent
+    connector: Any = None
+    duration_s: Any = None
+
+
+Step = (
+    SendStep
+    | ExpectCallStep
+    | OperatorStep
+    | StateStep
+    | ReconnectStep
+    | ForbidStep
+    | CheckStep
+    | WaitStep
+    | SimulateStep
+)
+
+
+def step_kind(step: Step) -> str:
+    return {
+        SendStep: "send",
+        ExpectCallStep: "expect_call",
+        OperatorStep: "operator",
+        StateStep: "state",
+        ReconnectStep: "reconnect",
+        ForbidStep: "forbid",
+        CheckStep: "check",
+        WaitStep: "wait",
+        SimulateStep: "simulate",
+    }[type(step)]
+
+
+def describe_step(step: Step) -> str:
+    """A short human description: the label, or one made from the step."""
+    if step.label:
+        return step.label
+    match step:
+        case SendStep(action=action):
+            return f"send {action}"
+        case ExpectCallStep(action=action):
+            return f"expect {action} from the CSMS"
+        case OperatorStep(action=action):
+            return f"operator: make the CSMS send {action}"
+        case StateStep(name=name):
+            return f"reusable state {name}"
+        case ReconnectStep():
+            return "reconnect"
+        case ForbidStep(actions=actions):
+            return f"the CSMS must not send {', '.join(actions)}"
+        case CheckStep(name=name):
+            return f"check {name}"
+        case WaitStep():
+            return "wait"
+        case SimulateStep(event=event):
+            return f"simulate {event.value.replace('_', ' ')}"
+    raise AssertionError(step)
+
+
+@dataclass(frozen=True)
+class Requirement:
+    """A PICS item that must hold for the case to apply."""
+
+    pics: str
+    contains_any: tuple[Any, ...] = ()
+
+    def describe(self) -> str:
+        if self.contains_any:
+            return f"PICS {self.pics} contains any of {list(self.contains_any)}"
+        return f"PICS {self.pics} is true"
+
+
+@dataclass(frozen=True)
+class ReusableState:
+    name: str
+    title: str
+    purpose: str
+    before: tuple[str, ...]
+    steps: tuple[Step, ...]
+    location: Location
+
+
+@dataclass(frozen=True)
+class TestCase:
+    id: str
+    title: str
+    profile: Profile
+    reference: Mapping[str, str]
+    purpose: str
+    checks: tuple[str, ...]
+    editions: str
+    requires: tuple[Requirement, ...]
+    before: tuple[str, ...]
+    steps: tuple[Step, ...]
+    location: Location
+    needs_operator: bool = False
+
+    __test__ = False  # not a pytest class
+
+
+@dataclass(frozen=True)
+class Catalog:
+    cases: tuple[TestCase, ...]
+    states: Mapping[str, ReusableState]
+
+    def case(self, case_id: str) -> TestCase:
+        for case in self.cases:
+            if case.id == case_id:
+                return case
+        raise KeyError(case_id)

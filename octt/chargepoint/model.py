@@ -1,0 +1,152 @@
+"""The simulated charge point's state: connectors, transactions, auth cache, offline period.
+
+Pure state with small transition methods; no I/O. The engine decides what to send, the message
+builders read this state, and the responder changes it when the CSMS asks.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from enum import StrEnum
+from typing import Any
+
+from octt.chargepoint.config_keys import ConfigurationStore
+
+
+class ConnectorStatus(StrEnum):
+    """ChargePointStatus of OCPP 1.6 §7.7."""
+
+    AVAILABLE = "Available"
+    PREPARING = "Preparing"
+    CHARGING = "Charging"
+    SUSPENDED_EVSE = "SuspendedEVSE"
+    SUSPENDED_EV = "SuspendedEV"
+    FINISHING = "Finishing"
+    RESERVED = "Reserved"
+    UNAVAILABLE = "Unavailable"
+    FAULTED = "Faulted"
+
+
+@dataclass
+class Transaction:
+    connector_id: int
+    id_tag: str
+    meter_start_wh: int
+    started_at: datetime
+    transaction_id: int | None = None  # assigned by the CSMS in StartTransaction.conf
+    reservation_id: int | None = None
+    stop_reason: str | None = None  # set when the transaction must end (e.g. PowerLoss)
+
+
+@dataclass
+class Connector:
+    connector_id: int
+    status: ConnectorStatus = ConnectorStatus.AVAILABLE
+    error_code: str = "NoError"
+    meter_wh: int = 0
+    transaction: Transaction | None = None
+    reservation_id: int | None = None
+
+
+@dataclass
+class RemoteStart:
+    """The last RemoteStartTransaction the charge point accepted (OCPP 1.6 §5.11)."""
+
+    id_tag: str
+    connector_id: int | None
+    charging_profile: dict[str, Any] | None = None
+
+
+@dataclass
+class ChargePointState:
+    """Everything the simulated charge point remembers between messages."""
+
+    cp_id: str
+    vendor: str
+    model: str
+    number_of_connectors: int
+    config: ConfigurationStore
+    connectors: dict[int, Connector] = field(default_factory=dict)
+    auth_cache: dict[str, dict[str, Any]] = field(default_factory=dict)
+    remote_start: RemoteStart | None = None
+    offline: bool = False
+    # While offline, the charge point's clock is this far behind the real clock: the messages it
+    # queues then are stamped in the past, as a real charge point's queued messages would be.
+    clock_offset: timedelta = timedelta()
+    boot_count: int = 0
+    default_id_tag: str = ""
+    default_connector_id: int = 1
+
+    @classmethod
+    def create(
+        cls,
+        cp_id: str,
+        vendor: str,
+        model: str,
+        number_of_connectors: int,
+        *,
+        default_id_tag: str = "",
+        default_connector_id: int = 1,
+    ) -> ChargePointState:
+        state = cls(
+            cp_id=cp_id,
+            vendor=vendor,
+            model=model,
+            number_of_connectors=number_of_connectors,
+            config=ConfigurationStore(number_of_connectors=number_of_connectors),
+            default_id_tag=default_id_tag,
+            default_connector_id=default_connector_id,
+        )
+        for n in range(number_of_connectors + 1):
+            state.connectors[n] = Connector(n)
+        return state
+
+    def connector(self, connector_id: int) -> Connector:
+        try:
+            return self.connectors[connector_id]
+        except KeyError:
+            raise KeyError(f"the simulated charge point has no connector {connector_id}") from None
+
+    def has_connector(self, connector_id: int) -> bool:
+        return connector_id in self.connectors and connector_id > 0
+
+    def transaction_by_id(self, transaction_id: int) -> Transaction | None:
+        for conn in self.connectors.values():
+            tx = conn.transaction
+            if tx is not None and tx.transaction_id == transaction_id:
+                return tx
+        return None
+
+    def active_transactions(self) -> list[Transaction]:
+        return [c.transaction for c in self.connectors.values() if c.transaction is not None]
+
+    def local_time(self, now: datetime) -> datetime:
+        return now - self.clock_offset
+
+    # -- simulated physical events -----------------------------------------------------
+
+    def go_offline(self, duration_s: float) -> None:
+        self.offline = True
+        self.clock_offset = timedelta(seconds=duration_s)
+
+    def come_online(self) -> None:
+        self.offline = False
+        self.clock_offset = timedelta()
+
+    def power_loss(self) -> None:
+        """Power is cut and comes back: running transactions must be stopped with PowerLoss
+        (TC_032_1: the connector that had one reports Finishing, the others Available)."""
+        for conn in self.connectors.values():
+            if conn.transaction is not None:
+                conn.transaction.stop_reason = "PowerLoss"
+                conn.status = ConnectorStatus.FINISHING
+            else:
+                conn.status = ConnectorStatus.AVAILABLE
+        self.remote_start = None
+
+    def connection_timeout(self, connector_id: int) -> None:
+        """ConnectionTimeOut expired without a cable (OCPP 1.6 §9.1.7): back to Available."""
+        conn = self.connector(connector_id)
+        conn.status = ConnectorStatus.AVAILABLE
+        self.remote_start = None

@@ -1,0 +1,57 @@
+"""The `octt` command: a small table of subcommands, one module each."""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Callable, Sequence
+
+from octt import __version__
+from octt.cli import list_cmd, reference_cmd, report_cmd, run_cmd, show_cmd
+from octt.cli.env import Environment, ExitStatus
+
+Command = Callable[[argparse.Namespace, Environment], ExitStatus]
+
+_COMMANDS: tuple[tuple[str, str, Callable[[argparse.ArgumentParser], None], Command], ...] = (
+    ("run", "run test cases against a CSMS", run_cmd.add_arguments, run_cmd.run),
+    ("list", "list the catalog with applicability", list_cmd.add_arguments, list_cmd.run),
+    ("show", "show the scenario of one case", show_cmd.add_arguments, show_cmd.run),
+    (
+        "reference-csms",
+        "serve the embedded reference CSMS",
+        reference_cmd.add_arguments,
+        reference_cmd.run,
+    ),
+    ("report", "re-render reports from DIR/result.json", report_cmd.add_arguments, report_cmd.run),
+)
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse that reports usage errors through our exit status instead of exiting."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        raise _UsageError(f"{self.prog}: {message}")
+
+
+class _UsageError(Exception):
+    pass
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="octt", description="Conformance tests for OCPP 1.6-J Central Systems")
+    parser.add_argument("--version", action="version", version=f"octt {__version__}")
+    commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    for name, help_text, add_arguments, handler in _COMMANDS:
+        sub = commands.add_parser(name, help=help_text, description=help_text)
+        add_arguments(sub)
+        sub.set_defaults(handler=handler)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None, env: Environment | None = None) -> int:
+    env = env or Environment()
+    try:
+        args = build_parser().parse_args(argv)
+    except _UsageError as exc:
+        return int(env.fail(str(exc)))
+    handler: Command = args.handler
+    return int(handler(args, env))

@@ -1,0 +1,159 @@
+"""`octt run`: execute the selected cases against a CSMS and write the reports."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+from octt.catalog.loader import load_catalog
+from octt.catalog.model import Catalog
+from octt.catalog.selection import RunPlan, SelectionError, select
+from octt.cli.env import Environment, ExitStatus
+from octt.clock import SystemClock
+from octt.config import RunConfig, load_run_config
+from octt.engine.checks import CHECKS
+from octt.engine.events import EventBus
+from octt.engine.runner import CsmsUnreachable, Runner, RunSetup, new_run_id
+from octt.operator.factory import make_operator
+from octt.pics.model import Pics, Profile, load_pics
+from octt.record.redact import Redactor
+from octt.record.trace import Recorder
+from octt.report.junit import write_junit
+from octt.report.model import RunResult, Verdict
+from octt.report.result_json import RESULT_FILE, ResultFileSink
+from octt.report.terminal import TerminalSink
+from octt.validation.schemas import SchemaSet
+from octt.yamldoc import DocumentError
+
+TRACE_FILE = "trace.jsonl"
+JUNIT_FILE = "junit.xml"
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--csms", metavar="URL", help="ws:// or wss:// endpoint of the CSMS"
+                        " (default: start the embedded reference CSMS)")  # fmt: skip
+    parser.add_argument("--cp-id", metavar="ID", help="charge point id (default: from the PICS)")
+    parser.add_argument("--pics", metavar="FILE", type=Path, help="PICS file")
+    parser.add_argument("--config", metavar="FILE", type=Path, help="run configuration file")
+    parser.add_argument(
+        "--profile", action="append", default=[], metavar="NAME",
+        choices=[p.value for p in Profile], help="run only this profile (repeatable)",
+    )  # fmt: skip
+    parser.add_argument("--test", action="append", default=[], metavar="ID",
+                        help="run only this case (repeatable)")  # fmt: skip
+    parser.add_argument("--operator", metavar="MODE",
+                        help="prompt | none | http(s)://trigger-api-base")  # fmt: skip
+    parser.add_argument("--operator-timeout", type=float, metavar="S",
+                        help="seconds to wait for the CSMS to act")  # fmt: skip
+    parser.add_argument("--security-profile", type=int, choices=[0, 1, 2, 3])
+    parser.add_argument("--report-dir", metavar="DIR", type=Path,
+                        help="write reports into DIR (default: reports/<run>)")  # fmt: skip
+    parser.add_argument("--time-scale", type=float, metavar="F",
+                        help="real seconds per simulated second (default 0.001)")  # fmt: skip
+
+
+def _config(args: argparse.Namespace, env: Environment) -> RunConfig:
+    config = load_run_config(env.cwd / args.config) if args.config else RunConfig()
+    return config.with_overrides(
+        csms_url=args.csms,
+        cp_id=args.cp_id,
+        pics_path=(env.cwd / args.pics) if args.pics else None,
+        profiles=tuple(Profile(p) for p in args.profile) or None,
+        test_ids=tuple(args.test) or None,
+        operator=args.operator,
+        operator_timeout_s=args.operator_timeout,
+        security_profile=args.security_profile,
+        report_dir=(env.cwd / args.report_dir) if args.report_dir else None,
+        time_scale=args.time_scale,
+    )
+
+
+def run(args: argparse.Namespace, env: Environment) -> ExitStatus:
+    if args.time_scale is not None and not 0 < args.time_scale <= 1:
+        return env.fail("--time-scale must be in (0, 1]")
+    if args.operator_timeout is not None and args.operator_timeout <= 0:
+        return env.fail("--operator-timeout must be positive")
+    try:
+        config = _config(args, env)
+        pics = load_pics(config.pics_path)
+        catalog = load_catalog(known_checks=frozenset(CHECKS))
+        plan = select(catalog, pics, profiles=config.profiles, test_ids=config.test_ids)
+    except DocumentError as exc:
+        return env.fail(str(exc))
+    except SelectionError as exc:
+        return env.fail(str(exc))
+    if config.csms_url is not None and not config.csms_url.startswith(("ws://", "wss://")):
+        return env.fail(f"--csms must be a ws:// or wss:// URL, got {config.csms_url!r}")
+    try:
+        return asyncio.run(_run(config, pics, catalog, plan, env))
+    except KeyboardInterrupt:
+        env.error_console.print("[yellow]interrupted[/]: result.json holds the cases done so far")
+        return ExitStatus.FAILED
+
+
+@contextlib.asynccontextmanager
+async def _csms(config: RunConfig, pics: Pics) -> AsyncIterator[tuple[str, str | None]]:
+    """The CSMS URL (and a default operator): the given one, or an embedded reference CSMS."""
+    if config.csms_url is not None:
+        yield config.csms_url, None
+        return
+    from octt.reference.server import ReferenceConfig, ReferenceCsms
+    from octt.reference.store import seed_from_pics
+
+    reference = ReferenceCsms(ReferenceConfig(seed=seed_from_pics(config.pics_path)))
+    await reference.start()
+    try:
+        yield reference.ocpp_url, reference.control_url
+    finally:
+        await reference.stop()
+
+
+def _report_dir(config: RunConfig, env: Environment, run_id: str) -> Path:
+    if config.report_dir is not None:
+        return config.report_dir
+    stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
+    return env.cwd / "reports" / f"{stamp}-{run_id}"
+
+
+async def _run(
+    config: RunConfig, pics: Pics, catalog: Catalog, plan: RunPlan, env: Environment
+) -> ExitStatus:
+    clock = SystemClock()
+    async with _csms(config, pics) as (csms_url, default_operator):
+        mode = config.operator or default_operator or ("prompt" if env.interactive else "none")
+        try:
+            operator = make_operator(mode, console=env.console, input_stream=env.stdin)
+        except ValueError as exc:
+            return env.fail(str(exc))
+        run_id = new_run_id()
+        report_dir = _report_dir(config, env, run_id)
+        try:
+            report_dir.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            return env.fail(f"--report-dir {report_dir}: {exc.strerror or exc}")
+        redactor = Redactor((config.basic_auth_password or "",))
+        recorder = Recorder(clock, redactor, report_dir / TRACE_FILE)
+        bus = EventBus()
+        bus.subscribe(TerminalSink(env.console, live=operator.mode != "prompt"))
+        bus.subscribe(ResultFileSink(report_dir / RESULT_FILE))
+        setup = RunSetup(
+            config, pics, catalog, csms_url, operator, clock, bus, recorder, SchemaSet.load()
+        )
+        try:
+            result = await Runner(setup, run_id).run(plan)
+        except CsmsUnreachable as exc:
+            return env.fail(f"the CSMS could not be reached: {exc}", ExitStatus.UNREACHABLE)
+        finally:
+            recorder.close()
+            await operator.aclose()
+        _write_reports(report_dir, result)
+        env.console.print(f"reports: {report_dir}")
+        return ExitStatus.OK if result.verdict is Verdict.PASS else ExitStatus.FAILED
+
+
+def _write_reports(report_dir: Path, result: RunResult) -> None:
+    write_junit(report_dir / JUNIT_FILE, result)

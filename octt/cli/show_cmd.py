@@ -1,0 +1,85 @@
+"""`octt show TC_ID`: one case's scenario, readable, with its reusable states expanded."""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Sequence
+
+from rich.text import Text
+
+from octt.catalog.loader import load_catalog
+from octt.catalog.model import (
+    Catalog,
+    ExpectCallStep,
+    OperatorStep,
+    SendStep,
+    StateStep,
+    Step,
+    describe_step,
+)
+from octt.cli.env import Environment, ExitStatus
+from octt.engine.checks import CHECKS
+from octt.yamldoc import DocumentError
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("case_id", metavar="TC_ID")
+
+
+def _detail(step: Step) -> str:
+    parts: list[str] = []
+    if isinstance(step, SendStep | OperatorStep) and step.payload:
+        parts.append(f"payload {dict(step.payload)}")
+    if isinstance(step, SendStep | ExpectCallStep) and step.expect:
+        parts.append(f"expect {dict(step.expect)}")
+    if isinstance(step, ExpectCallStep) and step.reply:
+        parts.append(f"reply {dict(step.reply)}")
+    if isinstance(step, SendStep) and step.each_connector:
+        parts.append(f"for each connector ({step.each_connector.value})")
+    if isinstance(step, SendStep) and step.swappable_with_next:
+        parts.append("may swap with the next step")
+    return "; ".join(parts)
+
+
+def _lines(catalog: Catalog, steps: Sequence[Step], indent: str, prefix: str) -> list[str]:
+    lines: list[str] = []
+    for number, step in enumerate(steps, start=1):
+        path = f"{prefix}{number}"
+        lines.append(f"{indent}{path}. {describe_step(step)}")
+        detail = _detail(step)
+        if detail:
+            lines.append(f"{indent}     {detail}")
+        if isinstance(step, StateStep):
+            lines.extend(_lines(catalog, catalog.states[step.name].steps, indent + "   ", f"{path}."))
+    return lines
+
+
+def run(args: argparse.Namespace, env: Environment) -> ExitStatus:
+    try:
+        catalog = load_catalog(known_checks=frozenset(CHECKS))
+    except DocumentError as exc:
+        return env.fail(str(exc))
+    try:
+        case = catalog.case(args.case_id)
+    except KeyError:
+        return env.fail(f"no test case {args.case_id!r} (see `octt list`)")
+    out = env.console
+    out.print(Text(f"{case.id} — {case.title}", style="bold"))
+    out.print(f"profile: {case.profile.value}    file: {case.location.file}")
+    for key, value in case.reference.items():
+        out.print(f"{key}: {value}")
+    if case.purpose:
+        out.print(f"\n[bold]Purpose[/]\n{case.purpose}")
+    out.print("\n[bold]The CSMS is checked on[/]")
+    for check in case.checks:
+        out.print(f"  • {check}")
+    if case.editions:
+        out.print(f"\n[bold]Editions[/]\n{case.editions}")
+    for name in case.before:
+        out.print(f"\n[bold]Before: reusable state {name}[/]")
+        for line in _lines(catalog, catalog.states[name].steps, "  ", ""):
+            out.print(line, markup=False)
+    out.print("\n[bold]Steps[/]")
+    for line in _lines(catalog, case.steps, "  ", ""):
+        out.print(line, markup=False)
+    return ExitStatus.OK

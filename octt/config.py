@@ -1,0 +1,113 @@
+"""The run configuration: how to reach and drive the CSMS, where to write, who the lab is.
+
+Built from an optional YAML file (`--config`, checked against schemas/run-config.schema.json)
+with command-line flags on top. Frozen; secrets are kept out of `repr`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, fields, replace
+from enum import StrEnum
+from pathlib import Path
+from typing import Any
+
+from octt.pics.model import Profile
+from octt.resources import default_pics_path
+from octt.yamldoc import load_document
+
+
+class Ordering(StrEnum):
+    """How the charge point orders messages the OCTT lets come in either order (TESTCASES §1.2)."""
+
+    DOCUMENTED = "documented"
+    SWAPPED = "swapped"
+
+
+@dataclass(frozen=True)
+class Signatory:
+    name: str = ""
+    company: str = ""
+    department: str = ""
+    position: str = ""
+    location: str = ""
+
+
+@dataclass(frozen=True)
+class LabInfo:
+    name: str = ""
+    location: str = ""
+    report_reference: str = ""
+    certificate_number: str = ""
+    vendor_signatory: Signatory = field(default_factory=Signatory)
+    lab_signatory: Signatory = field(default_factory=Signatory)
+
+
+@dataclass(frozen=True)
+class RunConfig:
+    csms_url: str | None = None  # None: start the embedded reference CSMS
+    cp_id: str | None = None  # None: the PICS test data's charge_point_id
+    pics_path: Path = field(default_factory=default_pics_path)
+    profiles: tuple[Profile, ...] = ()
+    test_ids: tuple[str, ...] = ()
+    operator: str | None = None  # prompt | none | http(s) URL; None: decided by the CLI
+    operator_timeout_s: float | None = None  # None: 30 s for an API, 180 s for a person
+    security_profile: int = 0
+    basic_auth_password: str | None = field(default=None, repr=False)
+    report_dir: Path | None = None
+    # Simulated waits (heartbeat interval, ConnectionTimeOut, offline periods) last
+    # simulated seconds × time_scale in real time.
+    time_scale: float = 0.001
+    connect_timeout_s: float = 10.0
+    max_frame_bytes: int = 1 << 20
+    ordering: Ordering = Ordering.DOCUMENTED
+    tls_verify: bool = True
+    lab: LabInfo = field(default_factory=LabInfo)
+
+    def with_overrides(self, **changes: Any) -> RunConfig:
+        """A copy with the given fields replaced; None values leave a field as it is."""
+        return replace(self, **{k: v for k, v in changes.items() if v is not None})
+
+    def effective_operator_timeout_s(self, operator_mode: str) -> float:
+        if self.operator_timeout_s is not None:
+            return self.operator_timeout_s
+        return 180.0 if operator_mode == "prompt" else 30.0
+
+    def settings(self) -> dict[str, Any]:
+        """The settings a report shows (no secrets)."""
+        return {
+            "time_scale": self.time_scale,
+            "connect_timeout_s": self.connect_timeout_s,
+            "max_frame_bytes": self.max_frame_bytes,
+            "ordering": self.ordering.value,
+            "tls_verify": self.tls_verify,
+            "security_profile": self.security_profile,
+            "basic_auth": self.basic_auth_password is not None,
+        }
+
+
+_SIMPLE = {f.name for f in fields(RunConfig)} - {"lab", "pics_path", "report_dir", "profiles"}
+
+
+def load_run_config(path: Path) -> RunConfig:
+    """A RunConfig from a YAML file; raises octt.yamldoc.DocumentError (file:line)."""
+    document = load_document(path, "run-config.schema.json")
+    data = dict(document.data)
+    values: dict[str, Any] = {k: v for k, v in data.items() if k in _SIMPLE}
+    base = path.parent
+    if "pics" in data:
+        values["pics_path"] = (base / data["pics"]).resolve()
+    if "report_dir" in data:
+        values["report_dir"] = (base / data["report_dir"]).resolve()
+    if "profiles" in data:
+        values["profiles"] = tuple(Profile(p) for p in data["profiles"])
+    if "test_ids" in data:
+        values["test_ids"] = tuple(data["test_ids"])
+    if "ordering" in data:
+        values["ordering"] = Ordering(data["ordering"])
+    if "lab" in data:
+        lab = dict(data["lab"])
+        for who in ("vendor_signatory", "lab_signatory"):
+            if who in lab:
+                lab[who] = Signatory(**lab[who])
+        values["lab"] = LabInfo(**lab)
+    return RunConfig(**values)

@@ -1,0 +1,338 @@
+"""The per-case context: everything one test case's steps share while it runs.
+
+`CaseContext` owns the simulated charge point state, the current connection (`Link`), saved
+variables, findings, the step and exchange records, operator tickets, and the dispatch of CALLs
+that arrive from the CSMS. The step kinds (`octt.engine.steps`) act through it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import itertools
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from octt.catalog.model import Catalog, TestCase
+from octt.chargepoint import responder
+from octt.chargepoint.model import ChargePointState
+from octt.clock import Clock
+from octt.config import RunConfig
+from octt.engine.events import EventBus, FindingRaised
+from octt.engine.link import IncomingCall, Link
+from octt.engine.templating import Scope
+from octt.findings import Finding, Severity
+from octt.ocppj.frames import ErrorCode
+from octt.ocppj.session import Session
+from octt.operator.base import Operator, OperatorRequest, OperatorResult
+from octt.pics.model import Pics
+from octt.record.model import ConnectionEventKind
+from octt.record.trace import Recorder
+from octt.report.model import ExchangeRecord, OperatorRecord, StepRecord
+from octt.transport.websocket import OCPP16, ConnectFailure, TransportOptions, WebSocketTransport
+from octt.validation.frames import FrameValidator
+from octt.validation.schemas import SchemaSet
+
+SPEC_CONNECT = "OCPP-J 1.6 §3.1"
+SPEC_SUBPROTOCOL = "OCPP-J 1.6 §3.1.2"
+
+# OCPP-J 1.6 §4.2.3: which CALLERROR the receiver answers for which kind of schema violation.
+_CALLERROR_FOR_KEYWORD = {
+    "type": ErrorCode.TYPE_CONSTRAINT_VIOLATION,
+    "required": ErrorCode.PROTOCOL_ERROR,
+    "additionalProperties": ErrorCode.FORMATION_VIOLATION,
+    "minItems": ErrorCode.OCCURENCE_CONSTRAINT_VIOLATION,
+    "maxItems": ErrorCode.OCCURENCE_CONSTRAINT_VIOLATION,
+}
+
+
+class CaseAborted(Exception):
+    """The case cannot go on; the reason is already among the findings."""
+
+
+class CaseSkipped(Exception):
+    """The case could not be run (e.g. nobody could make the CSMS act)."""
+
+
+class ToolError(Exception):
+    """octt itself could not do what the case needs (not a CSMS failure)."""
+
+
+@dataclass
+class OperatorTicket:
+    request: OperatorRequest
+    task: asyncio.Task[OperatorResult]
+    arrived: asyncio.Event
+    consumed: bool = False
+
+
+@dataclass
+class QueuedSend:
+    """A transaction message the charge point produced while offline (sent on reconnect)."""
+
+    step: Any  # SendStep; typed loosely to avoid a cycle with octt.engine.steps
+    connector: int | None
+    local_time: Any  # datetime at which the charge point produced it
+    path: str
+
+
+@dataclass
+class CaseContext:
+    case: TestCase
+    catalog: Catalog
+    pics: Pics
+    config: RunConfig
+    csms_url: str
+    operator: Operator
+    operator_timeout_s: float
+    clock: Clock
+    recorder: Recorder
+    validator: FrameValidator
+    schemas: SchemaSet
+    bus: EventBus
+    cp: ChargePointState
+    variables: dict[str, Any] = field(default_factory=dict)
+    findings: list[Finding] = field(default_factory=list)
+    steps: list[StepRecord] = field(default_factory=list)
+    exchanges: list[ExchangeRecord] = field(default_factory=list)
+    operator_records: list[OperatorRecord] = field(default_factory=list)
+    tickets: list[OperatorTicket] = field(default_factory=list)
+    offline_queue: list[QueuedSend] = field(default_factory=list)
+    link: Link | None = None
+    step_path: str = ""
+    awaited: Counter[str] = field(default_factory=Counter)
+    tolerated: set[str] = field(default_factory=set)
+    forbidden: set[str] = field(default_factory=set)
+    inbox: list[IncomingCall] = field(default_factory=list)
+    inbox_changed: asyncio.Event = field(default_factory=asyncio.Event)
+    background: set[asyncio.Task[None]] = field(default_factory=set)
+    _ids: Iterator[int] = field(default_factory=lambda: itertools.count(1))
+
+    @property
+    def spec(self) -> str:
+        ref = self.case.reference
+        parts = [ref.get("catalog", ""), ref.get("oca", "")]
+        return "; ".join(p for p in parts if p)
+
+    # -- findings ----------------------------------------------------------------------------
+
+    def add_finding(self, finding: Finding) -> None:
+        finding = finding.at_step(self.step_path)
+        self.findings.append(finding)
+        self.bus.emit(FindingRaised(self.case.id, finding))
+
+    def error(self, rule: str, message: str, *, spec: str = "", frames: tuple[int, ...] = ()) -> None:
+        self.add_finding(Finding(rule, Severity.ERROR, message, spec or self.spec, frames))
+
+    def warn(self, rule: str, message: str, *, spec: str = "", frames: tuple[int, ...] = ()) -> None:
+        self.add_finding(Finding(rule, Severity.WARNING, message, spec or self.spec, frames))
+
+    # -- templating --------------------------------------------------------------------------
+
+    def scope(self) -> Scope:
+        data = self.pics.test_data
+        base: dict[str, Any] = {
+            name: getattr(data, name) for name in data.__dataclass_fields__
+        }
+        base["cp_id"] = self.cp.cp_id
+        base["child_id_tag"] = data.child_id_tags[0] if data.child_id_tags else None
+        base["unknown_connector_id"] = self.cp.number_of_connectors + 1
+        base.update(self.variables)
+
+        def cp_namespace(rest: str) -> Any:
+            prefix = "config."
+            if rest.startswith(prefix) and self.cp.config.known(rest[len(prefix):]):
+                return self.cp.config.get(rest[len(prefix):])
+            raise KeyError(rest)
+
+        def config_namespace(rest: str) -> Any:
+            if rest == "operator_timeout_s":
+                return self.operator_timeout_s
+            if rest in self.config.settings():
+                return self.config.settings()[rest]
+            raise KeyError(rest)
+
+        return Scope(
+            base, {"pics": self.pics.lookup, "config": config_namespace, "cp": cp_namespace}
+        )
+
+    # -- connection --------------------------------------------------------------------------
+
+    async def connect(
+        self, *, password: str | None = None, subprotocols: tuple[str, ...] | None = None
+    ) -> Link:
+        options = TransportOptions(
+            csms_url=self.csms_url,
+            cp_id=self.cp.cp_id,
+            subprotocols=subprotocols or (OCPP16,),
+            basic_auth_password=password if password is not None else self.config.basic_auth_password,
+            connect_timeout_s=self.config.connect_timeout_s,
+            max_frame_bytes=self.config.max_frame_bytes,
+            tls_verify=self.config.tls_verify,
+        )
+        connection = self.recorder.new_connection()
+        try:
+            transport = await WebSocketTransport.open(options, self.clock)
+        except ConnectFailure as exc:
+            event = self.recorder.event(connection, ConnectionEventKind.CONNECT_FAILED, exc.detail)
+            self.error("transport.connect", exc.detail, spec=SPEC_CONNECT, frames=(event.seq,))
+            raise CaseAborted from exc
+        event = self.recorder.event(
+            connection,
+            ConnectionEventKind.OPEN,
+            f"{options.url} subprotocol={transport.subprotocol or '-'}",
+        )
+        if OCPP16 in options.subprotocols and transport.subprotocol != OCPP16:
+            self.error(
+                "transport.subprotocol",
+                f"the CSMS accepted the WebSocket without agreeing to subprotocol {OCPP16}"
+                f" (got {transport.subprotocol or 'none'})",
+                spec=SPEC_SUBPROTOCOL,
+                frames=(event.seq,),
+            )
+        session = Session(
+            response_timeout_s=self.pics.limits.response_timeout_s,
+            id_factory=lambda: f"octt-{next(self._ids)}",
+        )
+        link = Link(
+            transport,
+            connection=connection,
+            recorder=self.recorder,
+            validator=self.validator,
+            session=session,
+            clock=self.clock,
+            dispatch=self.dispatch,
+            on_finding=self.add_finding,
+        )
+        link.start()
+        self.link = link
+        return link
+
+    def require_link(self) -> Link:
+        if self.link is None or self.link.closed.is_set():
+            detail = self.link.close_detail if self.link else "no connection"
+            self.error(
+                "transport.closed",
+                f"the connection to the CSMS is gone ({detail})",
+                spec=SPEC_CONNECT,
+            )
+            raise CaseAborted
+        return self.link
+
+    def connection_lost(self, link: Link, during: str) -> None:
+        """Report that the CSMS closed the connection (a CaseAborted follows)."""
+        self.error(
+            "transport.closed",
+            f"the connection closed during {during} ({link.close_detail})",
+            spec=SPEC_CONNECT,
+        )
+
+    # -- incoming CALLs --------------------------------------------------------------------
+
+    def dispatch(self, incoming: IncomingCall) -> None:
+        action = incoming.call.action
+        if action in self.forbidden:
+            self.error(
+                "forbid." + action,
+                f"the CSMS sent {action}, which it must not send at this point",
+                frames=(incoming.frame,),
+            )
+        if self.awaited[action] > 0:
+            self.inbox.append(incoming)
+            self.inbox_changed.set()
+            return
+        for finding in incoming.findings:
+            self.add_finding(finding)
+        if action not in self.tolerated and action not in self.forbidden:
+            self.warn(
+                "unexpected-call",
+                f"the CSMS sent {action}, which the scenario does not expect here;"
+                " the simulated charge point answered it",
+                spec="OCTT: messages are expected in scenario order (TESTCASES §1.1)",
+                frames=(incoming.frame,),
+            )
+        self.spawn(self.answer(incoming, None, None))
+
+    def spawn(self, coro: Any) -> None:
+        task: asyncio.Task[None] = asyncio.ensure_future(coro)
+        self.background.add(task)
+        task.add_done_callback(self.background.discard)
+
+    def callerror_for(self, incoming: IncomingCall) -> tuple[str, str] | None:
+        """The CALLERROR a conformant receiver gives a schema-invalid request, if it is one."""
+        call = incoming.call
+        if not self.schemas.has_action(call.action):
+            return None
+        violations = self.schemas.request_errors(call.action, call.payload)
+        if not violations:
+            return None
+        first = violations[0]
+        code = _CALLERROR_FOR_KEYWORD.get(first.keyword, ErrorCode.PROPERTY_CONSTRAINT_VIOLATION)
+        where = first.path or "payload"
+        return code.value, f"{where}: {first.message}"[:255]
+
+    async def answer(
+        self,
+        incoming: IncomingCall,
+        override: dict[str, Any] | None,
+        error: tuple[str, str] | None,
+    ) -> int | None:
+        """Answer an incoming CALL: schema-invalid → CALLERROR; else responder (+ override)."""
+        link = self.link
+        if link is None or link.closed.is_set():
+            return None
+        call = incoming.call
+        invalid = self.callerror_for(incoming)
+        if invalid is not None:
+            return await link.reply_error(incoming, *invalid)
+        if error is not None:
+            return await link.reply_error(incoming, *error)
+        reply = responder.default_reply(
+            self.cp, call.action, call.payload, known_action=self.schemas.has_action(call.action)
+        )
+        if isinstance(reply, responder.ErrorReply):
+            return await link.reply_error(incoming, reply.code.value, reply.description)
+        if override:
+            reply = {**reply, **override}
+        responder.commit(self.cp, call.action, call.payload, reply)
+        return await link.reply(incoming, reply)
+
+    # -- lifecycle ---------------------------------------------------------------------------
+
+    async def finish(self) -> None:
+        """Settle background work, answer leftovers, record operator outcomes, close."""
+        for incoming in list(self.inbox):
+            self.inbox.remove(incoming)
+            with contextlib.suppress(Exception):
+                await self.answer(incoming, None, None)
+        if self.background:
+            await asyncio.wait(list(self.background), timeout=3)
+        for ticket in self.tickets:
+            await self._settle_ticket(ticket)
+        if self.link is not None:
+            await self.link.close()
+
+    async def _settle_ticket(self, ticket: OperatorTicket) -> None:
+        task = ticket.task
+        if not task.done():
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait({task}, timeout=2)
+        if not task.done():
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await task
+            self.operator_records.append(
+                OperatorRecord(ticket.request.action, "cancelled", "case ended first", 0.0)
+            )
+            return
+        try:
+            result = task.result()
+        except Exception as exc:  # an operator must not raise; record it if it does
+            self.operator_records.append(OperatorRecord(ticket.request.action, "error", repr(exc), 0.0))
+            return
+        self.operator_records.append(
+            OperatorRecord(ticket.request.action, result.outcome.value, result.detail, result.elapsed_s)
+        )
+

@@ -1,0 +1,105 @@
+"""Expectations on a payload: ``expect:`` blocks of test steps, judged into findings.
+
+Each entry maps a dotted path to a literal (must equal) or a matcher object:
+``one_of``, ``tolerated`` (accepted with a warning), ``not``, ``absent``, ``present``,
+``empty_or_absent``, ``at_least``, ``matches``; ``rule`` and ``because`` refine the finding.
+Values are rendered (placeholders) before they are compared.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from decimal import Decimal
+from typing import Any
+
+from octt.engine.templating import Scope, dotted_get, render
+from octt.findings import Finding, Severity
+
+_MISSING = object()
+
+
+def _same(actual: Any, expected: Any) -> bool:
+    """JSON equality: no bool/number confusion, numbers compared by value, strings exact."""
+    if isinstance(actual, bool) or isinstance(expected, bool):
+        return isinstance(actual, bool) and isinstance(expected, bool) and actual == expected
+    numbers = (int, float, Decimal)
+    if isinstance(actual, numbers) and isinstance(expected, numbers):
+        return Decimal(str(actual)) == Decimal(str(expected))
+    return type(actual) is type(expected) and bool(actual == expected)
+
+
+def _show(value: Any) -> str:
+    if value is _MISSING:
+        return "absent"
+    if isinstance(value, str):
+        return repr(value)
+    return str(value).replace("Decimal('", "").replace("')", "")
+
+
+def evaluate(
+    what: str,
+    payload: Mapping[str, Any],
+    expectations: Mapping[str, Any],
+    scope: Scope,
+    *,
+    rule_prefix: str,
+    spec: str,
+    frames: tuple[int, ...],
+) -> list[Finding]:
+    """Judge `payload` against `expectations`; `what` names the message (``Authorize.conf``)."""
+    findings: list[Finding] = []
+    for path, raw in expectations.items():
+        matcher = raw if isinstance(raw, Mapping) else {"equals": raw}
+        try:
+            actual = dotted_get(payload, path)
+        except KeyError:
+            actual = _MISSING
+        problem, severity = _judge(actual, matcher, scope)
+        if problem is None:
+            continue
+        rule = str(matcher.get("rule", f"{rule_prefix}.{path}"))
+        because = f" ({matcher['because']})" if "because" in matcher else ""
+        message = f"{what} {path} is {_show(actual)}; {problem}{because}"
+        findings.append(Finding(rule, severity, message, spec, frames))
+    return findings
+
+
+def _judge(actual: Any, matcher: Mapping[str, Any], scope: Scope) -> tuple[str | None, Severity]:
+    ok = Severity.ERROR
+    if matcher.get("absent"):
+        return (None if actual is _MISSING else "expected it to be absent"), ok
+    if matcher.get("empty_or_absent"):
+        empty = actual is _MISSING or actual in ([], {}, "")
+        return (None if empty else "expected it to be empty or absent"), ok
+    if actual is _MISSING:
+        if any(k in matcher for k in ("present", "equals", "one_of", "at_least", "matches", "not")):
+            return "expected it to be present", ok
+        return None, ok
+    if "equals" in matcher:
+        expected = render(matcher["equals"], scope)
+        if not _same(actual, expected):
+            return f"expected {_show(expected)}", ok
+    if "not" in matcher:
+        unwanted = render(matcher["not"], scope)
+        if _same(actual, unwanted):
+            return f"expected anything but {_show(unwanted)}", ok
+    if "one_of" in matcher:
+        allowed = render(matcher["one_of"], scope)
+        if not any(_same(actual, a) for a in allowed):
+            tolerated = render(matcher.get("tolerated", []), scope)
+            if any(_same(actual, t) for t in tolerated):
+                shown = ", ".join(_show(a) for a in allowed)
+                return f"tolerated, but one of {shown} is expected", Severity.WARNING
+            return "expected one of " + ", ".join(_show(a) for a in allowed), ok
+    if "at_least" in matcher:
+        bound = render(matcher["at_least"], scope)
+        if not isinstance(actual, int | float | Decimal) or isinstance(actual, bool):
+            return f"expected a number of at least {bound}", ok
+        if Decimal(str(actual)) < Decimal(str(bound)):
+            return f"expected at least {bound}", ok
+    if "matches" in matcher:
+        pattern = str(render(matcher["matches"], scope))
+        if not isinstance(actual, str) or not re.fullmatch(pattern, actual):
+            return f"expected text matching /{pattern}/", ok
+    return None, ok

@@ -1,0 +1,327 @@
+"""The runner: executes a run plan case by case and produces the run result.
+
+For every applicable case it creates a fresh simulated charge point and connection, runs the
+before-states and the steps, and turns findings into a verdict. "The CSMS failed" (error
+findings → ``fail``) is kept apart from "the tool failed" (an exception → ``error``).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+import traceback
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from octt import __version__
+from octt.catalog.model import Catalog, TestCase
+from octt.catalog.selection import RunPlan
+from octt.chargepoint.model import ChargePointState
+from octt.clock import Clock, rfc3339
+from octt.config import RunConfig
+from octt.engine.context import CaseAborted, CaseContext, CaseSkipped, ToolError
+from octt.engine.events import (
+    CaseFinished,
+    CaseStarted,
+    EventBus,
+    Notice,
+    RunCheckpoint,
+    RunFinished,
+    RunStarted,
+)
+from octt.engine.link import OwnMessageInvalid
+from octt.engine.steps import run_state, run_steps
+from octt.engine.templating import TemplateError
+from octt.chargepoint.messages import BuildError
+from octt.findings import Severity
+from octt.operator.base import Operator, OperatorOutcome, ProvisionRequest, TokenSpec
+from octt.pics.model import Pics, Profile
+from octt.record.model import ConnectionEventKind
+from octt.record.trace import Recorder
+from octt.report.model import (
+    CaseResult,
+    RunResult,
+    Verdict,
+    summarise_profile,
+)
+from octt.report.performance import performance
+from octt.transport.websocket import (
+    ConnectFailure,
+    ConnectFailureKind,
+    TransportOptions,
+    WebSocketTransport,
+)
+from octt.validation.frames import FrameValidator
+from octt.validation.schemas import SchemaSet
+
+TOOL_NAME = "octt"
+# A safety net on top of every step's own deadline: no case may run longer than this.
+CASE_BUDGET_S = 900.0
+
+
+def new_run_id() -> str:
+    return uuid.uuid4().hex[:12]
+
+
+class CsmsUnreachable(Exception):
+    """The CSMS could not be reached at all (exit status 3)."""
+
+
+@dataclass(frozen=True)
+class RunSetup:
+    config: RunConfig
+    pics: Pics
+    catalog: Catalog
+    csms_url: str
+    operator: Operator
+    clock: Clock
+    bus: EventBus
+    recorder: Recorder
+    schemas: SchemaSet
+
+    @property
+    def cp_id(self) -> str:
+        return self.config.cp_id or self.pics.test_data.charge_point_id
+
+
+class Runner:
+    def __init__(self, setup: RunSetup, run_id: str | None = None) -> None:
+        self._setup = setup
+        self._validator = FrameValidator(setup.schemas)
+        self._operator_timeout_s = setup.config.effective_operator_timeout_s(setup.operator.mode)
+        self.run_id = run_id or new_run_id()
+        self._started_at = rfc3339(setup.clock.utc_now())
+        self._results: list[CaseResult] = []
+        self._plan: RunPlan | None = None
+
+    # -- the run ---------------------------------------------------------------------------
+
+    async def run(self, plan: RunPlan) -> RunResult:
+        setup = self._setup
+        self._plan = plan
+        setup.bus.emit(RunStarted(plan, setup.csms_url, setup.operator.mode))
+        await self.probe()
+        if any(e.applicable for e in plan.entries):
+            await self._provision()
+        total = len(plan.entries)
+        for index, entry in enumerate(plan.entries, start=1):
+            case = entry.case
+            setup.bus.emit(CaseStarted(case.id, case.title, index, total))
+            if not entry.applicable:
+                result = CaseResult(
+                    case.id, case.title, case.profile.value, Verdict.NOT_APPLICABLE,
+                    entry.reason, location=str(case.location),
+                )  # fmt: skip
+            elif case.needs_operator and not setup.operator.can_act:
+                result = CaseResult(
+                    case.id, case.title, case.profile.value, Verdict.SKIPPED,
+                    f"needs the CSMS to act, and operator mode is {setup.operator.mode!r}",
+                    location=str(case.location),
+                )  # fmt: skip
+            else:
+                result = await self.run_case(case)
+            self._results.append(result)
+            setup.bus.emit(CaseFinished(result, index, total))
+            setup.bus.emit(RunCheckpoint(self.result(interrupted=True)))
+        final = self.result(interrupted=False)
+        setup.bus.emit(RunFinished(final))
+        return final
+
+    async def probe(self) -> None:
+        """Open and close one connection; CsmsUnreachable when nothing answers at all."""
+        setup = self._setup
+        options = TransportOptions(
+            csms_url=setup.csms_url,
+            cp_id=self._setup.cp_id,
+            basic_auth_password=setup.config.basic_auth_password,
+            connect_timeout_s=setup.config.connect_timeout_s,
+            tls_verify=setup.config.tls_verify,
+        )
+        connection = setup.recorder.new_connection()
+        try:
+            transport = await WebSocketTransport.open(options, setup.clock)
+        except ConnectFailure as exc:
+            setup.recorder.event(connection, ConnectionEventKind.CONNECT_FAILED, exc.detail)
+            if exc.kind in (
+                ConnectFailureKind.REFUSED,
+                ConnectFailureKind.TIMEOUT,
+                ConnectFailureKind.INVALID_URL,
+            ):
+                raise CsmsUnreachable(exc.detail) from exc
+            setup.bus.emit(Notice(f"reachability probe: {exc.detail}"))
+            return
+        setup.recorder.event(connection, ConnectionEventKind.OPEN, "reachability probe")
+        await transport.close()
+        setup.recorder.event(connection, ConnectionEventKind.CLOSE, "reachability probe done")
+
+    async def _provision(self) -> None:
+        setup = self._setup
+        data = setup.pics.test_data
+        tokens = [TokenSpec(data.valid_id_tag, "Accepted")]
+        if data.expired_id_tag:
+            tokens.append(TokenSpec(data.expired_id_tag, "Expired"))
+        if data.blocked_id_tag:
+            tokens.append(TokenSpec(data.blocked_id_tag, "Blocked"))
+        if data.parent_id_tag:
+            tokens.append(TokenSpec(data.parent_id_tag, "Accepted"))
+            tokens.extend(TokenSpec(c, "Accepted", data.parent_id_tag) for c in data.child_id_tags)
+        notes = [f"{data.invalid_id_tag} must be unknown to the CSMS (answered Invalid)"]
+        if data.unsupported_vendor_id:
+            notes.append(f"DataTransfer vendorId {data.unsupported_vendor_id} must be unsupported")
+        request = ProvisionRequest(
+            cp_id=self._setup.cp_id,
+            tokens=tuple(tokens),
+            basic_auth_password=setup.config.basic_auth_password,
+            notes=tuple(notes),
+        )
+        result = await setup.operator.provision(request)
+        if result.outcome is not OperatorOutcome.DONE:
+            setup.bus.emit(Notice(f"test data provisioning: {result.outcome.value}: {result.detail}"))
+
+    # -- one case --------------------------------------------------------------------------
+
+    def _context(self, case: TestCase) -> CaseContext:
+        setup = self._setup
+        data = setup.pics.test_data
+        cp = ChargePointState.create(
+            self._setup.cp_id,
+            data.charge_point_vendor,
+            data.charge_point_model,
+            data.number_of_connectors,
+            default_id_tag=data.valid_id_tag,
+            default_connector_id=data.connector_id,
+        )
+        return CaseContext(
+            case=case,
+            catalog=setup.catalog,
+            pics=setup.pics,
+            config=setup.config,
+            csms_url=setup.csms_url,
+            operator=setup.operator,
+            operator_timeout_s=self._operator_timeout_s,
+            clock=setup.clock,
+            recorder=setup.recorder,
+            validator=self._validator,
+            schemas=setup.schemas,
+            bus=setup.bus,
+            cp=cp,
+        )
+
+    async def run_case(self, case: TestCase) -> CaseResult:
+        ctx = self._context(case)
+        self._setup.recorder.case_id = case.id
+        started_utc = rfc3339(self._setup.clock.utc_now())
+        started = time.perf_counter()
+        skipped: str | None = None
+        tool_error: str | None = None
+        try:
+            await asyncio.wait_for(self._execute(ctx), timeout=CASE_BUDGET_S)
+        except CaseAborted:
+            pass
+        except CaseSkipped as exc:
+            skipped = str(exc)
+        except TimeoutError:
+            tool_error = f"the case exceeded its time budget of {CASE_BUDGET_S:g} s"
+        except (ToolError, OwnMessageInvalid, BuildError, TemplateError, ValueError) as exc:
+            tool_error = f"{type(exc).__name__}: {exc}"
+        except Exception as exc:  # a bug in octt: report it as the tool's failure
+            tool_error = "internal error: " + "".join(
+                traceback.format_exception_only(type(exc), exc)
+            ).strip()
+        finally:
+            try:
+                await ctx.finish()
+            finally:
+                self._setup.recorder.case_id = ""
+        verdict, reason = _verdict(ctx, skipped, tool_error)
+        return CaseResult(
+            id=case.id,
+            title=case.title,
+            profile=case.profile.value,
+            verdict=verdict,
+            reason=reason,
+            duration_s=time.perf_counter() - started,
+            started_at=started_utc,
+            findings=tuple(ctx.findings),
+            steps=tuple(ctx.steps),
+            exchanges=tuple(ctx.exchanges),
+            operator=tuple(ctx.operator_records),
+            location=str(case.location),
+        )
+
+    async def _execute(self, ctx: CaseContext) -> None:
+        await ctx.connect()
+        for name in ctx.case.before:
+            await run_state(ctx, name, f"before:{name}/")
+        await run_steps(ctx, ctx.case.steps)
+        link = ctx.link
+        if link is not None and link.closed.is_set() and not link.closed_by_us:
+            ctx.connection_lost(link, "the case")
+
+    # -- the result ------------------------------------------------------------------------
+
+    def result(self, *, interrupted: bool) -> RunResult:
+        setup = self._setup
+        cases = tuple(self._results)
+        planned: Sequence[Profile] = []
+        if self._plan is not None:
+            planned = list(dict.fromkeys(e.case.profile for e in self._plan.entries))
+        profiles = tuple(
+            summarise_profile(p.value, [c for c in cases if c.profile == p.value]) for p in planned
+        )
+        applicable = [c for c in cases if c.verdict is not Verdict.NOT_APPLICABLE]
+        passed = bool(applicable) and all(c.verdict is Verdict.PASS for c in applicable)
+        verdict = Verdict.PASS if passed and not interrupted else Verdict.FAIL
+        exchanges = [e for c in cases for e in c.exchanges]
+        limits = setup.pics.limits
+        return RunResult(
+            run_id=self.run_id,
+            tool_name=TOOL_NAME,
+            tool_version=__version__,
+            started_at=self._started_at,
+            finished_at=rfc3339(setup.clock.utc_now()),
+            sut=dict(setup.pics.raw.get("sut", {})),
+            csms_url=setup.csms_url,
+            security_profile=setup.config.security_profile,
+            verdict=verdict,
+            profiles=profiles,
+            cases=cases,
+            performance=performance(
+                exchanges,
+                response_limit_s=limits.response_timeout_s,
+                authorize_limit_s=limits.authorize_response_s,
+            ),
+            schemas={
+                "source": setup.schemas.source,
+                "sha256": setup.schemas.sha256,
+                "files": dict(setup.schemas.manifest),
+            },
+            pics=dict(setup.pics.raw),
+            settings={
+                **setup.config.settings(),
+                "operator": setup.operator.mode,
+                "operator_timeout_s": self._operator_timeout_s,
+                "cp_id": self._setup.cp_id,
+            },
+            interrupted=interrupted,
+        )
+
+
+def _verdict(ctx: CaseContext, skipped: str | None, tool_error: str | None) -> tuple[Verdict, str]:
+    errors = [f for f in ctx.findings if f.severity is Severity.ERROR]
+    if errors:
+        reason = errors[0].message
+        if len(errors) > 1:
+            reason += f" (+{len(errors) - 1} more)"
+        if tool_error:
+            reason += f"; then the case stopped: {tool_error}"
+        return Verdict.FAIL, reason
+    if skipped is not None:
+        return Verdict.SKIPPED, skipped
+    if tool_error is not None:
+        return Verdict.ERROR, tool_error
+    warnings = [f for f in ctx.findings if f.severity is Severity.WARNING]
+    if warnings:
+        return Verdict.PASS, f"passed with {len(warnings)} warning(s): {warnings[0].message}"
+    return Verdict.PASS, ""

@@ -1,0 +1,445 @@
+"""The step kinds: what each kind of test step does, through the case context.
+
+`run_steps` walks a list of steps (applying the OCTT ordering tolerance when the run asks for
+the swapped order), records each step with its frames and outcome, and dispatches on the kind.
+Findings go to the context; `CaseAborted` stops the case when going on makes no sense
+(no answer, connection gone, expected CALL never came).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from octt.catalog.model import (
+    CheckStep,
+    EachConnector,
+    ExpectCallStep,
+    ForbidStep,
+    OperatorStep,
+    ReconnectStep,
+    SendStep,
+    SimulatedEvent,
+    SimulateStep,
+    StateStep,
+    Step,
+    WaitStep,
+    describe_step,
+    step_kind,
+)
+from octt.chargepoint import messages
+from octt.clock import rfc3339
+from octt.config import Ordering
+from octt.engine.checks import CHECKS
+from octt.engine.context import (
+    CaseAborted,
+    CaseContext,
+    CaseSkipped,
+    OperatorTicket,
+    QueuedSend,
+    ToolError,
+)
+from octt.engine.events import StepStarted
+from octt.engine.link import Exchange, IncomingCall
+from octt.engine.matchers import evaluate
+from octt.engine.templating import dotted_get, render
+from octt.findings import Severity
+from octt.operator.base import OperatorOutcome, OperatorRequest
+from octt.report.model import ExchangeOutcome, ExchangeRecord, StepRecord, StepStatus
+
+SPEC_RESPONSE = "OCPP-J 1.6 §4.1.1"
+
+
+async def run_state(ctx: CaseContext, name: str, prefix: str) -> None:
+    state = ctx.catalog.states[name]
+    for before in state.before:
+        await run_state(ctx, before, f"{prefix}before:{before}/")
+    await run_steps(ctx, state.steps, prefix)
+
+
+def _ordered(steps: Sequence[Step], ordering: Ordering) -> list[tuple[int, Step]]:
+    indexed = list(enumerate(steps, start=1))
+    if ordering is not Ordering.SWAPPED:
+        return indexed
+    i = 0
+    while i < len(indexed) - 1:
+        step = indexed[i][1]
+        if isinstance(step, SendStep) and step.swappable_with_next:
+            indexed[i], indexed[i + 1] = indexed[i + 1], indexed[i]
+            i += 2
+        else:
+            i += 1
+    return indexed
+
+
+async def run_steps(ctx: CaseContext, steps: Sequence[Step], prefix: str = "") -> None:
+    for number, step in _ordered(steps, ctx.config.ordering):
+        path = f"{prefix}{number}"
+        if isinstance(step, StateStep):
+            await run_state(ctx, step.name, f"{path}:{step.name}/")
+            continue
+        await _run_one(ctx, step, path)
+
+
+async def _run_one(ctx: CaseContext, step: Step, path: str) -> None:
+    previous_path = ctx.step_path
+    ctx.step_path = path
+    description = describe_step(step)
+    ctx.bus.emit(StepStarted(ctx.case.id, path, description))
+    before_findings = len(ctx.findings)
+    first_seq = _next_seq_hint(ctx)
+    started_utc = rfc3339(ctx.clock.utc_now())
+    started = time.perf_counter()
+    status = StepStatus.OK
+    detail = ""
+    try:
+        detail = await _execute(ctx, step)
+        if detail == "queued":
+            status = StepStatus.QUEUED
+    except CaseAborted:
+        status = StepStatus.ABORTED
+        raise
+    except CaseSkipped as skipped:
+        status = StepStatus.ABORTED
+        detail = str(skipped)
+        raise
+    finally:
+        new = ctx.findings[before_findings:]
+        if status is StepStatus.OK and any(f.severity is Severity.ERROR for f in new):
+            status = StepStatus.FAILED
+        elif status is StepStatus.OK and new:
+            status = StepStatus.WARNED
+        frames = tuple(range(first_seq, _next_seq_hint(ctx)))
+        ctx.steps.append(
+            StepRecord(
+                path=path,
+                kind=step_kind(step),
+                description=description,
+                location=str(step.location),
+                status=status,
+                started_utc=started_utc,
+                duration_s=time.perf_counter() - started,
+                frames=frames,
+                detail=detail,
+            )
+        )
+        ctx.step_path = previous_path
+
+
+def _next_seq_hint(ctx: CaseContext) -> int:
+    return ctx.recorder.peek_next_seq()
+
+
+async def _execute(ctx: CaseContext, step: Step) -> str:
+    if isinstance(step, SendStep):
+        return await _send(ctx, step)
+    if isinstance(step, ExpectCallStep):
+        return await _expect_call(ctx, step)
+    if isinstance(step, OperatorStep):
+        return _operator(ctx, step)
+    if isinstance(step, ReconnectStep):
+        return await _reconnect(ctx, step)
+    if isinstance(step, ForbidStep):
+        return await _forbid(ctx, step)
+    if isinstance(step, CheckStep):
+        return await _check(ctx, step)
+    if isinstance(step, WaitStep):
+        return await _wait(ctx, step)
+    if isinstance(step, SimulateStep):
+        return await _simulate(ctx, step)
+    raise AssertionError(f"unhandled step {step!r}")
+
+
+# -- send ------------------------------------------------------------------------------------
+
+
+def _targets(ctx: CaseContext, step: SendStep) -> list[int | None]:
+    connector = render(step.connector, ctx.scope()) if step.connector is not None else None
+    if connector is not None and not isinstance(connector, int):
+        raise ValueError(f"{step.location}: connector must be an integer, got {connector!r}")
+    count = ctx.cp.number_of_connectors
+    if step.each_connector is EachConnector.ALL:
+        return list(range(1, count + 1))
+    if step.each_connector is EachConnector.ALL_AND_ZERO:
+        return list(range(0, count + 1))
+    if step.each_connector is EachConnector.OTHERS:
+        return [n for n in range(1, count + 1) if n != connector]
+    return [connector]
+
+
+async def _send(ctx: CaseContext, step: SendStep) -> str:
+    queued = False
+    for connector in _targets(ctx, step):
+        if ctx.cp.offline:
+            if step.action not in messages.QUEUED_WHILE_OFFLINE:
+                raise ValueError(
+                    f"{step.location}: {step.action} cannot be sent while the charge point is"
+                    " offline (only transaction messages are queued)"
+                )
+            ctx.offline_queue.append(
+                QueuedSend(step, connector, ctx.cp.local_time(ctx.clock.utc_now()), ctx.step_path)
+            )
+            queued = True
+            continue
+        await send_message(ctx, step, connector, ctx.clock.utc_now())
+    return "queued" if queued else ""
+
+
+async def send_message(ctx: CaseContext, step: SendStep, connector: int | None, moment: Any) -> None:
+    scope = ctx.scope()
+    overrides = render(dict(step.payload), scope)
+    payload = messages.build_request(ctx.cp, step.action, connector, overrides, moment)
+    link = ctx.require_link()
+    messages.on_sent(ctx.cp, step.action, payload, moment)
+    timeout = step.timeout_s
+    exchange = await link.call(step.action, payload, timeout)
+    _record_exchange(ctx, exchange)
+    for finding in exchange.findings:
+        ctx.add_finding(finding)
+    what = f"{step.action}.conf"
+    if exchange.outcome is ExchangeOutcome.CLOSED:
+        ctx.connection_lost(link, f"{step.action}")
+        raise CaseAborted
+    if exchange.outcome is ExchangeOutcome.TIMEOUT:
+        limit = timeout if timeout is not None else ctx.pics.limits.response_timeout_s
+        ctx.error(
+            "response.timeout",
+            f"no answer to {step.action} within {limit:g} s (the PICS response timeout)",
+            spec=SPEC_RESPONSE,
+            frames=(exchange.request_frame,),
+        )
+        raise CaseAborted
+    frames = (exchange.request_frame, exchange.response_frame or exchange.request_frame)
+    if exchange.outcome is ExchangeOutcome.ERROR:
+        assert exchange.error is not None
+        ctx.error(
+            "response.callerror",
+            f"the CSMS answered {step.action} with CALLERROR {exchange.error.error_code}:"
+            f" {exchange.error.error_description!r} instead of a {what}",
+            spec="OCPP-J 1.6 §4.2.3",
+            frames=frames,
+        )
+        return
+    response = exchange.response or {}
+    messages.on_answered(ctx.cp, step.action, payload, response)
+    for finding in evaluate(
+        what, response, step.expect, scope, rule_prefix=f"expect.{step.action}",
+        spec=ctx.spec, frames=frames,
+    ):  # fmt: skip
+        ctx.add_finding(finding)
+    _save(ctx, step.save, response)
+
+
+def _record_exchange(ctx: CaseContext, exchange: Exchange) -> None:
+    response_s = exchange.response_ns / 1e9 if exchange.response_ns is not None else None
+    ctx.exchanges.append(
+        ExchangeRecord(
+            action=exchange.action,
+            outcome=exchange.outcome,
+            request_frame=exchange.request_frame,
+            response_frame=exchange.response_frame,
+            response_s=response_s,
+        )
+    )
+
+
+def _save(ctx: CaseContext, save: Mapping[str, str], payload: Mapping[str, Any]) -> None:
+    for name, path in save.items():
+        try:
+            ctx.variables[name] = dotted_get(payload, path)
+        except KeyError:
+            ctx.variables.pop(name, None)
+
+
+# -- operator / expect_call -----------------------------------------------------------------
+
+
+def _operator(ctx: CaseContext, step: OperatorStep) -> str:
+    if not ctx.operator.can_act:
+        raise CaseSkipped(
+            f"operator mode {ctx.operator.mode!r}: nobody can make the CSMS send {step.action}"
+        )
+    scope = ctx.scope()
+    request = OperatorRequest(
+        cp_id=ctx.cp.cp_id,
+        action=step.action,
+        payload=render(dict(step.payload), scope),
+        instruction=str(render(step.say, scope)),
+        timeout_s=ctx.operator_timeout_s,
+    )
+    arrived = asyncio.Event()
+    task = asyncio.ensure_future(ctx.operator.act(request, arrived))
+    ctx.tickets.append(OperatorTicket(request, task, arrived))
+    ctx.awaited[step.action] += 1
+    return ""
+
+
+def _ticket_for(ctx: CaseContext, action: str) -> OperatorTicket | None:
+    for ticket in ctx.tickets:
+        if ticket.request.action == action and not ticket.consumed:
+            return ticket
+    return None
+
+
+def _take_from_inbox(ctx: CaseContext, action: str) -> IncomingCall | None:
+    for incoming in ctx.inbox:
+        if incoming.call.action == action:
+            ctx.inbox.remove(incoming)
+            return incoming
+    return None
+
+
+async def _wait_for_call(ctx: CaseContext, step: ExpectCallStep, within_s: float) -> IncomingCall:
+    deadline = ctx.clock.monotonic() + within_s
+    ticket = _ticket_for(ctx, step.action)
+    link = ctx.require_link()
+    while True:
+        incoming = _take_from_inbox(ctx, step.action)
+        if incoming is not None:
+            return incoming
+        if ticket is not None and ticket.task.done():
+            _operator_gave_up(ctx, step, ticket)
+        if link.closed.is_set():
+            ctx.connection_lost(link, f"the wait for {step.action}")
+            raise CaseAborted
+        remaining = deadline - ctx.clock.monotonic()
+        if remaining <= 0:
+            hint = ""
+            if ticket is not None and ticket.task.done():
+                hint = f" (operator: {ticket.task.result().detail})"
+            ctx.error(
+                "expect.call-timeout",
+                f"the CSMS did not send {step.action} within {within_s:g} s{hint}",
+            )
+            raise CaseAborted
+        ctx.inbox_changed.clear()
+        waiters: set[asyncio.Future[Any]] = {
+            asyncio.ensure_future(ctx.inbox_changed.wait()),
+            asyncio.ensure_future(link.closed.wait()),
+        }
+        if ticket is not None and not ticket.task.done():
+            waiters.add(ticket.task)
+        try:
+            await asyncio.wait(waiters, timeout=remaining, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            for waiter in waiters:
+                if waiter is not (ticket.task if ticket else None):
+                    waiter.cancel()
+
+
+def _operator_gave_up(ctx: CaseContext, step: ExpectCallStep, ticket: OperatorTicket) -> None:
+    result = ticket.task.result()
+    if result.outcome is OperatorOutcome.CANNOT:
+        raise CaseSkipped(f"operator could not make the CSMS send {step.action}: {result.detail}")
+    if result.outcome is OperatorOutcome.FAILED:
+        raise ToolError(f"operator could not trigger {step.action}: {result.detail}")
+    # DONE or TIMED_OUT: keep waiting for the CALL until the step's own deadline.
+
+
+async def _expect_call(ctx: CaseContext, step: ExpectCallStep) -> str:
+    scope = ctx.scope()
+    within = float(render(step.within_s, scope)) if step.within_s is not None else None
+    within_s = within if within is not None else ctx.operator_timeout_s
+    ctx.tolerated.update(step.tolerate)
+    ctx.awaited[step.action] += 1
+    try:
+        incoming = await _wait_for_call(ctx, step, within_s)
+    finally:
+        ctx.awaited[step.action] -= 1
+        ctx.tolerated.difference_update(step.tolerate)
+    ticket = _ticket_for(ctx, step.action)
+    if ticket is not None:
+        ticket.consumed = True
+        ticket.arrived.set()
+        ctx.awaited[step.action] -= 1
+    for finding in incoming.findings:
+        ctx.add_finding(finding)
+    request = incoming.call.payload
+    for finding in evaluate(
+        f"{step.action}.req", request, step.expect, scope,
+        rule_prefix=f"expect.{step.action}", spec=ctx.spec, frames=(incoming.frame,),
+    ):  # fmt: skip
+        ctx.add_finding(finding)
+    _save(ctx, step.save, request)
+    override = render(dict(step.reply), ctx.scope()) if step.reply is not None else None
+    error = None
+    if step.reply_error is not None:
+        error = (step.reply_error["code"], step.reply_error.get("description", ""))
+    await ctx.answer(incoming, override, error)
+    return ""
+
+
+# -- connection and time --------------------------------------------------------------------
+
+
+async def _reconnect(ctx: CaseContext, step: ReconnectStep) -> str:
+    if ctx.link is not None and not ctx.link.closed.is_set():
+        await ctx.link.close()
+    password = render(step.password, ctx.scope()) if step.password is not None else None
+    await ctx.connect(password=password, subprotocols=step.subprotocols)
+    ctx.cp.come_online()
+    queue, ctx.offline_queue = ctx.offline_queue, []
+    for queued in queue:
+        previous = ctx.step_path
+        ctx.step_path = queued.path
+        try:
+            await send_message(ctx, queued.step, queued.connector, queued.local_time)
+        finally:
+            ctx.step_path = previous
+    return f"{len(queue)} queued message(s) delivered" if queue else ""
+
+
+async def _forbid(ctx: CaseContext, step: ForbidStep) -> str:
+    window = float(render(step.within_s, ctx.scope()))
+    ctx.forbidden.update(step.actions)
+    try:
+        link = ctx.require_link()
+        try:
+            await asyncio.wait_for(link.closed.wait(), timeout=window)
+        except TimeoutError:
+            pass
+    finally:
+        ctx.forbidden.difference_update(step.actions)
+    return f"watched {window:g} s"
+
+
+async def _check(ctx: CaseContext, step: CheckStep) -> str:
+    helper = CHECKS[step.name]
+    for finding in await helper(ctx, render(dict(step.args), ctx.scope())):
+        ctx.add_finding(finding)
+    return ""
+
+
+async def _simulated_sleep(ctx: CaseContext, simulated_s: float) -> float:
+    real = max(0.0, simulated_s * ctx.config.time_scale)
+    await asyncio.sleep(real)
+    return real
+
+
+async def _wait(ctx: CaseContext, step: WaitStep) -> str:
+    simulated = float(render(step.seconds, ctx.scope()))
+    real = await _simulated_sleep(ctx, simulated)
+    return f"{simulated:g} simulated s ({real:.3f} s real)"
+
+
+async def _simulate(ctx: CaseContext, step: SimulateStep) -> str:
+    scope = ctx.scope()
+    if step.event is SimulatedEvent.POWER_LOSS:
+        if ctx.link is not None:
+            await ctx.link.abort("power loss (simulated)")
+        ctx.cp.power_loss()
+        return "power cut and restored"
+    if step.event in (SimulatedEvent.CONNECTION_LOSS, SimulatedEvent.GO_OFFLINE):
+        duration = float(render(step.duration_s, scope)) if step.duration_s is not None else 0.0
+        if ctx.link is not None:
+            await ctx.link.abort("network loss (simulated)")
+        ctx.cp.go_offline(duration)
+        return f"offline for {duration:g} simulated s"
+    connector = render(step.connector, scope) if step.connector is not None else None
+    connector_id = connector if isinstance(connector, int) else ctx.cp.default_connector_id
+    timeout_s = ctx.cp.config.get_int("ConnectionTimeOut")
+    real = await _simulated_sleep(ctx, timeout_s)
+    ctx.cp.connection_timeout(connector_id)
+    return f"ConnectionTimeOut {timeout_s} s expired ({real:.3f} s real)"

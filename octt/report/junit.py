@@ -1,0 +1,66 @@
+"""junit.xml: one testsuite per profile, one testcase per case, for CI systems.
+
+Not-applicable and skipped cases are <skipped/>; failed cases carry their findings in the
+failure message; errored cases are <error/>.
+"""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+from octt.report.model import CaseResult, RunResult, Verdict
+
+
+def _case_element(case: CaseResult) -> ET.Element:
+    element = ET.Element(
+        "testcase",
+        {"classname": f"octt.{case.profile}", "name": f"{case.id} {case.title}",
+         "time": f"{case.duration_s:.3f}"},
+    )  # fmt: skip
+    findings = "\n".join(
+        f"[{f.severity.value}] {f.rule} (step {f.step or '-'}): {f.message}"
+        + (f" — {f.spec}" if f.spec else "")
+        for f in case.findings
+    )
+    if case.verdict is Verdict.FAIL:
+        failure = ET.SubElement(element, "failure", {"message": case.reason, "type": "fail"})
+        failure.text = findings
+    elif case.verdict is Verdict.ERROR:
+        error = ET.SubElement(element, "error", {"message": case.reason, "type": "error"})
+        error.text = findings
+    elif case.verdict in (Verdict.SKIPPED, Verdict.NOT_APPLICABLE):
+        ET.SubElement(element, "skipped", {"message": f"{case.verdict.value}: {case.reason}"})
+    elif findings:
+        output = ET.SubElement(element, "system-out")
+        output.text = findings
+    return element
+
+
+def render_junit(result: RunResult) -> str:
+    root = ET.Element("testsuites", {"name": f"octt run {result.run_id}"})
+    for profile in result.profiles:
+        cases = [c for c in result.cases if c.profile == profile.name]
+        suite = ET.SubElement(
+            root,
+            "testsuite",
+            {
+                "name": profile.name,
+                "tests": str(len(cases)),
+                "failures": str(sum(c.verdict is Verdict.FAIL for c in cases)),
+                "errors": str(sum(c.verdict is Verdict.ERROR for c in cases)),
+                "skipped": str(
+                    sum(c.verdict in (Verdict.SKIPPED, Verdict.NOT_APPLICABLE) for c in cases)
+                ),
+                "time": f"{sum(c.duration_s for c in cases):.3f}",
+                "timestamp": result.started_at,
+            },
+        )
+        for case in cases:
+            suite.append(_case_element(case))
+    ET.indent(root)
+    return ET.tostring(root, encoding="unicode", xml_declaration=True) + "\n"
+
+
+def write_junit(path: Path, result: RunResult) -> None:
+    path.write_text(render_junit(result), encoding="utf-8")

@@ -1,0 +1,116 @@
+"""Reading result.json back into the result model, so reports can be rendered again later."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from octt.findings import Finding, Severity
+from octt.report.model import (
+    CaseResult,
+    ExchangeOutcome,
+    ExchangeRecord,
+    LimitVerdict,
+    OperatorRecord,
+    Performance,
+    ProfileResult,
+    ProfileVerdict,
+    RunResult,
+    StepRecord,
+    StepStatus,
+    TimingSummary,
+    Verdict,
+)
+
+
+class ResultFileError(ValueError):
+    """result.json is missing, unreadable or not a result of this octt."""
+
+
+def _finding(d: dict[str, Any]) -> Finding:
+    return Finding(
+        d["rule"], Severity(d["severity"]), d["message"], d.get("spec", ""),
+        tuple(d.get("frames", ())), d.get("step", ""),
+    )  # fmt: skip
+
+
+def _case(d: dict[str, Any]) -> CaseResult:
+    return CaseResult(
+        id=d["id"],
+        title=d["title"],
+        profile=d["profile"],
+        verdict=Verdict(d["verdict"]),
+        reason=d.get("reason", ""),
+        duration_s=d.get("duration_s", 0.0),
+        started_at=d.get("started_at", ""),
+        location=d.get("location", ""),
+        findings=tuple(_finding(f) for f in d.get("findings", ())),
+        steps=tuple(
+            StepRecord(
+                s["path"], s["kind"], s["description"], s["location"], StepStatus(s["status"]),
+                s["started_at"], s["duration_s"], tuple(s.get("frames", ())), s.get("detail", ""),
+            )  # fmt: skip
+            for s in d.get("steps", ())
+        ),
+        exchanges=tuple(
+            ExchangeRecord(
+                e["action"], ExchangeOutcome(e["outcome"]), e["request_frame"],
+                e.get("response_frame"), e.get("response_s"),
+            )  # fmt: skip
+            for e in d.get("exchanges", ())
+        ),
+        operator=tuple(
+            OperatorRecord(o["action"], o["outcome"], o.get("detail", ""), o.get("elapsed_s", 0.0))
+            for o in d.get("operator", ())
+        ),
+    )
+
+
+def _timing(d: dict[str, Any]) -> TimingSummary:
+    return TimingSummary(
+        d["count"], d.get("min_s"), d.get("avg_s"), d.get("max_s"), d.get("p95_s"),
+        d["limit_s"], LimitVerdict(d["verdict"]), d.get("unanswered", 0),
+    )  # fmt: skip
+
+
+def result_from_json(d: dict[str, Any]) -> RunResult:
+    return RunResult(
+        run_id=d["run_id"],
+        tool_name=d["tool"]["name"],
+        tool_version=d["tool"]["version"],
+        started_at=d["started_at"],
+        finished_at=d["finished_at"],
+        sut=d.get("sut", {}),
+        csms_url=d.get("csms_url", ""),
+        security_profile=d.get("security_profile", 0),
+        verdict=Verdict(d["verdict"]),
+        profiles=tuple(
+            ProfileResult(
+                p["name"], ProfileVerdict(p["verdict"]), p["passed"], p["failed"], p["total"],
+                p.get("errors", 0), p.get("skipped", 0), p.get("not_applicable", 0),
+            )  # fmt: skip
+            for p in d.get("profiles", ())
+        ),
+        cases=tuple(_case(c) for c in d.get("cases", ())),
+        performance=Performance(
+            _timing(d["performance"]["response_time"]), _timing(d["performance"]["authorize"])
+        ),
+        schemas=d.get("schemas", {}),
+        pics=d.get("pics", {}),
+        settings=d.get("settings", {}),
+        interrupted=d.get("interrupted", False),
+    )
+
+
+def load_result(path: Path) -> RunResult:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError as exc:
+        raise ResultFileError(f"{path}: no such file") from exc
+    except (OSError, ValueError) as exc:
+        raise ResultFileError(f"{path}: cannot read: {exc}") from exc
+    try:
+        return result_from_json(data)
+    except (KeyError, TypeError, ValueError) as exc:
+        raise ResultFileError(f"{path}: not an octt result ({type(exc).__name__}: {exc})") from exc

@@ -1,0 +1,276 @@
+"""The result model: what a run found, as immutable data, and its JSON form (result.json).
+
+Everything a report shows is derived from these values (and the frame trace); nothing else is
+kept between running and rendering.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+from octt.findings import Finding, Severity
+
+RESULT_SCHEMA_VERSION = "1.0"
+
+
+class Verdict(StrEnum):
+    PASS = "pass"
+    FAIL = "fail"
+    ERROR = "error"  # the tool (not the CSMS) failed, or could not drive the CSMS
+    SKIPPED = "skipped"  # could not be run (e.g. no operator to make the CSMS act)
+    NOT_APPLICABLE = "not_applicable"
+
+
+class ProfileVerdict(StrEnum):
+    PASS = "pass"
+    FAIL = "fail"
+    NOT_APPLICABLE = "not_applicable"
+    INCOMPLETE = "incomplete"
+
+
+class StepStatus(StrEnum):
+    OK = "ok"
+    FAILED = "failed"  # produced error findings
+    WARNED = "warned"  # produced warnings only
+    ABORTED = "aborted"  # the case stopped here
+    QUEUED = "queued"  # sent later (offline queue)
+
+
+@dataclass(frozen=True)
+class StepRecord:
+    path: str  # "3", or "before:booted/2", or "state:charging/4" inside a state step
+    kind: str
+    description: str
+    location: str
+    status: StepStatus
+    started_utc: str
+    duration_s: float
+    frames: tuple[int, ...] = ()
+    detail: str = ""
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "path": self.path,
+            "kind": self.kind,
+            "description": self.description,
+            "location": self.location,
+            "status": self.status.value,
+            "started_at": self.started_utc,
+            "duration_s": round(self.duration_s, 6),
+            "frames": list(self.frames),
+            "detail": self.detail,
+        }
+
+
+class ExchangeOutcome(StrEnum):
+    RESULT = "result"
+    ERROR = "callerror"
+    TIMEOUT = "timeout"
+    CLOSED = "closed"
+
+
+@dataclass(frozen=True)
+class ExchangeRecord:
+    """One CALL the charge point sent and what came back; `response_s` from the trace stamps."""
+
+    action: str
+    outcome: ExchangeOutcome
+    request_frame: int
+    response_frame: int | None
+    response_s: float | None
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "action": self.action,
+            "outcome": self.outcome.value,
+            "request_frame": self.request_frame,
+            "response_frame": self.response_frame,
+            "response_s": None if self.response_s is None else round(self.response_s, 6),
+        }
+
+
+@dataclass(frozen=True)
+class OperatorRecord:
+    action: str
+    outcome: str
+    detail: str
+    elapsed_s: float
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "action": self.action,
+            "outcome": self.outcome,
+            "detail": self.detail,
+            "elapsed_s": round(self.elapsed_s, 3),
+        }
+
+
+@dataclass(frozen=True)
+class CaseResult:
+    id: str
+    title: str
+    profile: str
+    verdict: Verdict
+    reason: str = ""
+    duration_s: float = 0.0
+    started_at: str = ""
+    findings: tuple[Finding, ...] = ()
+    steps: tuple[StepRecord, ...] = ()
+    exchanges: tuple[ExchangeRecord, ...] = ()
+    operator: tuple[OperatorRecord, ...] = ()
+    location: str = ""
+
+    @property
+    def errors(self) -> tuple[Finding, ...]:
+        return tuple(f for f in self.findings if f.severity is Severity.ERROR)
+
+    @property
+    def warnings(self) -> tuple[Finding, ...]:
+        return tuple(f for f in self.findings if f.severity is Severity.WARNING)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "title": self.title,
+            "profile": self.profile,
+            "verdict": self.verdict.value,
+            "reason": self.reason,
+            "duration_s": round(self.duration_s, 3),
+            "started_at": self.started_at,
+            "location": self.location,
+            "findings": [f.to_json() for f in self.findings],
+            "steps": [s.to_json() for s in self.steps],
+            "exchanges": [e.to_json() for e in self.exchanges],
+            "operator": [o.to_json() for o in self.operator],
+        }
+
+
+@dataclass(frozen=True)
+class ProfileResult:
+    name: str
+    verdict: ProfileVerdict
+    passed: int
+    failed: int
+    total: int
+    errors: int = 0
+    skipped: int = 0
+    not_applicable: int = 0
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "verdict": self.verdict.value,
+            "passed": self.passed,
+            "failed": self.failed,
+            "errors": self.errors,
+            "skipped": self.skipped,
+            "not_applicable": self.not_applicable,
+            "total": self.total,
+        }
+
+
+def summarise_profile(name: str, cases: Sequence[CaseResult]) -> ProfileResult:
+    count = {v: sum(1 for c in cases if c.verdict is v) for v in Verdict}
+    if count[Verdict.FAIL]:
+        verdict = ProfileVerdict.FAIL
+    elif count[Verdict.ERROR] or count[Verdict.SKIPPED]:
+        verdict = ProfileVerdict.INCOMPLETE
+    elif count[Verdict.PASS] == 0:
+        verdict = ProfileVerdict.NOT_APPLICABLE
+    else:
+        verdict = ProfileVerdict.PASS
+    return ProfileResult(
+        name=name,
+        verdict=verdict,
+        passed=count[Verdict.PASS],
+        failed=count[Verdict.FAIL],
+        total=len(cases),
+        errors=count[Verdict.ERROR],
+        skipped=count[Verdict.SKIPPED],
+        not_applicable=count[Verdict.NOT_APPLICABLE],
+    )
+
+
+class LimitVerdict(StrEnum):
+    PASS = "pass"
+    FAIL = "fail"
+    NO_DATA = "no_data"
+
+
+@dataclass(frozen=True)
+class TimingSummary:
+    count: int
+    min_s: float | None
+    avg_s: float | None
+    max_s: float | None
+    p95_s: float | None
+    limit_s: float
+    verdict: LimitVerdict
+    unanswered: int = 0
+
+    def to_json(self) -> dict[str, Any]:
+        def r(v: float | None) -> float | None:
+            return None if v is None else round(v, 6)
+
+        return {
+            "count": self.count,
+            "min_s": r(self.min_s),
+            "avg_s": r(self.avg_s),
+            "max_s": r(self.max_s),
+            "p95_s": r(self.p95_s),
+            "limit_s": self.limit_s,
+            "unanswered": self.unanswered,
+            "verdict": self.verdict.value,
+        }
+
+
+@dataclass(frozen=True)
+class Performance:
+    response_time: TimingSummary
+    authorize: TimingSummary
+
+    def to_json(self) -> dict[str, Any]:
+        return {"response_time": self.response_time.to_json(), "authorize": self.authorize.to_json()}
+
+
+@dataclass(frozen=True)
+class RunResult:
+    run_id: str
+    tool_name: str
+    tool_version: str
+    started_at: str
+    finished_at: str
+    sut: Mapping[str, Any]
+    csms_url: str
+    security_profile: int
+    verdict: Verdict
+    profiles: tuple[ProfileResult, ...]
+    cases: tuple[CaseResult, ...]
+    performance: Performance
+    schemas: Mapping[str, Any]
+    pics: Mapping[str, Any]
+    settings: Mapping[str, Any] = field(default_factory=dict)
+    interrupted: bool = False
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "schema_version": RESULT_SCHEMA_VERSION,
+            "tool": {"name": self.tool_name, "version": self.tool_version},
+            "run_id": self.run_id,
+            "started_at": self.started_at,
+            "finished_at": self.finished_at,
+            "sut": dict(self.sut),
+            "csms_url": self.csms_url,
+            "security_profile": self.security_profile,
+            "verdict": self.verdict.value,
+            "interrupted": self.interrupted,
+            "profiles": [p.to_json() for p in self.profiles],
+            "cases": [c.to_json() for c in self.cases],
+            "performance": self.performance.to_json(),
+            "schemas": dict(self.schemas),
+            "settings": dict(self.settings),
+            "pics": dict(self.pics),
+        }

@@ -1,0 +1,136 @@
+"""The terminal view: progress as cases finish, findings of failed cases, a final summary.
+
+Rendered with rich. A spinner shows the running case and step when the console is a terminal
+and no person is being prompted on it (the prompt owns the screen then).
+"""
+
+from __future__ import annotations
+
+from rich.console import Console
+from rich.status import Status
+from rich.table import Table
+from rich.text import Text
+
+from octt.engine.events import (
+    CaseFinished,
+    CaseStarted,
+    Event,
+    Notice,
+    RunFinished,
+    RunStarted,
+    StepStarted,
+)
+from octt.findings import Severity
+from octt.report.model import LimitVerdict, ProfileVerdict, RunResult, TimingSummary, Verdict
+
+_VERDICT_STYLE = {
+    Verdict.PASS: "bold green",
+    Verdict.FAIL: "bold red",
+    Verdict.ERROR: "bold magenta",
+    Verdict.SKIPPED: "yellow",
+    Verdict.NOT_APPLICABLE: "dim",
+}
+_PROFILE_STYLE = {
+    ProfileVerdict.PASS: "green",
+    ProfileVerdict.FAIL: "red",
+    ProfileVerdict.INCOMPLETE: "yellow",
+    ProfileVerdict.NOT_APPLICABLE: "dim",
+}
+
+
+class TerminalSink:
+    def __init__(self, console: Console, *, live: bool = True) -> None:
+        self._console = console
+        self._live = live and console.is_terminal
+        self._status: Status | None = None
+        self._current = ""
+
+    def handle(self, event: Event) -> None:
+        if isinstance(event, RunStarted):
+            applicable = len(event.plan.applicable)
+            self._console.print(
+                f"[bold]octt[/] {len(event.plan.entries)} case(s), {applicable} applicable —"
+                f" CSMS {event.csms_url}, operator {event.operator_mode}"
+            )
+        elif isinstance(event, CaseStarted):
+            self._current = f"[{event.index}/{event.total}] {event.case_id} {event.title}"
+            self._spin(self._current)
+        elif isinstance(event, StepStarted):
+            self._spin(f"{self._current} — step {event.path}: {event.description}")
+        elif isinstance(event, CaseFinished):
+            self._stop_spin()
+            self._case_line(event)
+        elif isinstance(event, Notice):
+            self._console.print(f"[yellow]note:[/] {event.message}")
+        elif isinstance(event, RunFinished):
+            self._stop_spin()
+            self.summary(event.result)
+
+    def _spin(self, text: str) -> None:
+        if not self._live:
+            return
+        if self._status is None:
+            self._status = self._console.status(text)
+            self._status.start()
+        else:
+            self._status.update(text)
+
+    def _stop_spin(self) -> None:
+        if self._status is not None:
+            self._status.stop()
+            self._status = None
+
+    def _case_line(self, event: CaseFinished) -> None:
+        result = event.result
+        width = len(str(event.total))
+        line = Text(f"[{event.index:>{width}}/{event.total}] ")
+        line.append(f"{result.verdict.value.upper():<14}", style=_VERDICT_STYLE[result.verdict])
+        line.append(f"{result.id:<15} {result.title}")
+        if result.verdict not in (Verdict.NOT_APPLICABLE, Verdict.SKIPPED):
+            line.append(f"  {result.duration_s:.2f}s", style="dim")
+        self._console.print(line, overflow="ellipsis", no_wrap=True)
+        if result.verdict in (Verdict.NOT_APPLICABLE, Verdict.SKIPPED, Verdict.ERROR):
+            self._console.print(Text(f"      {result.reason}", style="dim"))
+        for finding in result.findings:
+            style = "red" if finding.severity is Severity.ERROR else "yellow"
+            text = Text("      ")
+            text.append(f"{finding.severity.value} ", style=style)
+            text.append(f"{finding.rule} ", style="bold")
+            text.append(f"(step {finding.step or '-'}, frames {list(finding.frames)}) ")
+            text.append(finding.message)
+            self._console.print(text)
+
+    def summary(self, result: RunResult) -> None:
+        table = Table(title="Test result summary", title_justify="left")
+        for column in ("Profile", "Result", "Passed", "Failed", "Error", "Skipped", "N/A", "Total"):
+            table.add_column(column)
+        for p in result.profiles:
+            table.add_row(
+                p.name,
+                Text(p.verdict.value, style=_PROFILE_STYLE[p.verdict]),
+                str(p.passed), str(p.failed), str(p.errors), str(p.skipped),
+                str(p.not_applicable), str(p.total),
+            )  # fmt: skip
+        self._console.print(table)
+        perf = Table(title="Performance measurement", title_justify="left")
+        for column in ("Name", "Limit", "Count", "Min", "Avg", "p95", "Max", "Result"):
+            perf.add_column(column)
+        self._timing_row(perf, "OCPP response time", result.performance.response_time)
+        self._timing_row(perf, "Response time Authorize", result.performance.authorize)
+        self._console.print(perf)
+        style = "bold green" if result.verdict is Verdict.PASS else "bold red"
+        self._console.print(Text(f"Verdict: {result.verdict.value.upper()}", style=style))
+
+    @staticmethod
+    def _timing_row(table: Table, name: str, timing: TimingSummary) -> None:
+        def ms(value: float | None) -> str:
+            return "-" if value is None else f"{value * 1000:.1f} ms"
+
+        verdict_style = {"pass": "green", "fail": "red"}.get(timing.verdict.value, "dim")
+        count = str(timing.count) + (f" (+{timing.unanswered} unanswered)" if timing.unanswered else "")
+        table.add_row(
+            name, f"{timing.limit_s:g} s", count, ms(timing.min_s), ms(timing.avg_s),
+            ms(timing.p95_s), ms(timing.max_s),
+            Text(timing.verdict.value if timing.verdict is not LimitVerdict.NO_DATA else "no data",
+                 style=verdict_style),
+        )  # fmt: skip

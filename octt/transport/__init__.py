@@ -1,0 +1,1 @@
+"""The charge point's WebSocket client: subprotocol ocpp1.6, Basic auth, (later) TLS."""

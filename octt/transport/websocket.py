@@ -1,0 +1,164 @@
+"""WebSocket client transport of the simulated charge point (OCPP-J 1.6 §3).
+
+The connection URL is the CSMS endpoint with the charge point id as last path segment (§3.1.1);
+the client offers subprotocol ``ocpp1.6`` (§3.1.2) and, for security profile 1, sends HTTP Basic
+credentials with the charge point id as username. Frames are stamped with the monotonic clock at
+the moment they are handed to, or come out of, the socket; nothing here parses them.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import socket
+import ssl
+from dataclasses import dataclass
+from enum import StrEnum
+
+import websockets
+from websockets.asyncio.client import ClientConnection, connect
+from websockets.exceptions import ConnectionClosed, InvalidHandshake, InvalidStatus, InvalidURI
+
+from octt.clock import Clock
+
+OCPP16 = "ocpp1.6"
+
+
+class ConnectFailureKind(StrEnum):
+    INVALID_URL = "invalid-url"
+    REFUSED = "refused"
+    TIMEOUT = "timeout"
+    HTTP_STATUS = "http-status"
+    HANDSHAKE = "handshake"
+    TLS = "tls"
+
+
+class ConnectFailure(Exception):
+    """The WebSocket connection could not be opened."""
+
+    def __init__(self, kind: ConnectFailureKind, detail: str, status: int | None = None) -> None:
+        super().__init__(detail)
+        self.kind = kind
+        self.detail = detail
+        self.status = status
+
+
+class TransportClosed(Exception):
+    """The connection is closed; `code`/`reason` from the close frame when there was one."""
+
+    def __init__(self, code: int | None, reason: str) -> None:
+        super().__init__(f"connection closed (code {code}{': ' + reason if reason else ''})")
+        self.code = code
+        self.reason = reason
+
+
+@dataclass(frozen=True)
+class TransportOptions:
+    csms_url: str
+    cp_id: str
+    subprotocols: tuple[str, ...] = (OCPP16,)
+    basic_auth_password: str | None = None
+    connect_timeout_s: float = 10.0
+    max_frame_bytes: int = 1 << 20
+    tls_verify: bool = True
+
+    @property
+    def url(self) -> str:
+        return f"{self.csms_url.rstrip('/')}/{self.cp_id}"
+
+
+def basic_auth_header(username: str, password: str) -> str:
+    token = base64.b64encode(f"{username}:{password}".encode()).decode("ascii")
+    return f"Basic {token}"
+
+
+class WebSocketTransport:
+    """One open WebSocket connection."""
+
+    def __init__(self, ws: ClientConnection, clock: Clock) -> None:
+        self._ws = ws
+        self._clock = clock
+
+    @classmethod
+    async def open(cls, options: TransportOptions, clock: Clock) -> WebSocketTransport:
+        headers: dict[str, str] = {}
+        if options.basic_auth_password is not None:
+            headers["Authorization"] = basic_auth_header(options.cp_id, options.basic_auth_password)
+        ssl_context: ssl.SSLContext | None = None
+        if options.csms_url.startswith("wss://"):
+            ssl_context = ssl.create_default_context()
+            if not options.tls_verify:
+                ssl_context.check_hostname = False
+                ssl_context.verify_mode = ssl.CERT_NONE
+        try:
+            ws = await connect(
+                options.url,
+                subprotocols=[websockets.Subprotocol(p) for p in options.subprotocols],
+                additional_headers=headers,
+                open_timeout=options.connect_timeout_s,
+                max_size=options.max_frame_bytes,
+                compression=None,
+                proxy=None,
+                ping_interval=None,
+                close_timeout=2,
+                ssl=ssl_context,
+                user_agent_header="octt",
+            )
+        except InvalidURI as exc:
+            raise ConnectFailure(ConnectFailureKind.INVALID_URL, f"invalid URL: {exc}") from exc
+        except InvalidStatus as exc:
+            status = exc.response.status_code
+            raise ConnectFailure(
+                ConnectFailureKind.HTTP_STATUS,
+                f"the CSMS answered the WebSocket upgrade with HTTP {status}",
+                status,
+            ) from exc
+        except InvalidHandshake as exc:
+            raise ConnectFailure(ConnectFailureKind.HANDSHAKE, f"WebSocket handshake failed: {exc}") from exc
+        except ssl.SSLError as exc:
+            raise ConnectFailure(ConnectFailureKind.TLS, f"TLS handshake failed: {exc}") from exc
+        except (TimeoutError, asyncio.TimeoutError) as exc:
+            raise ConnectFailure(
+                ConnectFailureKind.TIMEOUT,
+                f"no WebSocket connection within {options.connect_timeout_s:g} s",
+            ) from exc
+        except (OSError, socket.gaierror) as exc:
+            raise ConnectFailure(
+                ConnectFailureKind.REFUSED, f"cannot connect to {options.url}: {exc.strerror or exc}"
+            ) from exc
+        return cls(ws, clock)
+
+    @property
+    def subprotocol(self) -> str | None:
+        return self._ws.subprotocol
+
+    async def send(self, text: str) -> int:
+        """Send one text frame; return the monotonic ns at which it was handed to the socket."""
+        stamp = self._clock.monotonic_ns()
+        try:
+            await self._ws.send(text)
+        except ConnectionClosed as exc:
+            raise self._closed(exc) from exc
+        return stamp
+
+    async def recv(self) -> tuple[str | bytes, int]:
+        """The next message and the monotonic ns at which it came out of the socket."""
+        try:
+            message = await self._ws.recv()
+        except ConnectionClosed as exc:
+            raise self._closed(exc) from exc
+        return message, self._clock.monotonic_ns()
+
+    @staticmethod
+    def _closed(exc: ConnectionClosed) -> TransportClosed:
+        frame = exc.rcvd or exc.sent
+        return TransportClosed(frame.code if frame else None, frame.reason if frame else "")
+
+    async def close(self) -> None:
+        await self._ws.close()
+
+    def abort(self) -> None:
+        """Drop the TCP connection without a closing handshake (power cut, network loss)."""
+        transport = self._ws.transport
+        if transport is not None:
+            transport.abort()
