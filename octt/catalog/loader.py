@@ -34,8 +34,16 @@ from octt.yamldoc import Document, DocumentError, load_document
 
 SCHEMA = "testcase.schema.json"
 STEP_KINDS = (
-    "send", "expect_call", "operator", "state", "reconnect", "forbid", "check", "wait", "simulate",
-)  # fmt: skip
+    "send",
+    "expect_call",
+    "operator",
+    "state",
+    "reconnect",
+    "forbid",
+    "check",
+    "wait",
+    "simulate",
+)
 
 
 def _steps(document: Document, raw_steps: list[Any], path: tuple[object, ...]) -> tuple[Step, ...]:
@@ -57,7 +65,9 @@ def _step(kind: str, raw: Mapping[str, Any], loc: Location) -> Step:
     if kind == "send":
         each = raw.get("each_connector")
         return SendStep(
-            loc, label, note,
+            loc,
+            label,
+            note,
             action=raw["send"],
             connector=raw.get("connector"),
             each_connector=EachConnector(each) if each else None,
@@ -66,10 +76,12 @@ def _step(kind: str, raw: Mapping[str, Any], loc: Location) -> Step:
             save=raw.get("save", {}),
             swappable_with_next=bool(raw.get("swappable_with_next", False)),
             timeout_s=raw.get("timeout_s"),
-        )  # fmt: skip
+        )
     if kind == "expect_call":
         return ExpectCallStep(
-            loc, label, note,
+            loc,
+            label,
+            note,
             action=raw["expect_call"],
             within_s=raw.get("within_s"),
             expect=raw.get("expect", {}),
@@ -77,7 +89,7 @@ def _step(kind: str, raw: Mapping[str, Any], loc: Location) -> Step:
             reply=raw.get("reply"),
             reply_error=raw.get("reply_error"),
             tolerate=tuple(raw.get("tolerate", ())),
-        )  # fmt: skip
+        )
     if kind == "operator":
         return OperatorStep(loc, label, note, raw["operator"], raw.get("payload", {}), raw["say"])
     if kind == "state":
@@ -95,7 +107,12 @@ def _step(kind: str, raw: Mapping[str, Any], loc: Location) -> Step:
     if kind == "wait":
         return WaitStep(loc, label, note, raw["wait"])
     return SimulateStep(
-        loc, label, note, SimulatedEvent(raw["simulate"]), raw.get("connector"), raw.get("duration_s")
+        loc,
+        label,
+        note,
+        SimulatedEvent(raw["simulate"]),
+        raw.get("connector"),
+        raw.get("duration_s"),
     )
 
 
@@ -114,7 +131,8 @@ def load_case(path: Path) -> TestCase:
         checks=tuple(data["checks"]),
         editions=data.get("editions", ""),
         requires=tuple(
-            Requirement(r["pics"], tuple(r.get("contains_any", ()))) for r in data.get("requires", ())
+            Requirement(r["pics"], tuple(r.get("contains_any", ())))
+            for r in data.get("requires", ())
         ),
         before=tuple(data.get("before", ())),
         steps=steps,
@@ -223,4 +241,3 @@ _PROFILE_ORDER = {p: i for i, p in enumerate(Profile)}
 
 def _case_order(case: TestCase) -> tuple[int, str]:
     return (_PROFILE_ORDER[case.profile], case.id)
-

@@ -65,9 +65,7 @@ def select(
     known = {c.id for c in catalog.cases}
     unknown = [t for t in wanted_ids if t not in known]
     if unknown:
-        raise SelectionError(
-            f"--test {', '.join(unknown)}: no such case (see `octt list`)"
-        )
+        raise SelectionError(f"--test {', '.join(unknown)}: no such case (see `octt list`)")
     chosen = [
         case
         for case in catalog.cases

@@ -13,16 +13,30 @@ from enum import StrEnum
 
 MEASURANDS = frozenset(
     {
-        "Current.Export", "Current.Import", "Current.Offered",
-        "Energy.Active.Export.Register", "Energy.Active.Import.Register",
-        "Energy.Reactive.Export.Register", "Energy.Reactive.Import.Register",
-        "Energy.Active.Export.Interval", "Energy.Active.Import.Interval",
-        "Energy.Reactive.Export.Interval", "Energy.Reactive.Import.Interval",
-        "Frequency", "Power.Active.Export", "Power.Active.Import", "Power.Factor",
-        "Power.Offered", "Power.Reactive.Export", "Power.Reactive.Import", "RPM", "SoC",
-        "Temperature", "Voltage",
+        "Current.Export",
+        "Current.Import",
+        "Current.Offered",
+        "Energy.Active.Export.Register",
+        "Energy.Active.Import.Register",
+        "Energy.Reactive.Export.Register",
+        "Energy.Reactive.Import.Register",
+        "Energy.Active.Export.Interval",
+        "Energy.Active.Import.Interval",
+        "Energy.Reactive.Export.Interval",
+        "Energy.Reactive.Import.Interval",
+        "Frequency",
+        "Power.Active.Export",
+        "Power.Active.Import",
+        "Power.Factor",
+        "Power.Offered",
+        "Power.Reactive.Export",
+        "Power.Reactive.Import",
+        "RPM",
+        "SoC",
+        "Temperature",
+        "Voltage",
     }
-)  # fmt: skip
+)
 
 
 def _is_uint(value: str) -> bool:
@@ -73,10 +87,18 @@ CORE_KEYS: tuple[KeySpec, ...] = (
     KeySpec("HeartbeatInterval", Access.READ_WRITE, "300", _is_uint),
     KeySpec("LocalAuthorizeOffline", Access.READ_WRITE, "true", _is_bool),
     KeySpec("LocalPreAuthorize", Access.READ_WRITE, "false", _is_bool),
-    KeySpec("MeterValuesAlignedData", Access.READ_WRITE, "Energy.Active.Import.Register",
-            _is_measurand_list),
-    KeySpec("MeterValuesSampledData", Access.READ_WRITE, "Energy.Active.Import.Register",
-            _is_measurand_list),
+    KeySpec(
+        "MeterValuesAlignedData",
+        Access.READ_WRITE,
+        "Energy.Active.Import.Register",
+        _is_measurand_list,
+    ),
+    KeySpec(
+        "MeterValuesSampledData",
+        Access.READ_WRITE,
+        "Energy.Active.Import.Register",
+        _is_measurand_list,
+    ),
     KeySpec("MeterValueSampleInterval", Access.READ_WRITE, "0", _is_uint),
     KeySpec("NumberOfConnectors", Access.READ_ONLY, "2", _is_uint),
     KeySpec("ResetRetries", Access.READ_WRITE, "3", _is_uint),
@@ -84,13 +106,15 @@ CORE_KEYS: tuple[KeySpec, ...] = (
     KeySpec("StopTransactionOnInvalidId", Access.READ_WRITE, "true", _is_bool),
     KeySpec("StopTxnAlignedData", Access.READ_WRITE, "", _is_measurand_list),
     KeySpec("StopTxnSampledData", Access.READ_WRITE, "", _is_measurand_list),
-    KeySpec("SupportedFeatureProfiles", Access.READ_ONLY,
-            "Core,FirmwareManagement,LocalAuthListManagement,Reservation,SmartCharging,"
-            "RemoteTrigger"),
+    KeySpec(
+        "SupportedFeatureProfiles",
+        Access.READ_ONLY,
+        "Core,FirmwareManagement,LocalAuthListManagement,Reservation,SmartCharging,RemoteTrigger",
+    ),
     KeySpec("TransactionMessageAttempts", Access.READ_WRITE, "3", _is_uint),
     KeySpec("TransactionMessageRetryInterval", Access.READ_WRITE, "60", _is_uint),
     KeySpec("UnlockConnectorOnEVSideDisconnect", Access.READ_WRITE, "true", _is_bool),
-)  # fmt: skip
+)
 
 LOCAL_AUTH_LIST_KEYS: tuple[KeySpec, ...] = (
     KeySpec("LocalAuthListEnabled", Access.READ_WRITE, "true", _is_bool),
@@ -152,7 +176,7 @@ class ConfigurationStore:
         return KeyValue(key, spec.access is Access.READ_ONLY, self._values[key])
 
     def entries(self, keys: Iterable[str] | None = None) -> tuple[list[KeyValue], list[str]]:
-        """GetConfiguration (§5.8): the known entries asked for (all when None), and unknown keys."""
+        """GetConfiguration (§5.8): the entries asked for (all when None), and unknown keys."""
         if keys is None:
             return [self.entry(k) for k in self._specs], []
         known = [self.entry(k) for k in keys if k in self._specs]
@@ -160,7 +184,7 @@ class ConfigurationStore:
         return known, unknown
 
     def force(self, key: str, value: str) -> None:
-        """Set a value the charge point itself decides (e.g. the heartbeat interval the CSMS gave)."""
+        """Set a value the charge point decides itself (e.g. the heartbeat interval given)."""
         self._values[key] = value
 
     def would_accept(self, key: str, value: str) -> bool:

@@ -51,7 +51,9 @@ def build_request(
     return apply_overrides(base, overrides)
 
 
-def _boot(state: ChargePointState, _c: int | None, _o: Mapping[str, Any], _t: str) -> dict[str, Any]:
+def _boot(
+    state: ChargePointState, _c: int | None, _o: Mapping[str, Any], _t: str
+) -> dict[str, Any]:
     return {
         "chargePointVendor": state.vendor,
         "chargePointModel": state.model,
@@ -60,7 +62,9 @@ def _boot(state: ChargePointState, _c: int | None, _o: Mapping[str, Any], _t: st
     }
 
 
-def _status(state: ChargePointState, c: int | None, o: Mapping[str, Any], stamp: str) -> dict[str, Any]:
+def _status(
+    state: ChargePointState, c: int | None, o: Mapping[str, Any], stamp: str
+) -> dict[str, Any]:
     connector = state.connector(c if c is not None else 0)
     status = o.get("status", connector.status.value)
     return {
@@ -71,7 +75,9 @@ def _status(state: ChargePointState, c: int | None, o: Mapping[str, Any], stamp:
     }
 
 
-def _authorize(state: ChargePointState, _c: int | None, _o: Mapping[str, Any], _t: str) -> dict[str, Any]:
+def _authorize(
+    state: ChargePointState, _c: int | None, _o: Mapping[str, Any], _t: str
+) -> dict[str, Any]:
     return {"idTag": _current_id_tag(state)}
 
 
@@ -81,7 +87,9 @@ def _current_id_tag(state: ChargePointState) -> str:
     return state.default_id_tag
 
 
-def _start(state: ChargePointState, c: int | None, o: Mapping[str, Any], stamp: str) -> dict[str, Any]:
+def _start(
+    state: ChargePointState, c: int | None, o: Mapping[str, Any], stamp: str
+) -> dict[str, Any]:
     connector_id = c if c is not None else _remote_connector(state)
     connector = state.connector(connector_id)
     payload: dict[str, Any] = {
@@ -113,7 +121,9 @@ def _transaction_for(state: ChargePointState, c: int | None) -> Transaction:
     return active[0]
 
 
-def _stop(state: ChargePointState, c: int | None, o: Mapping[str, Any], stamp: str) -> dict[str, Any]:
+def _stop(
+    state: ChargePointState, c: int | None, o: Mapping[str, Any], stamp: str
+) -> dict[str, Any]:
     tx = _transaction_for(state, c)
     connector = state.connector(tx.connector_id)
     connector.meter_wh += _ENERGY_STEP_WH
@@ -175,7 +185,9 @@ _BUILDERS = {
 }
 
 
-def on_sent(state: ChargePointState, action: str, payload: Mapping[str, Any], now: datetime) -> None:
+def on_sent(
+    state: ChargePointState, action: str, payload: Mapping[str, Any], now: datetime
+) -> None:
     """State changes caused by sending a request, before any answer."""
     if action == "StatusNotification":
         connector = state.connectors.get(payload.get("connectorId", -1))

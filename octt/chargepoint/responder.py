@@ -25,15 +25,18 @@ class ErrorReply:
 Reply = dict[str, Any] | ErrorReply
 
 
-def default_reply(state: ChargePointState, action: str, payload: Mapping[str, Any], *,
-                  known_action: bool) -> Reply:
+def default_reply(
+    state: ChargePointState, action: str, payload: Mapping[str, Any], *, known_action: bool
+) -> Reply:
     """The answer a conformant charge point in `state` gives to `action`."""
     handler = _HANDLERS.get(action)
     if handler is not None:
         return handler(state, payload)
     if known_action:
         # OCPP-J 1.6 §4.2.3: NotSupported = "recognized but not supported by the receiver".
-        return ErrorReply(ErrorCode.NOT_SUPPORTED, f"{action} is not supported by this charge point")
+        return ErrorReply(
+            ErrorCode.NOT_SUPPORTED, f"{action} is not supported by this charge point"
+        )
     return ErrorReply(ErrorCode.NOT_IMPLEMENTED, f"{action} is not an OCPP 1.6 action")
 
 

@@ -29,7 +29,9 @@ class Environment:
     force_terminal: bool | None = None
 
     def __post_init__(self) -> None:
-        self.console = Console(file=self.stdout, force_terminal=self.force_terminal, highlight=False)
+        self.console = Console(
+            file=self.stdout, force_terminal=self.force_terminal, highlight=False
+        )
         self.error_console = Console(
             file=self.stderr, force_terminal=self.force_terminal, highlight=False
         )

@@ -17,10 +17,16 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--port", type=int, default=0, help="OCPP WebSocket port (0: any free)")
     parser.add_argument("--control-port", type=int, default=0, help="trigger API port (0: any)")
     parser.add_argument("--db", default=":memory:", help="SQLite file (default: in memory)")
-    parser.add_argument("--pics", type=Path, metavar="FILE",
-                        help="seed idTags from this PICS's test data")  # fmt: skip
-    parser.add_argument("--fault", action="append", default=[], metavar="NAME",
-                        help="break one behaviour on purpose (repeatable)")  # fmt: skip
+    parser.add_argument(
+        "--pics", type=Path, metavar="FILE", help="seed idTags from this PICS's test data"
+    )
+    parser.add_argument(
+        "--fault",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="break one behaviour on purpose (repeatable)",
+    )
     parser.add_argument("--list-faults", action="store_true", help="list the fault switches")
 
 

@@ -34,26 +34,44 @@ JUNIT_FILE = "junit.xml"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--csms", metavar="URL", help="ws:// or wss:// endpoint of the CSMS"
-                        " (default: start the embedded reference CSMS)")  # fmt: skip
+    parser.add_argument(
+        "--csms",
+        metavar="URL",
+        help="ws:// or wss:// endpoint of the CSMS (default: start the embedded reference CSMS)",
+    )
     parser.add_argument("--cp-id", metavar="ID", help="charge point id (default: from the PICS)")
     parser.add_argument("--pics", metavar="FILE", type=Path, help="PICS file")
     parser.add_argument("--config", metavar="FILE", type=Path, help="run configuration file")
     parser.add_argument(
-        "--profile", action="append", default=[], metavar="NAME",
-        choices=[p.value for p in Profile], help="run only this profile (repeatable)",
-    )  # fmt: skip
-    parser.add_argument("--test", action="append", default=[], metavar="ID",
-                        help="run only this case (repeatable)")  # fmt: skip
-    parser.add_argument("--operator", metavar="MODE",
-                        help="prompt | none | http(s)://trigger-api-base")  # fmt: skip
-    parser.add_argument("--operator-timeout", type=float, metavar="S",
-                        help="seconds to wait for the CSMS to act")  # fmt: skip
+        "--profile",
+        action="append",
+        default=[],
+        metavar="NAME",
+        choices=[p.value for p in Profile],
+        help="run only this profile (repeatable)",
+    )
+    parser.add_argument(
+        "--test", action="append", default=[], metavar="ID", help="run only this case (repeatable)"
+    )
+    parser.add_argument(
+        "--operator", metavar="MODE", help="prompt | none | http(s)://trigger-api-base"
+    )
+    parser.add_argument(
+        "--operator-timeout", type=float, metavar="S", help="seconds to wait for the CSMS to act"
+    )
     parser.add_argument("--security-profile", type=int, choices=[0, 1, 2, 3])
-    parser.add_argument("--report-dir", metavar="DIR", type=Path,
-                        help="write reports into DIR (default: reports/<run>)")  # fmt: skip
-    parser.add_argument("--time-scale", type=float, metavar="F",
-                        help="real seconds per simulated second (default 0.001)")  # fmt: skip
+    parser.add_argument(
+        "--report-dir",
+        metavar="DIR",
+        type=Path,
+        help="write reports into DIR (default: reports/<run>)",
+    )
+    parser.add_argument(
+        "--time-scale",
+        type=float,
+        metavar="F",
+        help="real seconds per simulated second (default 0.001)",
+    )
 
 
 def _config(args: argparse.Namespace, env: Environment) -> RunConfig:

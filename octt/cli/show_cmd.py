@@ -50,7 +50,9 @@ def _lines(catalog: Catalog, steps: Sequence[Step], indent: str, prefix: str) ->
         if detail:
             lines.append(f"{indent}     {detail}")
         if isinstance(step, StateStep):
-            lines.extend(_lines(catalog, catalog.states[step.name].steps, indent + "   ", f"{path}."))
+            lines.extend(
+                _lines(catalog, catalog.states[step.name].steps, indent + "   ", f"{path}.")
+            )
     return lines
 
 

@@ -123,19 +123,21 @@ class CaseContext:
         self.findings.append(finding)
         self.bus.emit(FindingRaised(self.case.id, finding))
 
-    def error(self, rule: str, message: str, *, spec: str = "", frames: tuple[int, ...] = ()) -> None:
+    def error(
+        self, rule: str, message: str, *, spec: str = "", frames: tuple[int, ...] = ()
+    ) -> None:
         self.add_finding(Finding(rule, Severity.ERROR, message, spec or self.spec, frames))
 
-    def warn(self, rule: str, message: str, *, spec: str = "", frames: tuple[int, ...] = ()) -> None:
+    def warn(
+        self, rule: str, message: str, *, spec: str = "", frames: tuple[int, ...] = ()
+    ) -> None:
         self.add_finding(Finding(rule, Severity.WARNING, message, spec or self.spec, frames))
 
     # -- templating --------------------------------------------------------------------------
 
     def scope(self) -> Scope:
         data = self.pics.test_data
-        base: dict[str, Any] = {
-            name: getattr(data, name) for name in data.__dataclass_fields__
-        }
+        base: dict[str, Any] = {name: getattr(data, name) for name in data.__dataclass_fields__}
         base["cp_id"] = self.cp.cp_id
         base["child_id_tag"] = data.child_id_tags[0] if data.child_id_tags else None
         base["unknown_connector_id"] = self.cp.number_of_connectors + 1
@@ -143,8 +145,8 @@ class CaseContext:
 
         def cp_namespace(rest: str) -> Any:
             prefix = "config."
-            if rest.startswith(prefix) and self.cp.config.known(rest[len(prefix):]):
-                return self.cp.config.get(rest[len(prefix):])
+            if rest.startswith(prefix) and self.cp.config.known(rest[len(prefix) :]):
+                return self.cp.config.get(rest[len(prefix) :])
             raise KeyError(rest)
 
         def config_namespace(rest: str) -> Any:
@@ -167,7 +169,9 @@ class CaseContext:
             csms_url=self.csms_url,
             cp_id=self.cp.cp_id,
             subprotocols=subprotocols or (OCPP16,),
-            basic_auth_password=password if password is not None else self.config.basic_auth_password,
+            basic_auth_password=password
+            if password is not None
+            else self.config.basic_auth_password,
             connect_timeout_s=self.config.connect_timeout_s,
             max_frame_bytes=self.config.max_frame_bytes,
             tls_verify=self.config.tls_verify,
@@ -330,9 +334,12 @@ class CaseContext:
         try:
             result = task.result()
         except Exception as exc:  # an operator must not raise; record it if it does
-            self.operator_records.append(OperatorRecord(ticket.request.action, "error", repr(exc), 0.0))
+            self.operator_records.append(
+                OperatorRecord(ticket.request.action, "error", repr(exc), 0.0)
+            )
             return
         self.operator_records.append(
-            OperatorRecord(ticket.request.action, result.outcome.value, result.detail, result.elapsed_s)
+            OperatorRecord(
+                ticket.request.action, result.outcome.value, result.detail, result.elapsed_s
+            )
         )
-

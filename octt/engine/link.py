@@ -16,7 +16,7 @@ from typing import Any, Protocol
 
 from octt.clock import Clock
 from octt.findings import Finding, Severity
-from octt.ocppj.frames import Call, CallError, CallResult, parse
+from octt.ocppj.frames import Call, CallError, parse
 from octt.ocppj.session import (
     Anomaly,
     CallReceived,
@@ -137,7 +137,9 @@ class Link:
     def _handle(self, message: str | bytes, stamp: int) -> None:
         binary = isinstance(message, bytes)
         text = message.decode("utf-8", "replace") if isinstance(message, bytes) else message
-        frame = self._recorder.frame(self.connection, Direction.FROM_CSMS, text, stamp, binary=binary)
+        frame = self._recorder.frame(
+            self.connection, Direction.FROM_CSMS, text, stamp, binary=binary
+        )
         seq = (frame.seq,)
         if binary:
             self._on_finding(
@@ -218,10 +220,11 @@ class Link:
             sent_ns = self._clock.monotonic_ns()
             seq = await self._send_text(pending.call.to_text())
             remaining = pending.deadline - self._clock.monotonic()
-            closed_wait = asyncio.create_task(self.closed.wait())
+            closed_wait = asyncio.ensure_future(self.closed.wait())
+            watched: set[asyncio.Future[Any]] = {waiter.future, closed_wait}
             try:
-                done, _ = await asyncio.wait(
-                    {waiter.future, closed_wait},
+                await asyncio.wait(
+                    watched,
                     timeout=max(0.0, remaining),
                     return_when=asyncio.FIRST_COMPLETED,
                 )
@@ -231,14 +234,28 @@ class Link:
                 event, response_seq, response_ns, findings = waiter.future.result()
                 if isinstance(event, ResultReceived):
                     return Exchange(
-                        action, payload, ExchangeOutcome.RESULT, seq, event.result.payload, None,
-                        response_seq, response_ns - sent_ns, findings,
-                    )  # fmt: skip
+                        action,
+                        payload,
+                        ExchangeOutcome.RESULT,
+                        seq,
+                        event.result.payload,
+                        None,
+                        response_seq,
+                        response_ns - sent_ns,
+                        findings,
+                    )
                 assert isinstance(event, ErrorReceived)
                 return Exchange(
-                    action, payload, ExchangeOutcome.ERROR, seq, None, event.error,
-                    response_seq, response_ns - sent_ns, findings,
-                )  # fmt: skip
+                    action,
+                    payload,
+                    ExchangeOutcome.ERROR,
+                    seq,
+                    None,
+                    event.error,
+                    response_seq,
+                    response_ns - sent_ns,
+                    findings,
+                )
             if self.closed.is_set():
                 self._session.expire(float("inf"))
                 return Exchange(action, payload, ExchangeOutcome.CLOSED, seq)
@@ -255,9 +272,7 @@ class Link:
             raise OwnMessageInvalid("; ".join(f.message for f in errors))
         return await self._send_text(result.to_text())
 
-    async def reply_error(
-        self, incoming: IncomingCall, code: str, description: str
-    ) -> int:
+    async def reply_error(self, incoming: IncomingCall, code: str, description: str) -> int:
         error = self._session.prepare_error(incoming.call.unique_id, code, description)
         return await self._send_text(error.to_text())
 
@@ -293,8 +308,6 @@ class Link:
 def _with_frames(finding: Finding, frames: tuple[int, ...]) -> Finding:
     if finding.frames:
         return finding
-    return Finding(finding.rule, finding.severity, finding.message, finding.spec, frames, finding.step)
-
-
-# Unused names kept out; CallResult imported for typing clarity of Exchange users.
-__all__ = ["CallResult", "Exchange", "IncomingCall", "Link", "OwnMessageInvalid"]
+    return Finding(
+        finding.rule, finding.severity, finding.message, finding.spec, frames, finding.step
+    )

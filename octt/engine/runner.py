@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from octt import __version__
 from octt.catalog.model import Catalog, TestCase
 from octt.catalog.selection import RunPlan
+from octt.chargepoint.messages import BuildError
 from octt.chargepoint.model import ChargePointState
 from octt.clock import Clock, rfc3339
 from octt.config import RunConfig
@@ -33,7 +34,6 @@ from octt.engine.events import (
 from octt.engine.link import OwnMessageInvalid
 from octt.engine.steps import run_state, run_steps
 from octt.engine.templating import TemplateError
-from octt.chargepoint.messages import BuildError
 from octt.findings import Severity
 from octt.operator.base import Operator, OperatorOutcome, ProvisionRequest, TokenSpec
 from octt.pics.model import Pics, Profile
@@ -110,15 +110,22 @@ class Runner:
             setup.bus.emit(CaseStarted(case.id, case.title, index, total))
             if not entry.applicable:
                 result = CaseResult(
-                    case.id, case.title, case.profile.value, Verdict.NOT_APPLICABLE,
-                    entry.reason, location=str(case.location),
-                )  # fmt: skip
+                    case.id,
+                    case.title,
+                    case.profile.value,
+                    Verdict.NOT_APPLICABLE,
+                    entry.reason,
+                    location=str(case.location),
+                )
             elif case.needs_operator and not setup.operator.can_act:
                 result = CaseResult(
-                    case.id, case.title, case.profile.value, Verdict.SKIPPED,
+                    case.id,
+                    case.title,
+                    case.profile.value,
+                    Verdict.SKIPPED,
                     f"needs the CSMS to act, and operator mode is {setup.operator.mode!r}",
                     location=str(case.location),
-                )  # fmt: skip
+                )
             else:
                 result = await self.run_case(case)
             self._results.append(result)
@@ -177,7 +184,9 @@ class Runner:
         )
         result = await setup.operator.provision(request)
         if result.outcome is not OperatorOutcome.DONE:
-            setup.bus.emit(Notice(f"test data provisioning: {result.outcome.value}: {result.detail}"))
+            setup.bus.emit(
+                Notice(f"test data provisioning: {result.outcome.value}: {result.detail}")
+            )
 
     # -- one case --------------------------------------------------------------------------
 
@@ -226,9 +235,10 @@ class Runner:
         except (ToolError, OwnMessageInvalid, BuildError, TemplateError, ValueError) as exc:
             tool_error = f"{type(exc).__name__}: {exc}"
         except Exception as exc:  # a bug in octt: report it as the tool's failure
-            tool_error = "internal error: " + "".join(
-                traceback.format_exception_only(type(exc), exc)
-            ).strip()
+            tool_error = (
+                "internal error: "
+                + "".join(traceback.format_exception_only(type(exc), exc)).strip()
+            )
         finally:
             try:
                 await ctx.finish()

@@ -9,6 +9,7 @@ Findings go to the context; `CaseAborted` stops the case when going on makes no 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
 from collections.abc import Mapping, Sequence
 from typing import Any
@@ -187,7 +188,9 @@ async def _send(ctx: CaseContext, step: SendStep) -> str:
     return "queued" if queued else ""
 
 
-async def send_message(ctx: CaseContext, step: SendStep, connector: int | None, moment: Any) -> None:
+async def send_message(
+    ctx: CaseContext, step: SendStep, connector: int | None, moment: Any
+) -> None:
     scope = ctx.scope()
     overrides = render(dict(step.payload), scope)
     payload = messages.build_request(ctx.cp, step.action, connector, overrides, moment)
@@ -225,9 +228,14 @@ async def send_message(ctx: CaseContext, step: SendStep, connector: int | None, 
     response = exchange.response or {}
     messages.on_answered(ctx.cp, step.action, payload, response)
     for finding in evaluate(
-        what, response, step.expect, scope, rule_prefix=f"expect.{step.action}",
-        spec=ctx.spec, frames=frames,
-    ):  # fmt: skip
+        what,
+        response,
+        step.expect,
+        scope,
+        rule_prefix=f"expect.{step.action}",
+        spec=ctx.spec,
+        frames=frames,
+    ):
         ctx.add_finding(finding)
     _save(ctx, step.save, response)
 
@@ -358,9 +366,14 @@ async def _expect_call(ctx: CaseContext, step: ExpectCallStep) -> str:
         ctx.add_finding(finding)
     request = incoming.call.payload
     for finding in evaluate(
-        f"{step.action}.req", request, step.expect, scope,
-        rule_prefix=f"expect.{step.action}", spec=ctx.spec, frames=(incoming.frame,),
-    ):  # fmt: skip
+        f"{step.action}.req",
+        request,
+        step.expect,
+        scope,
+        rule_prefix=f"expect.{step.action}",
+        spec=ctx.spec,
+        frames=(incoming.frame,),
+    ):
         ctx.add_finding(finding)
     _save(ctx, step.save, request)
     override = render(dict(step.reply), ctx.scope()) if step.reply is not None else None
@@ -396,10 +409,8 @@ async def _forbid(ctx: CaseContext, step: ForbidStep) -> str:
     ctx.forbidden.update(step.actions)
     try:
         link = ctx.require_link()
-        try:
+        with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(link.closed.wait(), timeout=window)
-        except TimeoutError:
-            pass
     finally:
         ctx.forbidden.difference_update(step.actions)
     return f"watched {window:g} s"

@@ -133,7 +133,9 @@ def parse(text: str) -> Parsed:
     except ValueError as exc:  # json.JSONDecodeError is a ValueError
         return Malformed(FrameProblem.NOT_JSON, f"not valid JSON: {exc}")
     if not isinstance(message, list):
-        return Malformed(FrameProblem.NOT_ARRAY, f"a frame must be a JSON array, got {_kind(message)}")
+        return Malformed(
+            FrameProblem.NOT_ARRAY, f"a frame must be a JSON array, got {_kind(message)}"
+        )
     if not message:
         return Malformed(FrameProblem.BAD_LENGTH, "empty array")
     type_id = message[0]
@@ -146,7 +148,8 @@ def parse(text: str) -> Parsed:
     unique_id = message[1] if len(message) > 1 else None
     if not isinstance(unique_id, str) or not unique_id:
         return Malformed(
-            FrameProblem.BAD_UNIQUE_ID, f"UniqueId must be a non-empty string, got {_short(unique_id)}"
+            FrameProblem.BAD_UNIQUE_ID,
+            f"UniqueId must be a non-empty string, got {_short(unique_id)}",
         )
     if len(unique_id) > MAX_UNIQUE_ID_LENGTH:
         return Malformed(
@@ -163,13 +166,19 @@ def parse(text: str) -> Parsed:
 
 def _parse_call(message: list[Any], unique_id: str) -> Parsed:
     if len(message) != 4:
-        return Malformed(FrameProblem.BAD_LENGTH, f"a CALL has 4 elements, got {len(message)}", unique_id)
+        return Malformed(
+            FrameProblem.BAD_LENGTH, f"a CALL has 4 elements, got {len(message)}", unique_id
+        )
     _, _, action, payload = message
     if not isinstance(action, str) or not action:
-        return Malformed(FrameProblem.BAD_ACTION, f"Action must be a string, got {_short(action)}", unique_id)
+        return Malformed(
+            FrameProblem.BAD_ACTION, f"Action must be a string, got {_short(action)}", unique_id
+        )
     if not isinstance(payload, dict):
         return Malformed(
-            FrameProblem.BAD_PAYLOAD, f"a CALL payload must be a JSON object, got {_kind(payload)}", unique_id
+            FrameProblem.BAD_PAYLOAD,
+            f"a CALL payload must be a JSON object, got {_kind(payload)}",
+            unique_id,
         )
     return Call(unique_id, action, payload)
 
@@ -197,7 +206,9 @@ def _parse_call_error(message: list[Any], unique_id: str) -> Parsed:
     _, _, code, description, details = message
     if not isinstance(code, str) or code not in {c.value for c in ErrorCode}:
         return Malformed(
-            FrameProblem.BAD_ERROR_CODE, f"ErrorCode {_short(code)} is not an OCPP-J 1.6 code", unique_id
+            FrameProblem.BAD_ERROR_CODE,
+            f"ErrorCode {_short(code)} is not an OCPP-J 1.6 code",
+            unique_id,
         )
     if not isinstance(description, str):
         return Malformed(

@@ -23,7 +23,7 @@ class Profile(StrEnum):
     SECURITY = "security"
 
     @property
-    def title(self) -> str:
+    def display_name(self) -> str:
         return _TITLES[self]
 
 
@@ -89,7 +89,7 @@ class Pics:
         return profile in self.profiles
 
     def lookup(self, dotted: str) -> Any:
-        """A value of the PICS document by dotted path (``profiles.reservation``); KeyError if absent."""
+        """A value of the PICS by dotted path (``profiles.reservation``); KeyError if absent."""
         node: Any = self.raw
         for part in dotted.split("."):
             if not isinstance(node, Mapping) or part not in node:

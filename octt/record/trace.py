@@ -50,7 +50,13 @@ class Recorder:
             return self._connections.value
 
     def frame(
-        self, connection: int, direction: Direction, text: str, mono_ns: int, *, binary: bool = False
+        self,
+        connection: int,
+        direction: Direction,
+        text: str,
+        mono_ns: int,
+        *,
+        binary: bool = False,
     ) -> WireFrame:
         frame = WireFrame(
             seq=self._next_seq(),

@@ -15,9 +15,12 @@ from octt.report.model import CaseResult, RunResult, Verdict
 def _case_element(case: CaseResult) -> ET.Element:
     element = ET.Element(
         "testcase",
-        {"classname": f"octt.{case.profile}", "name": f"{case.id} {case.title}",
-         "time": f"{case.duration_s:.3f}"},
-    )  # fmt: skip
+        {
+            "classname": f"octt.{case.profile}",
+            "name": f"{case.id} {case.title}",
+            "time": f"{case.duration_s:.3f}",
+        },
+    )
     findings = "\n".join(
         f"[{f.severity.value}] {f.rule} (step {f.step or '-'}): {f.message}"
         + (f" — {f.spec}" if f.spec else "")

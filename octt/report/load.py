@@ -30,9 +30,13 @@ class ResultFileError(ValueError):
 
 def _finding(d: dict[str, Any]) -> Finding:
     return Finding(
-        d["rule"], Severity(d["severity"]), d["message"], d.get("spec", ""),
-        tuple(d.get("frames", ())), d.get("step", ""),
-    )  # fmt: skip
+        d["rule"],
+        Severity(d["severity"]),
+        d["message"],
+        d.get("spec", ""),
+        tuple(d.get("frames", ())),
+        d.get("step", ""),
+    )
 
 
 def _case(d: dict[str, Any]) -> CaseResult:
@@ -48,16 +52,26 @@ def _case(d: dict[str, Any]) -> CaseResult:
         findings=tuple(_finding(f) for f in d.get("findings", ())),
         steps=tuple(
             StepRecord(
-                s["path"], s["kind"], s["description"], s["location"], StepStatus(s["status"]),
-                s["started_at"], s["duration_s"], tuple(s.get("frames", ())), s.get("detail", ""),
-            )  # fmt: skip
+                s["path"],
+                s["kind"],
+                s["description"],
+                s["location"],
+                StepStatus(s["status"]),
+                s["started_at"],
+                s["duration_s"],
+                tuple(s.get("frames", ())),
+                s.get("detail", ""),
+            )
             for s in d.get("steps", ())
         ),
         exchanges=tuple(
             ExchangeRecord(
-                e["action"], ExchangeOutcome(e["outcome"]), e["request_frame"],
-                e.get("response_frame"), e.get("response_s"),
-            )  # fmt: skip
+                e["action"],
+                ExchangeOutcome(e["outcome"]),
+                e["request_frame"],
+                e.get("response_frame"),
+                e.get("response_s"),
+            )
             for e in d.get("exchanges", ())
         ),
         operator=tuple(
@@ -69,9 +83,15 @@ def _case(d: dict[str, Any]) -> CaseResult:
 
 def _timing(d: dict[str, Any]) -> TimingSummary:
     return TimingSummary(
-        d["count"], d.get("min_s"), d.get("avg_s"), d.get("max_s"), d.get("p95_s"),
-        d["limit_s"], LimitVerdict(d["verdict"]), d.get("unanswered", 0),
-    )  # fmt: skip
+        d["count"],
+        d.get("min_s"),
+        d.get("avg_s"),
+        d.get("max_s"),
+        d.get("p95_s"),
+        d["limit_s"],
+        LimitVerdict(d["verdict"]),
+        d.get("unanswered", 0),
+    )
 
 
 def result_from_json(d: dict[str, Any]) -> RunResult:
@@ -87,9 +107,15 @@ def result_from_json(d: dict[str, Any]) -> RunResult:
         verdict=Verdict(d["verdict"]),
         profiles=tuple(
             ProfileResult(
-                p["name"], ProfileVerdict(p["verdict"]), p["passed"], p["failed"], p["total"],
-                p.get("errors", 0), p.get("skipped", 0), p.get("not_applicable", 0),
-            )  # fmt: skip
+                p["name"],
+                ProfileVerdict(p["verdict"]),
+                p["passed"],
+                p["failed"],
+                p["total"],
+                p.get("errors", 0),
+                p.get("skipped", 0),
+                p.get("not_applicable", 0),
+            )
             for p in d.get("profiles", ())
         ),
         cases=tuple(_case(c) for c in d.get("cases", ())),

@@ -233,7 +233,10 @@ class Performance:
     authorize: TimingSummary
 
     def to_json(self) -> dict[str, Any]:
-        return {"response_time": self.response_time.to_json(), "authorize": self.authorize.to_json()}
+        return {
+            "response_time": self.response_time.to_json(),
+            "authorize": self.authorize.to_json(),
+        }
 
 
 @dataclass(frozen=True)

@@ -108,9 +108,13 @@ class TerminalSink:
             table.add_row(
                 p.name,
                 Text(p.verdict.value, style=_PROFILE_STYLE[p.verdict]),
-                str(p.passed), str(p.failed), str(p.errors), str(p.skipped),
-                str(p.not_applicable), str(p.total),
-            )  # fmt: skip
+                str(p.passed),
+                str(p.failed),
+                str(p.errors),
+                str(p.skipped),
+                str(p.not_applicable),
+                str(p.total),
+            )
         self._console.print(table)
         perf = Table(title="Performance measurement", title_justify="left")
         for column in ("Name", "Limit", "Count", "Min", "Avg", "p95", "Max", "Result"):
@@ -127,10 +131,19 @@ class TerminalSink:
             return "-" if value is None else f"{value * 1000:.1f} ms"
 
         verdict_style = {"pass": "green", "fail": "red"}.get(timing.verdict.value, "dim")
-        count = str(timing.count) + (f" (+{timing.unanswered} unanswered)" if timing.unanswered else "")
+        count = str(timing.count) + (
+            f" (+{timing.unanswered} unanswered)" if timing.unanswered else ""
+        )
         table.add_row(
-            name, f"{timing.limit_s:g} s", count, ms(timing.min_s), ms(timing.avg_s),
-            ms(timing.p95_s), ms(timing.max_s),
-            Text(timing.verdict.value if timing.verdict is not LimitVerdict.NO_DATA else "no data",
-                 style=verdict_style),
-        )  # fmt: skip
+            name,
+            f"{timing.limit_s:g} s",
+            count,
+            ms(timing.min_s),
+            ms(timing.avg_s),
+            ms(timing.p95_s),
+            ms(timing.max_s),
+            Text(
+                timing.verdict.value if timing.verdict is not LimitVerdict.NO_DATA else "no data",
+                style=verdict_style,
+            ),
+        )

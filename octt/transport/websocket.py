@@ -8,7 +8,6 @@ the moment they are handed to, or come out of, the socket; nothing here parses t
 
 from __future__ import annotations
 
-import asyncio
 import base64
 import socket
 import ssl
@@ -114,17 +113,20 @@ class WebSocketTransport:
                 status,
             ) from exc
         except InvalidHandshake as exc:
-            raise ConnectFailure(ConnectFailureKind.HANDSHAKE, f"WebSocket handshake failed: {exc}") from exc
+            raise ConnectFailure(
+                ConnectFailureKind.HANDSHAKE, f"WebSocket handshake failed: {exc}"
+            ) from exc
         except ssl.SSLError as exc:
             raise ConnectFailure(ConnectFailureKind.TLS, f"TLS handshake failed: {exc}") from exc
-        except (TimeoutError, asyncio.TimeoutError) as exc:
+        except TimeoutError as exc:
             raise ConnectFailure(
                 ConnectFailureKind.TIMEOUT,
                 f"no WebSocket connection within {options.connect_timeout_s:g} s",
             ) from exc
         except (OSError, socket.gaierror) as exc:
             raise ConnectFailure(
-                ConnectFailureKind.REFUSED, f"cannot connect to {options.url}: {exc.strerror or exc}"
+                ConnectFailureKind.REFUSED,
+                f"cannot connect to {options.url}: {exc.strerror or exc}",
             ) from exc
         return cls(ws, clock)
 

@@ -1,0 +1,98 @@
+"""Shared test helpers: run octt's engine in-process against the embedded reference CSMS."""
+
+from __future__ import annotations
+
+import asyncio
+import io
+from collections.abc import Callable, Iterable
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+from rich.console import Console
+
+from octt.catalog.loader import load_catalog
+from octt.catalog.selection import select
+from octt.clock import SystemClock
+from octt.config import RunConfig
+from octt.engine.checks import CHECKS
+from octt.engine.events import EventBus
+from octt.engine.runner import Runner, RunSetup
+from octt.operator.factory import make_operator
+from octt.pics.model import Pics, load_pics
+from octt.record.redact import Redactor
+from octt.record.trace import Recorder
+from octt.reference.faults import parse_faults
+from octt.reference.server import ReferenceConfig, ReferenceCsms
+from octt.reference.store import seed_from_pics
+from octt.report.model import RunResult
+from octt.resources import default_pics_path
+from octt.validation.schemas import SchemaSet
+
+RunAgainstReference = Callable[..., RunResult]
+
+
+async def run_against_reference_async(
+    case_ids: Iterable[str],
+    faults: Iterable[str] = (),
+    *,
+    config: RunConfig | None = None,
+    pics: Pics | None = None,
+    trace: Path | None = None,
+    reference_timeout_s: float = 5.0,
+) -> RunResult:
+    """Run the given cases through the engine against a fresh reference CSMS with `faults`."""
+    pics = pics or load_pics(default_pics_path())
+    config = config or RunConfig(operator_timeout_s=3.0)
+    reference = ReferenceCsms(
+        ReferenceConfig(
+            faults=parse_faults(faults),
+            seed=seed_from_pics(default_pics_path()),
+            call_timeout_s=reference_timeout_s,
+        )
+    )
+    async with reference:
+        operator = make_operator(
+            config.operator or reference.control_url,
+            console=Console(file=io.StringIO()),
+            input_stream=io.StringIO(),
+        )
+        catalog = load_catalog(known_checks=frozenset(CHECKS))
+        plan = select(catalog, pics, test_ids=list(case_ids))
+        clock = SystemClock()
+        recorder = Recorder(clock, Redactor(), trace)
+        setup = RunSetup(
+            config,
+            pics,
+            catalog,
+            reference.ocpp_url,
+            operator,
+            clock,
+            EventBus(),
+            recorder,
+            SchemaSet.load(),
+        )
+        try:
+            return await Runner(setup).run(plan)
+        finally:
+            recorder.close()
+            await operator.aclose()
+
+
+@pytest.fixture
+def run_against_reference() -> RunAgainstReference:
+    def run(*args: object, **kwargs: object) -> RunResult:
+        return asyncio.run(run_against_reference_async(*args, **kwargs))  # type: ignore[arg-type]
+
+    return run
+
+
+def with_limits(pics: Pics, response_timeout_s: float, authorize_response_s: float) -> Pics:
+    return replace(
+        pics,
+        limits=replace(
+            pics.limits,
+            response_timeout_s=response_timeout_s,
+            authorize_response_s=authorize_response_s,
+        ),
+    )
