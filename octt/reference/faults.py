@@ -1,0 +1,202 @@
+"""Fault switches of the reference CSMS: each one breaks exactly one checked behaviour on purpose.
+
+Owns the `Fault` enum (kebab-case names as given on the command line), the one-line description
+of each fault, the layer that applies it, and parsing of fault names. The reference CSMS with no
+fault switched on is meant to pass every applicable octt case; each fault exists so that at least
+one case can be shown to FAIL against it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from enum import StrEnum
+
+
+class FaultLayer(StrEnum):
+    """Where a fault is applied."""
+
+    HANDLER = "handler"  # the OCPP message handlers decide differently
+    TRIGGER = "trigger"  # the trigger API mishandles a CSMS-initiated call
+    WIRE = "wire"  # an outgoing frame is rewritten after the ocpp library produced it
+
+
+class Fault(StrEnum):
+    # Behaviour faults, applied by the message handlers.
+    BOOT_REJECTED = "boot-rejected"
+    HEARTBEAT_BAD_TIME = "heartbeat-bad-time"
+    HEARTBEAT_CALLERROR = "heartbeat-callerror"
+    AUTHORIZE_REJECTS_VALID = "authorize-rejects-valid"
+    AUTHORIZE_ACCEPTS_UNKNOWN = "authorize-accepts-unknown"
+    IGNORE_TAG_STATUS = "ignore-tag-status"
+    START_TRANSACTION_REJECTED = "start-transaction-rejected"
+    START_REQUIRES_AUTHORIZE = "start-requires-authorize"
+    REJECT_PAST_TIMESTAMPS = "reject-past-timestamps"
+    STATUS_NOTIFICATION_CALLERROR = "status-notification-callerror"
+    DATA_TRANSFER_CALLERROR = "data-transfer-callerror"
+    DATA_TRANSFER_ACCEPTED = "data-transfer-accepted"
+    SLOW_AUTHORIZE = "slow-authorize"
+    # Faults of the trigger API.
+    DROP_TRIGGERED_CALLS = "drop-triggered-calls"
+    # Payload faults on CSMS-initiated calls, applied to the outgoing CALL frame.
+    CLEAR_CACHE_EXTRA_FIELD = "clear-cache-extra-field"
+    REMOTE_START_MISSING_IDTAG = "remote-start-missing-idtag"
+    REMOTE_STOP_WRONG_TRANSACTION = "remote-stop-wrong-transaction"
+    REMOTE_STOP_STRING_ID = "remote-stop-string-id"
+    RESET_WRONG_TYPE = "reset-wrong-type"
+    UNLOCK_STRING_CONNECTOR = "unlock-string-connector"
+    GET_CONFIGURATION_WRONG_KEYS = "get-configuration-wrong-keys"
+    CHANGE_CONFIGURATION_WRONG_VALUE = "change-configuration-wrong-value"
+    CHANGE_CONFIGURATION_NUMERIC_VALUE = "change-configuration-numeric-value"
+    # Wire faults on the CSMS's answers (schema or framing violations the ocpp library would
+    # refuse to produce itself).
+    STOP_TRANSACTION_EXTRA_FIELD = "stop-transaction-extra-field"
+    UNKNOWN_UNIQUE_ID = "unknown-unique-id"
+    GARBAGE_AFTER_BOOT = "garbage-after-boot"
+    BOOT_EXTRA_PROPERTY = "boot-extra-property"
+    BOOT_MISSING_INTERVAL = "boot-missing-interval"
+    BOOT_INTERVAL_STRING = "boot-interval-string"
+    BOOT_BAD_DATETIME = "boot-bad-datetime"
+
+
+_DESCRIPTIONS: dict[Fault, tuple[FaultLayer, str]] = {
+    Fault.BOOT_REJECTED: (FaultLayer.HANDLER, "BootNotification.conf has status Rejected"),
+    Fault.HEARTBEAT_BAD_TIME: (
+        FaultLayer.HANDLER,
+        "Heartbeat.conf currentTime is not RFC 3339 (e.g. '2026-01-01 10:00:00')",
+    ),
+    Fault.HEARTBEAT_CALLERROR: (
+        FaultLayer.HANDLER,
+        "Heartbeat is answered with CALLERROR InternalError",
+    ),
+    Fault.AUTHORIZE_REJECTS_VALID: (
+        FaultLayer.HANDLER,
+        "Authorize.conf idTagInfo.status is Invalid for every idTag",
+    ),
+    Fault.AUTHORIZE_ACCEPTS_UNKNOWN: (
+        FaultLayer.HANDLER,
+        "unknown idTags are Accepted (Authorize and StartTransaction)",
+    ),
+    Fault.IGNORE_TAG_STATUS: (
+        FaultLayer.HANDLER,
+        "Blocked and Expired idTags are answered Accepted",
+    ),
+    Fault.START_TRANSACTION_REJECTED: (
+        FaultLayer.HANDLER,
+        "StartTransaction.conf idTagInfo.status is Invalid always",
+    ),
+    Fault.START_REQUIRES_AUTHORIZE: (
+        FaultLayer.HANDLER,
+        "StartTransaction is Invalid unless the idTag was authorized earlier on the connection",
+    ),
+    Fault.REJECT_PAST_TIMESTAMPS: (
+        FaultLayer.HANDLER,
+        "StartTransaction with a timestamp more than 60 s in the past is answered Invalid",
+    ),
+    Fault.STATUS_NOTIFICATION_CALLERROR: (
+        FaultLayer.HANDLER,
+        "StatusNotification with status Faulted is answered with CALLERROR InternalError",
+    ),
+    Fault.DATA_TRANSFER_CALLERROR: (
+        FaultLayer.HANDLER,
+        "DataTransfer is answered with CALLERROR NotImplemented",
+    ),
+    Fault.DATA_TRANSFER_ACCEPTED: (
+        FaultLayer.HANDLER,
+        "DataTransfer.conf has status Accepted for any vendorId",
+    ),
+    Fault.SLOW_AUTHORIZE: (FaultLayer.HANDLER, "Authorize.conf is sent 0.5 s late"),
+    Fault.DROP_TRIGGERED_CALLS: (
+        FaultLayer.TRIGGER,
+        "the trigger API answers 'dropped' and never sends the call",
+    ),
+    Fault.CLEAR_CACHE_EXTRA_FIELD: (
+        FaultLayer.WIRE,
+        "ClearCache.req carries an extra property",
+    ),
+    Fault.REMOTE_START_MISSING_IDTAG: (
+        FaultLayer.WIRE,
+        "RemoteStartTransaction.req is sent without idTag",
+    ),
+    Fault.REMOTE_STOP_WRONG_TRANSACTION: (
+        FaultLayer.WIRE,
+        "RemoteStopTransaction.req transactionId is the requested one + 1000",
+    ),
+    Fault.REMOTE_STOP_STRING_ID: (
+        FaultLayer.WIRE,
+        "RemoteStopTransaction.req transactionId is sent as a JSON string",
+    ),
+    Fault.RESET_WRONG_TYPE: (
+        FaultLayer.WIRE,
+        "Reset.req type is swapped (Hard sent as Soft, Soft as Hard)",
+    ),
+    Fault.UNLOCK_STRING_CONNECTOR: (
+        FaultLayer.WIRE,
+        "UnlockConnector.req connectorId is sent as a JSON string",
+    ),
+    Fault.GET_CONFIGURATION_WRONG_KEYS: (
+        FaultLayer.WIRE,
+        "GetConfiguration.req for all keys asks for HeartbeatInterval; for some keys, for all",
+    ),
+    Fault.CHANGE_CONFIGURATION_WRONG_VALUE: (
+        FaultLayer.WIRE,
+        "ChangeConfiguration.req value has a '0' appended",
+    ),
+    Fault.CHANGE_CONFIGURATION_NUMERIC_VALUE: (
+        FaultLayer.WIRE,
+        "ChangeConfiguration.req value is sent as a JSON number when it is numeric",
+    ),
+    Fault.STOP_TRANSACTION_EXTRA_FIELD: (
+        FaultLayer.WIRE,
+        "StopTransaction.conf carries an extra property",
+    ),
+    Fault.UNKNOWN_UNIQUE_ID: (
+        FaultLayer.WIRE,
+        "every CALLRESULT carries a unique id that answers no CALL",
+    ),
+    Fault.GARBAGE_AFTER_BOOT: (
+        FaultLayer.WIRE,
+        "the text frame 'this is not json' follows the BootNotification.conf",
+    ),
+    Fault.BOOT_EXTRA_PROPERTY: (
+        FaultLayer.WIRE,
+        "BootNotification.conf carries an extra property",
+    ),
+    Fault.BOOT_MISSING_INTERVAL: (
+        FaultLayer.WIRE,
+        "BootNotification.conf has no interval",
+    ),
+    Fault.BOOT_INTERVAL_STRING: (
+        FaultLayer.WIRE,
+        "BootNotification.conf interval is a JSON string",
+    ),
+    Fault.BOOT_BAD_DATETIME: (
+        FaultLayer.WIRE,
+        "BootNotification.conf currentTime is 'yesterday'",
+    ),
+}
+
+
+def describe(fault: Fault) -> str:
+    """One line saying what the fault breaks."""
+    return _DESCRIPTIONS[fault][1]
+
+
+def layer(fault: Fault) -> FaultLayer:
+    """Where the fault is applied (handlers, trigger API or outgoing frames)."""
+    return _DESCRIPTIONS[fault][0]
+
+
+def parse_faults(names: Iterable[str]) -> frozenset[Fault]:
+    """The faults named (kebab-case, surrounding blanks ignored).
+
+    Raises ValueError naming the first unknown name and listing the valid ones.
+    """
+    faults: set[Fault] = set()
+    for name in names:
+        cleaned = name.strip()
+        try:
+            faults.add(Fault(cleaned))
+        except ValueError:
+            valid = ", ".join(fault.value for fault in Fault)
+            raise ValueError(f"unknown fault {cleaned!r}; valid faults: {valid}") from None
+    return frozenset(faults)

@@ -1,0 +1,308 @@
+"""Wiring of the reference CSMS: configuration, start and stop of its two servers.
+
+Owns `ReferenceConfig` and `ReferenceCsms`: the OCPP-J WebSocket server (websockets), with the
+handshake checks of OCPP-J 1.6 §3 (charge point id from the URL, subprotocol ocpp1.6, HTTP Basic
+authentication of security profile 1), one `CentralSession` per connection, and the trigger API
+(aiohttp) beside it. `serve()` runs one until it is cancelled.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hmac
+import logging
+from collections.abc import Callable, Coroutine
+from dataclasses import dataclass, field
+from http import HTTPStatus
+from types import TracebackType
+from typing import Any
+from urllib.parse import unquote, urlsplit
+
+from aiohttp import web
+from websockets.asyncio.server import Server, ServerConnection
+from websockets.asyncio.server import serve as websocket_serve
+from websockets.datastructures import Headers
+from websockets.exceptions import InvalidHeader
+from websockets.headers import (
+    build_www_authenticate_basic,
+    parse_authorization_basic,
+    parse_subprotocol,
+)
+from websockets.http11 import Request, Response
+from websockets.typing import Subprotocol
+
+from octt.clock import Clock, SystemClock
+from octt.reference.central import CentralSession, SessionContext
+from octt.reference.control import ControlApi
+from octt.reference.faults import Fault
+from octt.reference.link import OcppLink
+from octt.reference.registry import Registry
+from octt.reference.store import Seed, Store, seed_from_pics
+from octt.resources import default_pics_path
+
+_LOG = logging.getLogger("octt.reference")
+
+#: The only WebSocket subprotocol this Central System speaks (OCPP-J 1.6 §3.1.2).
+SUBPROTOCOL = Subprotocol("ocpp1.6")
+#: Realm named in the 401 answer's WWW-Authenticate header.
+BASIC_AUTH_REALM = "octt reference CSMS"
+#: How long the trigger API waits for requests still in flight when it stops.
+CONTROL_SHUTDOWN_TIMEOUT_S = 5.0
+
+
+def default_seed() -> Seed:
+    """The test data of the packaged PICS of the reference CSMS (pics/reference-csms.yaml)."""
+    return seed_from_pics(default_pics_path())
+
+
+@dataclass(frozen=True)
+class ReferenceConfig:
+    """How to run a reference CSMS.
+
+    `host` should be an IP address: a name that resolves to several addresses (e.g. localhost
+    as 127.0.0.1 and ::1) would bind several sockets, each with its own free port when port is 0.
+    """
+
+    host: str = "127.0.0.1"
+    port: int = 0  # OCPP-J WebSocket port; 0 = a free port
+    control_port: int = 0  # trigger API port; 0 = a free port
+    db: str = ":memory:"  # SQLite file, or ":memory:"
+    faults: frozenset[Fault] = frozenset()
+    seed: Seed = field(default_factory=default_seed)
+    heartbeat_interval_s: int = 300
+    call_timeout_s: float = 30.0  # how long a triggered CSMS->CP call waits for the answer
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "faults", frozenset(Fault(f) for f in self.faults))
+        for name in ("port", "control_port"):
+            value = getattr(self, name)
+            if not 0 <= value <= 65535:
+                raise ValueError(f"{name} must be 0..65535, got {value}")
+        if self.heartbeat_interval_s <= 0:
+            raise ValueError(
+                f"heartbeat_interval_s must be positive, got {self.heartbeat_interval_s}"
+            )
+        if self.call_timeout_s <= 0:
+            raise ValueError(f"call_timeout_s must be positive, got {self.call_timeout_s}")
+
+
+def charge_point_id_from_path(path: str) -> str | None:
+    """The charge point id: the last segment of the URL path (OCPP-J 1.6 §3.1.1), decoded."""
+    segment = urlsplit(path).path.rsplit("/", 1)[-1]
+    charge_point_id = unquote(segment)
+    return charge_point_id or None
+
+
+def _offered_subprotocols(headers: Headers) -> list[str]:
+    offered: list[str] = []
+    for value in headers.get_all("Sec-WebSocket-Protocol"):
+        offered.extend(parse_subprotocol(value))
+    return offered
+
+
+def _url_host(host: str) -> str:
+    return f"[{host}]" if ":" in host else host
+
+
+class ReferenceCsms:
+    """A running (or startable) reference Central System."""
+
+    def __init__(self, config: ReferenceConfig, *, clock: Clock | None = None) -> None:
+        self._config = config
+        self._clock: Clock = clock if clock is not None else SystemClock()
+        self._registry = Registry()
+        self._store: Store | None = None
+        self._ws_server: Server | None = None
+        self._runner: web.AppRunner | None = None
+        self._context: SessionContext | None = None
+        self._port = 0
+        self._control_port = 0
+        self._background: set[asyncio.Task[None]] = set()
+        self._started = False
+        self._stopped = False
+
+    @property
+    def config(self) -> ReferenceConfig:
+        return self._config
+
+    @property
+    def ocpp_url(self) -> str:
+        """`ws://host:port`; a charge point connects to `<ocpp_url>/<any path>/<its id>`."""
+        self._require_started()
+        return f"ws://{_url_host(self._config.host)}:{self._port}"
+
+    @property
+    def control_url(self) -> str:
+        """`http://host:control-port`, the base URL of the trigger API."""
+        self._require_started()
+        return f"http://{_url_host(self._config.host)}:{self._control_port}"
+
+    @property
+    def store(self) -> Store:
+        """The CSMS's database (for inspection by tests and tools)."""
+        if self._store is None:
+            raise RuntimeError("the reference CSMS is not started")
+        return self._store
+
+    def connected(self) -> list[str]:
+        """Ids of the charge points connected now."""
+        return self._registry.connected()
+
+    def _require_started(self) -> None:
+        if not self._started:
+            raise RuntimeError("the reference CSMS is not started")
+
+    async def start(self) -> None:
+        """Open the database and start both servers."""
+        if self._started or self._stopped:
+            raise RuntimeError("a ReferenceCsms can be started once")
+        config = self._config
+        self._started = True
+        try:
+            self._store = Store(config.db)
+            self._store.apply_seed(config.seed)
+            self._context = SessionContext(
+                store=self._store,
+                faults=config.faults,
+                clock=self._clock,
+                heartbeat_interval_s=config.heartbeat_interval_s,
+            )
+            self._ws_server = await websocket_serve(
+                self._handle_connection,
+                config.host,
+                config.port,
+                subprotocols=[SUBPROTOCOL],
+                process_request=self._check_handshake,
+                logger=logging.getLogger("octt.reference.websocket"),
+            )
+            self._port = int(self._ws_server.sockets[0].getsockname()[1])
+            api = ControlApi(self._registry, self._store, config.faults, config.call_timeout_s)
+            self._runner = web.AppRunner(
+                api.application(), shutdown_timeout=CONTROL_SHUTDOWN_TIMEOUT_S
+            )
+            await self._runner.setup()
+            site = web.TCPSite(self._runner, config.host, config.control_port)
+            await site.start()
+            self._control_port = int(self._runner.addresses[0][1])
+        except BaseException:
+            await self.stop()
+            raise
+        if config.faults:
+            names = ", ".join(sorted(config.faults))
+            _LOG.warning("reference CSMS runs with faults switched on: %s", names)
+        _LOG.info("reference CSMS: OCPP at %s, trigger API at %s", self.ocpp_url, self.control_url)
+
+    async def stop(self) -> None:
+        """Close every connection and both servers, then the database. Safe to call twice."""
+        if self._stopped:
+            return
+        self._stopped = True
+        if self._ws_server is not None:
+            # Closing the connections first ends the triggered calls still waiting for an
+            # answer, so the trigger API has nothing in flight when it stops.
+            self._ws_server.close()
+            await self._ws_server.wait_closed()
+        if self._background:
+            await asyncio.gather(*self._background, return_exceptions=True)
+        if self._runner is not None:
+            await self._runner.cleanup()
+        if self._store is not None:
+            self._store.close()
+
+    async def __aenter__(self) -> ReferenceCsms:
+        await self.start()
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        await self.stop()
+
+    # -- OCPP-J connections ------------------------------------------------------------------------
+
+    def _check_handshake(self, connection: ServerConnection, request: Request) -> Response | None:
+        """Refuse the WebSocket upgrade unless the request is one this CSMS accepts."""
+        charge_point_id = charge_point_id_from_path(request.path)
+        if charge_point_id is None:
+            return connection.respond(
+                HTTPStatus.NOT_FOUND,
+                "The URL must end with the charge point id (OCPP-J 1.6 §3.1.1).\n",
+            )
+        try:
+            offered = _offered_subprotocols(request.headers)
+        except InvalidHeader:
+            offered = []
+        if SUBPROTOCOL not in offered:
+            _LOG.info("%s: refused, subprotocol %s not offered", charge_point_id, SUBPROTOCOL)
+            return connection.respond(
+                HTTPStatus.BAD_REQUEST, f"The subprotocol {SUBPROTOCOL} must be offered.\n"
+            )
+        password = self.store.password(charge_point_id)
+        if password is None:
+            return None
+        # Security profile 1 (OCPP 1.6 security whitepaper): HTTP Basic authentication with the
+        # charge point id as user name.
+        reason = self._basic_auth_failure(request.headers, charge_point_id, password)
+        if reason is None:
+            return None
+        _LOG.info("%s: refused, %s", charge_point_id, reason)
+        response = connection.respond(HTTPStatus.UNAUTHORIZED, f"Unauthorized: {reason}.\n")
+        response.headers["WWW-Authenticate"] = build_www_authenticate_basic(BASIC_AUTH_REALM)
+        return response
+
+    @staticmethod
+    def _basic_auth_failure(headers: Headers, charge_point_id: str, password: str) -> str | None:
+        """Why the request's Basic credentials are not right (never naming a password)."""
+        header = headers.get("Authorization")
+        if header is None:
+            return "no Basic credentials"
+        try:
+            user, given = parse_authorization_basic(header)
+        except InvalidHeader:
+            return "unreadable Basic credentials"
+        user_ok = hmac.compare_digest(user.encode(), charge_point_id.encode())
+        password_ok = hmac.compare_digest(given.encode(), password.encode())
+        if not user_ok:
+            return "the user name is not the charge point id"
+        if not password_ok:
+            return "wrong password"
+        return None
+
+    async def _handle_connection(self, websocket: ServerConnection) -> None:
+        assert websocket.request is not None and self._context is not None
+        charge_point_id = charge_point_id_from_path(websocket.request.path)
+        assert charge_point_id is not None  # checked in the handshake
+        link = OcppLink(websocket, charge_point_id, self._config.faults)
+        session = CentralSession(charge_point_id, link, self._context)
+        previous = self._registry.attach(session)
+        if previous is not None:
+            _LOG.info("%s: new connection replaces the previous one", charge_point_id)
+            self._spawn(previous.close("replaced by a new connection"))
+        _LOG.info("%s: connected from %s", charge_point_id, websocket.remote_address)
+        try:
+            await session.run()
+        finally:
+            self._registry.detach(session)
+            _LOG.info("%s: disconnected", charge_point_id)
+
+    def _spawn(self, work: Coroutine[Any, Any, None]) -> None:
+        task = asyncio.create_task(work)
+        self._background.add(task)
+        task.add_done_callback(self._background.discard)
+
+
+async def serve(
+    config: ReferenceConfig, ready: Callable[[ReferenceCsms], None] | None = None
+) -> None:
+    """Run a reference CSMS until cancelled: start it, call `ready(csms)`, then stop cleanly."""
+    csms = ReferenceCsms(config)
+    await csms.start()
+    try:
+        if ready is not None:
+            ready(csms)
+        await asyncio.get_running_loop().create_future()
+    finally:
+        await csms.stop()

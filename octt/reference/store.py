@@ -1,0 +1,410 @@
+"""State of the reference CSMS in SQLite: idTags, Basic-auth passwords, charge points,
+connector statuses, transactions and meter values.
+
+Owns the SQL schema, the seed (test data the operator "provisioned", read from a PICS file) and
+every read and write of the database. A `Store` is used from one thread (the event loop's); it
+is opened when the CSMS starts and closed when it stops. The path ":memory:" gives a fresh,
+private database.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from enum import StrEnum
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any
+
+import yaml
+
+
+class TokenStatus(StrEnum):
+    """Status an idTag is stored with (a subset of OCPP 1.6 AuthorizationStatus, §7)."""
+
+    ACCEPTED = "Accepted"
+    BLOCKED = "Blocked"
+    EXPIRED = "Expired"
+    INVALID = "Invalid"
+
+
+#: Expiry date given to the seeded expired idTag: fixed, and well in the past.
+SEED_EXPIRY_DATE = datetime(2020, 1, 1, tzinfo=UTC)
+
+
+@dataclass(frozen=True)
+class TokenRecord:
+    """An idTag known to the CSMS."""
+
+    id_tag: str
+    status: TokenStatus
+    parent_id_tag: str | None = None
+    expiry_date: datetime | None = None
+
+    def __post_init__(self) -> None:
+        # Accept the plain strings too ("Accepted", ...): the enum validates them.
+        object.__setattr__(self, "status", TokenStatus(self.status))
+        if self.expiry_date is not None and self.expiry_date.tzinfo is None:
+            raise ValueError(f"expiry_date of {self.id_tag} must be timezone-aware")
+
+
+def _frozen_mapping(value: Mapping[str, str] | None = None) -> Mapping[str, str]:
+    return MappingProxyType(dict(value or {}))
+
+
+@dataclass(frozen=True)
+class Seed:
+    """Test data the CSMS holds from its first start: idTags and Basic-auth passwords."""
+
+    tokens: tuple[TokenRecord, ...] = ()
+    # station id -> Basic-auth password (security profile 1); not part of the hash.
+    passwords: Mapping[str, str] = field(default_factory=_frozen_mapping, hash=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "tokens", tuple(self.tokens))
+        object.__setattr__(self, "passwords", _frozen_mapping(self.passwords))
+
+
+def seed_from_pics(path: Path) -> Seed:
+    """The seed described by the `test_data` block of a PICS YAML file.
+
+    valid_id_tag and parent_id_tag are Accepted, expired_id_tag is Expired (expiry date in the
+    past), blocked_id_tag is Blocked, each of child_id_tags is Accepted with parent_id_tag as its
+    parent. invalid_id_tag is deliberately not stored: unknown to the CSMS, it is Invalid.
+    Raises ValueError if the file has no usable test_data block.
+    """
+    with path.open(encoding="utf-8") as stream:
+        document = yaml.safe_load(stream)
+    if not isinstance(document, dict) or not isinstance(document.get("test_data"), dict):
+        raise ValueError(f"{path}: no test_data block")
+    data: dict[str, Any] = document["test_data"]
+
+    def tag(key: str) -> str | None:
+        value = data.get(key)
+        if value is None:
+            return None
+        if not isinstance(value, str) or not value:
+            raise ValueError(f"{path}: test_data.{key} must be a non-empty string")
+        return value
+
+    tokens: dict[str, TokenRecord] = {}
+
+    def add(record: TokenRecord) -> None:
+        tokens[record.id_tag] = record
+
+    valid, parent = tag("valid_id_tag"), tag("parent_id_tag")
+    expired, blocked = tag("expired_id_tag"), tag("blocked_id_tag")
+    if valid is not None:
+        add(TokenRecord(valid, TokenStatus.ACCEPTED))
+    if expired is not None:
+        add(TokenRecord(expired, TokenStatus.EXPIRED, expiry_date=SEED_EXPIRY_DATE))
+    if blocked is not None:
+        add(TokenRecord(blocked, TokenStatus.BLOCKED))
+    if parent is not None:
+        add(TokenRecord(parent, TokenStatus.ACCEPTED))
+    children = data.get("child_id_tags") or []
+    if not isinstance(children, list) or not all(isinstance(c, str) and c for c in children):
+        raise ValueError(f"{path}: test_data.child_id_tags must be a list of strings")
+    for child in children:
+        add(TokenRecord(child, TokenStatus.ACCEPTED, parent_id_tag=parent))
+    return Seed(tokens=tuple(tokens.values()))
+
+
+@dataclass(frozen=True)
+class TransactionRecord:
+    """A transaction as the CSMS knows it (start and stop data, OCPP 1.6 §4.8 / §4.10)."""
+
+    transaction_id: int
+    charge_point_id: str
+    connector_id: int
+    id_tag: str
+    start_status: str
+    meter_start: int
+    start_timestamp: str
+    reservation_id: int | None
+    meter_stop: int | None
+    stop_timestamp: str | None
+    stop_reason: str | None
+    stop_id_tag: str | None
+
+    @property
+    def stopped(self) -> bool:
+        return self.stop_timestamp is not None
+
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS id_tags (
+    id_tag TEXT PRIMARY KEY,
+    status TEXT NOT NULL,
+    parent_id_tag TEXT,
+    expiry_date TEXT
+);
+CREATE TABLE IF NOT EXISTS basic_auth (
+    station_id TEXT PRIMARY KEY,
+    password TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS charge_points (
+    charge_point_id TEXT PRIMARY KEY,
+    vendor TEXT,
+    model TEXT,
+    serial_number TEXT,
+    firmware_version TEXT,
+    booted_at TEXT,
+    last_heartbeat_at TEXT
+);
+CREATE TABLE IF NOT EXISTS connector_status (
+    charge_point_id TEXT NOT NULL,
+    connector_id INTEGER NOT NULL,
+    status TEXT NOT NULL,
+    error_code TEXT NOT NULL,
+    info TEXT,
+    timestamp TEXT,
+    received_at TEXT NOT NULL,
+    PRIMARY KEY (charge_point_id, connector_id)
+);
+CREATE TABLE IF NOT EXISTS transactions (
+    transaction_id INTEGER PRIMARY KEY AUTOINCREMENT,
+    charge_point_id TEXT NOT NULL,
+    connector_id INTEGER NOT NULL,
+    id_tag TEXT NOT NULL,
+    start_status TEXT NOT NULL,
+    meter_start INTEGER NOT NULL,
+    start_timestamp TEXT NOT NULL,
+    reservation_id INTEGER,
+    meter_stop INTEGER,
+    stop_timestamp TEXT,
+    stop_reason TEXT,
+    stop_id_tag TEXT,
+    transaction_data TEXT
+);
+CREATE TABLE IF NOT EXISTS meter_values (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    charge_point_id TEXT NOT NULL,
+    connector_id INTEGER NOT NULL,
+    transaction_id INTEGER,
+    meter_value TEXT NOT NULL,
+    received_at TEXT NOT NULL
+);
+"""
+
+
+def _iso(moment: datetime) -> str:
+    return moment.astimezone(UTC).isoformat()
+
+
+class Store:
+    """The CSMS's database. Every method commits before it returns."""
+
+    def __init__(self, db: str = ":memory:") -> None:
+        self._db = sqlite3.connect(db, isolation_level=None)
+        self._db.row_factory = sqlite3.Row
+        self._db.executescript(_SCHEMA)
+
+    def close(self) -> None:
+        self._db.close()
+
+    # -- test data -----------------------------------------------------------------------------
+
+    def apply_seed(self, seed: Seed) -> None:
+        """Store the seed's tokens and passwords, overwriting what the database had for them:
+        the seed is the test data the operator declared, so it holds on every start."""
+        for token in seed.tokens:
+            self.upsert_token(token)
+        for station_id, password in seed.passwords.items():
+            self.set_password(station_id, password)
+
+    def upsert_token(self, token: TokenRecord) -> None:
+        expiry = _iso(token.expiry_date) if token.expiry_date is not None else None
+        self._db.execute(
+            "INSERT INTO id_tags (id_tag, status, parent_id_tag, expiry_date)"
+            " VALUES (?, ?, ?, ?) ON CONFLICT (id_tag) DO UPDATE SET"
+            " status = excluded.status, parent_id_tag = excluded.parent_id_tag,"
+            " expiry_date = excluded.expiry_date",
+            (token.id_tag, token.status.value, token.parent_id_tag, expiry),
+        )
+
+    def token(self, id_tag: str) -> TokenRecord | None:
+        """The stored idTag. Matching is case-insensitive: IdToken is a CiString20Type (§7)."""
+        row = self._db.execute(
+            "SELECT * FROM id_tags WHERE id_tag = ? COLLATE NOCASE ORDER BY id_tag = ? DESC",
+            (id_tag, id_tag),
+        ).fetchone()
+        if row is None:
+            return None
+        expiry = row["expiry_date"]
+        return TokenRecord(
+            id_tag=row["id_tag"],
+            status=TokenStatus(row["status"]),
+            parent_id_tag=row["parent_id_tag"],
+            expiry_date=datetime.fromisoformat(expiry) if expiry else None,
+        )
+
+    def set_password(self, station_id: str, password: str) -> None:
+        self._db.execute(
+            "INSERT INTO basic_auth (station_id, password) VALUES (?, ?)"
+            " ON CONFLICT (station_id) DO UPDATE SET password = excluded.password",
+            (station_id, password),
+        )
+
+    def password(self, station_id: str) -> str | None:
+        row = self._db.execute(
+            "SELECT password FROM basic_auth WHERE station_id = ?", (station_id,)
+        ).fetchone()
+        return None if row is None else str(row["password"])
+
+    # -- charge points -------------------------------------------------------------------------
+
+    def record_boot(
+        self,
+        charge_point_id: str,
+        *,
+        vendor: str,
+        model: str,
+        serial_number: str | None,
+        firmware_version: str | None,
+        at: datetime,
+    ) -> None:
+        self._db.execute(
+            "INSERT INTO charge_points (charge_point_id, vendor, model, serial_number,"
+            " firmware_version, booted_at) VALUES (?, ?, ?, ?, ?, ?)"
+            " ON CONFLICT (charge_point_id) DO UPDATE SET vendor = excluded.vendor,"
+            " model = excluded.model, serial_number = excluded.serial_number,"
+            " firmware_version = excluded.firmware_version, booted_at = excluded.booted_at",
+            (charge_point_id, vendor, model, serial_number, firmware_version, _iso(at)),
+        )
+
+    def record_heartbeat(self, charge_point_id: str, at: datetime) -> None:
+        self._db.execute(
+            "INSERT INTO charge_points (charge_point_id, last_heartbeat_at) VALUES (?, ?)"
+            " ON CONFLICT (charge_point_id) DO UPDATE SET"
+            " last_heartbeat_at = excluded.last_heartbeat_at",
+            (charge_point_id, _iso(at)),
+        )
+
+    def charge_point(self, charge_point_id: str) -> dict[str, Any] | None:
+        row = self._db.execute(
+            "SELECT * FROM charge_points WHERE charge_point_id = ?", (charge_point_id,)
+        ).fetchone()
+        return None if row is None else dict(row)
+
+    def record_status(
+        self,
+        charge_point_id: str,
+        connector_id: int,
+        *,
+        status: str,
+        error_code: str,
+        info: str | None,
+        timestamp: str | None,
+        at: datetime,
+    ) -> None:
+        self._db.execute(
+            "INSERT INTO connector_status (charge_point_id, connector_id, status, error_code,"
+            " info, timestamp, received_at) VALUES (?, ?, ?, ?, ?, ?, ?)"
+            " ON CONFLICT (charge_point_id, connector_id) DO UPDATE SET status = excluded.status,"
+            " error_code = excluded.error_code, info = excluded.info,"
+            " timestamp = excluded.timestamp, received_at = excluded.received_at",
+            (charge_point_id, connector_id, status, error_code, info, timestamp, _iso(at)),
+        )
+
+    def connector_status(self, charge_point_id: str, connector_id: int) -> str | None:
+        row = self._db.execute(
+            "SELECT status FROM connector_status WHERE charge_point_id = ? AND connector_id = ?",
+            (charge_point_id, connector_id),
+        ).fetchone()
+        return None if row is None else str(row["status"])
+
+    # -- transactions --------------------------------------------------------------------------
+
+    def start_transaction(
+        self,
+        charge_point_id: str,
+        *,
+        connector_id: int,
+        id_tag: str,
+        start_status: str,
+        meter_start: int,
+        timestamp: str,
+        reservation_id: int | None,
+    ) -> int:
+        """Store a new transaction and return its fresh, never reused transactionId."""
+        cursor = self._db.execute(
+            "INSERT INTO transactions (charge_point_id, connector_id, id_tag, start_status,"
+            " meter_start, start_timestamp, reservation_id) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (
+                charge_point_id,
+                connector_id,
+                id_tag,
+                start_status,
+                meter_start,
+                timestamp,
+                reservation_id,
+            ),
+        )
+        transaction_id = cursor.lastrowid
+        assert transaction_id is not None
+        return transaction_id
+
+    def stop_transaction(
+        self,
+        transaction_id: int,
+        *,
+        meter_stop: int,
+        timestamp: str,
+        reason: str | None,
+        id_tag: str | None,
+        transaction_data: list[Any] | None,
+    ) -> bool:
+        """Store the stop data; False if the transactionId is unknown."""
+        data = json.dumps(transaction_data) if transaction_data is not None else None
+        cursor = self._db.execute(
+            "UPDATE transactions SET meter_stop = ?, stop_timestamp = ?, stop_reason = ?,"
+            " stop_id_tag = ?, transaction_data = ? WHERE transaction_id = ?",
+            (meter_stop, timestamp, reason, id_tag, data, transaction_id),
+        )
+        return cursor.rowcount > 0
+
+    def transaction(self, transaction_id: int) -> TransactionRecord | None:
+        row = self._db.execute(
+            "SELECT * FROM transactions WHERE transaction_id = ?", (transaction_id,)
+        ).fetchone()
+        if row is None:
+            return None
+        return TransactionRecord(
+            transaction_id=row["transaction_id"],
+            charge_point_id=row["charge_point_id"],
+            connector_id=row["connector_id"],
+            id_tag=row["id_tag"],
+            start_status=row["start_status"],
+            meter_start=row["meter_start"],
+            start_timestamp=row["start_timestamp"],
+            reservation_id=row["reservation_id"],
+            meter_stop=row["meter_stop"],
+            stop_timestamp=row["stop_timestamp"],
+            stop_reason=row["stop_reason"],
+            stop_id_tag=row["stop_id_tag"],
+        )
+
+    def record_meter_values(
+        self,
+        charge_point_id: str,
+        *,
+        connector_id: int,
+        transaction_id: int | None,
+        meter_value: list[Any],
+        at: datetime,
+    ) -> None:
+        self._db.execute(
+            "INSERT INTO meter_values (charge_point_id, connector_id, transaction_id,"
+            " meter_value, received_at) VALUES (?, ?, ?, ?, ?)",
+            (charge_point_id, connector_id, transaction_id, json.dumps(meter_value), _iso(at)),
+        )
+
+    def meter_value_count(self, charge_point_id: str) -> int:
+        row = self._db.execute(
+            "SELECT COUNT(*) AS n FROM meter_values WHERE charge_point_id = ?", (charge_point_id,)
+        ).fetchone()
+        return int(row["n"])

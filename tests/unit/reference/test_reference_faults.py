@@ -1,0 +1,52 @@
+"""Fault switches: names, descriptions, layers, parsing."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from octt.reference.faults import Fault, FaultLayer, describe, layer, parse_faults
+
+KEBAB = re.compile(r"[a-z0-9]+(-[a-z0-9]+)*")
+
+
+def test_every_fault_is_kebab_case_and_described() -> None:
+    for fault in Fault:
+        assert KEBAB.fullmatch(fault.value), fault
+        text = describe(fault)
+        assert text and "\n" not in text
+        assert isinstance(layer(fault), FaultLayer)
+
+
+def test_brief_faults_exist() -> None:
+    expected = {
+        "boot-rejected", "heartbeat-bad-time", "authorize-rejects-valid",
+        "authorize-accepts-unknown", "ignore-tag-status", "start-transaction-rejected",
+        "start-requires-authorize", "reject-past-timestamps", "stop-transaction-extra-field",
+        "status-notification-callerror", "data-transfer-callerror", "data-transfer-accepted",
+        "slow-authorize", "drop-triggered-calls", "clear-cache-extra-field",
+        "remote-start-missing-idtag", "remote-stop-wrong-transaction", "remote-stop-string-id",
+        "reset-wrong-type", "unlock-string-connector", "get-configuration-wrong-keys",
+        "change-configuration-wrong-value", "change-configuration-numeric-value",
+        "unknown-unique-id", "garbage-after-boot", "boot-extra-property",
+        "boot-missing-interval", "boot-interval-string", "boot-bad-datetime",
+        "heartbeat-callerror",
+    }  # fmt: skip
+    assert {fault.value for fault in Fault} == expected
+
+
+def test_parse_faults() -> None:
+    assert parse_faults([]) == frozenset()
+    assert parse_faults(["boot-rejected", " slow-authorize ", "boot-rejected"]) == {
+        Fault.BOOT_REJECTED,
+        Fault.SLOW_AUTHORIZE,
+    }
+
+
+def test_parse_faults_names_the_unknown_one_and_lists_valid_ones() -> None:
+    with pytest.raises(ValueError) as caught:
+        parse_faults(["boot-rejected", "no-such-fault"])
+    message = str(caught.value)
+    assert "'no-such-fault'" in message
+    assert "boot-rejected" in message and "garbage-after-boot" in message
