@@ -14,7 +14,7 @@ from octt.catalog.model import Catalog
 from octt.catalog.selection import RunPlan, SelectionError, select
 from octt.cli.env import Environment, ExitStatus
 from octt.clock import SystemClock
-from octt.config import RunConfig, load_run_config
+from octt.config import Ordering, RunConfig, load_run_config
 from octt.engine.checks import CHECKS
 from octt.engine.events import EventBus
 from octt.engine.runner import CsmsUnreachable, Runner, RunSetup, new_run_id
@@ -30,6 +30,9 @@ from octt.validation.schemas import SchemaSet
 from octt.yamldoc import DocumentError
 
 TRACE_FILE = "trace.jsonl"
+# The Basic-auth password comes from the environment (or the config file), never from a flag,
+# so it stays out of shell histories and process listings.
+PASSWORD_VARIABLE = "OCTT_BASIC_AUTH_PASSWORD"
 JUNIT_FILE = "junit.xml"
 
 
@@ -67,6 +70,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="write reports into DIR (default: reports/<run>)",
     )
     parser.add_argument(
+        "--ordering",
+        choices=[o.value for o in Ordering],
+        help="order of the messages OCTT lets come either way (default: documented)",
+    )
+    parser.add_argument(
         "--time-scale",
         type=float,
         metavar="F",
@@ -87,6 +95,8 @@ def _config(args: argparse.Namespace, env: Environment) -> RunConfig:
         security_profile=args.security_profile,
         report_dir=(env.cwd / args.report_dir) if args.report_dir else None,
         time_scale=args.time_scale,
+        ordering=Ordering(args.ordering) if args.ordering else None,
+        basic_auth_password=env.environ.get(PASSWORD_VARIABLE) or None,
     )
 
 
@@ -106,6 +116,11 @@ def run(args: argparse.Namespace, env: Environment) -> ExitStatus:
         return env.fail(str(exc))
     if config.csms_url is not None and not config.csms_url.startswith(("ws://", "wss://")):
         return env.fail(f"--csms must be a ws:// or wss:// URL, got {config.csms_url!r}")
+    if config.security_profile in (1, 2) and not config.basic_auth_password:
+        return env.fail(
+            f"--security-profile {config.security_profile} needs a Basic-auth password:"
+            f" set {PASSWORD_VARIABLE} or basic_auth_password in the --config file"
+        )
     try:
         return asyncio.run(_run(config, pics, catalog, plan, env))
     except KeyboardInterrupt:

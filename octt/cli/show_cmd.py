@@ -71,7 +71,7 @@ def run(args: argparse.Namespace, env: Environment) -> ExitStatus:
     for key, value in case.reference.items():
         out.print(f"{key}: {value}")
     if case.purpose:
-        out.print(f"\n[bold]Purpose[/]\n{case.purpose}")
+        out.print(f"\n[bold]Purpose[/]\n{case.purpose.strip()}")
     out.print("\n[bold]The CSMS is checked on[/]")
     for check in case.checks:
         out.print(f"  • {check}")

@@ -84,10 +84,15 @@ class TerminalSink:
         result = event.result
         width = len(str(event.total))
         line = Text(f"[{event.index:>{width}}/{event.total}] ")
-        line.append(f"{result.verdict.value.upper():<14}", style=_VERDICT_STYLE[result.verdict])
-        line.append(f"{result.id:<15} {result.title}")
-        if result.verdict not in (Verdict.NOT_APPLICABLE, Verdict.SKIPPED):
-            line.append(f"  {result.duration_s:.2f}s", style="dim")
+        line.append(f"{result.verdict.value.upper():<8}", style=_VERDICT_STYLE[result.verdict])
+        line.append(f"{result.id:<15}")
+        duration = (
+            ""
+            if result.verdict in (Verdict.NOT_APPLICABLE, Verdict.SKIPPED)
+            else (f"{result.duration_s:.2f}s")
+        )
+        line.append(f"{duration:>7}  ", style="dim")
+        line.append(result.title)
         self._console.print(line, overflow="ellipsis", no_wrap=True)
         if result.verdict in (Verdict.NOT_APPLICABLE, Verdict.SKIPPED, Verdict.ERROR):
             self._console.print(Text(f"      {result.reason}", style="dim"))
