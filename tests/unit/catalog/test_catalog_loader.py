@@ -1,0 +1,477 @@
+"""Loading test cases and reusable states: typed model, and every problem as file:line."""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from octt.catalog.loader import load_case, load_catalog, load_state
+from octt.catalog.model import (
+    Catalog,
+    CheckStep,
+    EachConnector,
+    ExpectCallStep,
+    ForbidStep,
+    OperatorStep,
+    ReconnectStep,
+    Requirement,
+    SendStep,
+    SimulatedEvent,
+    SimulateStep,
+    StateStep,
+    WaitStep,
+    describe_step,
+    step_kind,
+)
+from octt.engine.checks import CHECKS
+from octt.pics.model import Profile
+from octt.yamldoc import DocumentError
+
+# TESTCASES.md §0.1, Core row.
+CORE_NUMBERS = (
+    "001 003 004_1 004_2 005_1 007 061 010 011_1 011_2 012 013 014 017_1 017_2 018_1 019_1"
+    " 019_2 021 023_1 023_2 023_3 024 026 028 030 031 032_1 037_1 037_3 039 040_1 040_2 064"
+)
+CORE_IDS = {f"TC_{n}_CSMS" for n in CORE_NUMBERS.split(" ")}
+
+BOOTED = """\
+state: booted
+title: Booted
+steps:
+  - send: BootNotification
+    expect:
+      status: Accepted
+"""
+
+CASE = """\
+id: TC_001_CSMS
+title: Cold boot
+profile: core
+reference: {catalog: x}
+checks: [boot accepted]
+before: [booted]
+steps:
+  - send: BootNotification
+    expect:
+      status: Accepted
+"""
+
+
+def write(root: Path, relative: str, text: str) -> Path:
+    path = root / relative
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(textwrap.dedent(text), encoding="utf-8")
+    return path
+
+
+def catalog_root(tmp_path: Path, files: dict[str, str]) -> Path:
+    for relative, text in files.items():
+        write(tmp_path, relative, text)
+    (tmp_path / "_states").mkdir(exist_ok=True)
+    return tmp_path
+
+
+def error_of(tmp_path: Path, files: dict[str, str], **kwargs: object) -> str:
+    root = catalog_root(tmp_path, files)
+    with pytest.raises(DocumentError) as info:
+        load_catalog(root, **kwargs)  # type: ignore[arg-type]
+    return str(info.value).replace(str(root) + "/", "")
+
+
+# -- the packaged catalog ------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def packaged() -> Catalog:
+    return load_catalog(known_checks=frozenset(CHECKS))
+
+
+def test_packaged_catalog_loads_the_34_core_cases(packaged: Catalog) -> None:
+    core = [c for c in packaged.cases if c.profile is Profile.CORE]
+    assert len(core) == 34
+    assert {c.id for c in core} == CORE_IDS
+    assert {"booted", "authorized", "charging"} <= set(packaged.states)
+    assert [c.id for c in core] == sorted(c.id for c in core)
+    assert packaged.cases[: len(core)] == tuple(core)  # Core comes first
+
+
+def test_packaged_catalog_cases_are_complete(packaged: Catalog) -> None:
+    catalog = packaged
+    for case in catalog.cases:
+        assert case.title and case.steps, case.id
+        assert case.reference["catalog"].startswith("TESTCASES.md"), case.id
+        assert Path(case.location.file).name == f"{case.id}.yaml"
+
+
+def test_packaged_catalog_operator_flags(packaged: Catalog) -> None:
+    catalog = packaged
+    assert catalog.case("TC_019_1_CSMS").needs_operator
+    assert catalog.case("TC_021_CSMS").needs_operator
+    assert not catalog.case("TC_001_CSMS").needs_operator
+    assert not catalog.case("TC_004_1_CSMS").needs_operator
+    with pytest.raises(KeyError):
+        catalog.case("TC_999_CSMS")
+
+
+def test_packaged_states_chain(packaged: Catalog) -> None:
+    catalog = packaged
+    assert catalog.states["charging"].before == ("authorized",)
+    assert [step_kind(s) for s in catalog.states["booted"].steps] == ["send", "send"]
+    status = catalog.states["booted"].steps[1]
+    assert isinstance(status, SendStep)
+    assert status.each_connector is EachConnector.ALL_AND_ZERO
+
+
+def test_packaged_case_tc_064_requires_test_data(packaged: Catalog) -> None:
+    case = packaged.case("TC_064_CSMS")
+    assert case.requires == (Requirement("test_data.unsupported_vendor_id"),)
+
+
+# -- the typed model -----------------------------------------------------------------------------
+
+
+EVERY_STEP = """\
+id: TC_099_CSMS
+title: Every step kind
+profile: core
+reference: {catalog: x, oca: y, ocpp: z}
+purpose: all of them
+checks: []
+editions: none
+requires:
+  - {pics: profiles.core}
+  - {pics: security.profiles, contains_any: [1, 2]}
+steps:
+  - send: StatusNotification
+    label: plug in
+    connector: "{connector_id}"
+    payload: {status: Preparing}
+    each_connector: others
+    swappable_with_next: true
+    timeout_s: 2
+  - expect_call: RemoteStartTransaction
+    within_s: 30
+    expect: {idTag: "{valid_id_tag}"}
+    save: {remote_tag: idTag}
+    reply: {status: Accepted}
+    tolerate: [GetConfiguration]
+  - operator: Reset
+    payload: {type: Hard}
+    say: Reset it
+  - state: booted
+  - reconnect: {password: "{new_password}", subprotocols: [ocpp1.6, ocpp2.0]}
+  - reconnect:
+  - forbid: [Reset, ClearCache]
+    within_s: 5
+  - check: distinct_values
+    args: {variables: [a, b]}
+  - wait: 1.5
+  - simulate: go_offline
+    duration_s: 60
+  - expect_call: Reset
+    reply_error: {code: NotImplemented, description: nope}
+"""
+
+
+def test_every_step_kind_is_loaded(tmp_path: Path) -> None:
+    path = write(tmp_path, "core/TC_099_CSMS.yaml", EVERY_STEP)
+    case = load_case(path)
+    assert case.id == "TC_099_CSMS"
+    assert case.profile is Profile.CORE
+    assert case.reference == {"catalog": "x", "oca": "y", "ocpp": "z"}
+    assert (case.purpose, case.editions, case.checks, case.before) == (
+        "all of them",
+        "none",
+        (),
+        (),
+    )
+    assert case.requires == (
+        Requirement("profiles.core"),
+        Requirement("security.profiles", (1, 2)),
+    )
+    kinds = [step_kind(s) for s in case.steps]
+    assert kinds == [
+        "send",
+        "expect_call",
+        "operator",
+        "state",
+        "reconnect",
+        "reconnect",
+        "forbid",
+        "check",
+        "wait",
+        "simulate",
+        "expect_call",
+    ]
+    send, expect, operator, state, reconnect, bare, forbid, check, wait, simulate, error = (
+        case.steps
+    )
+    assert send == SendStep(
+        send.location,
+        "plug in",
+        "",
+        "StatusNotification",
+        "{connector_id}",
+        EachConnector.OTHERS,
+        {"status": "Preparing"},
+        {},
+        {},
+        True,
+        2,
+    )
+    assert send.location.line == 12
+    assert str(send.location) == f"{path}:12"
+    assert isinstance(expect, ExpectCallStep)
+    assert (expect.within_s, expect.tolerate, expect.reply) == (
+        30,
+        ("GetConfiguration",),
+        {"status": "Accepted"},
+    )
+    assert expect.save == {"remote_tag": "idTag"}
+    assert expect.location.line == 19
+    assert isinstance(operator, OperatorStep)
+    assert (operator.action, operator.payload, operator.say) == (
+        "Reset",
+        {"type": "Hard"},
+        "Reset it",
+    )
+    assert isinstance(state, StateStep) and state.name == "booted"
+    assert isinstance(reconnect, ReconnectStep)
+    assert (reconnect.password, reconnect.subprotocols) == (
+        "{new_password}",
+        ("ocpp1.6", "ocpp2.0"),
+    )
+    assert isinstance(bare, ReconnectStep) and (bare.password, bare.subprotocols) == (None, None)
+    assert isinstance(forbid, ForbidStep) and forbid.actions == ("Reset", "ClearCache")
+    assert isinstance(check, CheckStep) and check.args == {"variables": ["a", "b"]}
+    assert isinstance(wait, WaitStep) and wait.seconds == 1.5
+    assert isinstance(simulate, SimulateStep)
+    assert (simulate.event, simulate.duration_s) == (SimulatedEvent.GO_OFFLINE, 60)
+    assert isinstance(error, ExpectCallStep)
+    assert error.reply_error == {"code": "NotImplemented", "description": "nope"}
+
+
+def test_step_descriptions(packaged: Catalog) -> None:
+    case = packaged.case("TC_019_1_CSMS")
+    assert describe_step(case.steps[0]) == "operator: make the CSMS send GetConfiguration"
+    assert describe_step(case.steps[1]) == "expect GetConfiguration from the CSMS"
+
+
+# -- file:line errors ----------------------------------------------------------------------------
+
+
+def test_schema_violation_deep_in_a_step(tmp_path: Path) -> None:
+    text = CASE + "  - expect_call: Reset\n    within_s: -1\n"
+    path = write(tmp_path, "core/TC_001_CSMS.yaml", text)
+    with pytest.raises(DocumentError) as info:
+        load_case(path)
+    assert str(info.value) == f"{path}:12: steps/1/within_s: -1 is less than the minimum of 0"
+
+
+def test_schema_violation_in_a_matcher(tmp_path: Path) -> None:
+    text = CASE.replace("status: Accepted", "status: {one_of: []}")
+    path = write(tmp_path, "core/TC_001_CSMS.yaml", text)
+    with pytest.raises(DocumentError) as info:
+        load_case(path)
+    assert str(info.value).startswith(f"{path}:10: steps/0/expect/status/one_of: ")
+
+
+def test_two_step_kinds_in_one_step(tmp_path: Path) -> None:
+    text = CASE + "  - expect_call: Reset\n    send: Heartbeat\n"
+    path = write(tmp_path, "core/TC_001_CSMS.yaml", text)
+    with pytest.raises(DocumentError) as info:
+        load_case(path)
+    message = str(info.value)
+    assert message.startswith(f"{path}:11: steps/1: ")
+    assert "expect_call" in message
+
+
+def test_step_without_a_kind(tmp_path: Path) -> None:
+    text = CASE + "  - label: nothing to do\n"
+    path = write(tmp_path, "core/TC_001_CSMS.yaml", text)
+    with pytest.raises(DocumentError) as info:
+        load_case(path)
+    assert str(info.value) == (
+        f"{path}:11: a step needs exactly one of send, expect_call, operator, state, reconnect,"
+        " forbid, check, wait, simulate (found: none)"
+    )
+
+
+def test_unknown_step_key(tmp_path: Path) -> None:
+    text = CASE + "  - send: Heartbeat\n    expekt: {status: x}\n"
+    path = write(tmp_path, "core/TC_001_CSMS.yaml", text)
+    with pytest.raises(DocumentError) as info:
+        load_case(path)
+    assert str(info.value).startswith(f"{path}:11: steps/1: ")
+    assert "expekt" in str(info.value)
+
+
+def test_unknown_profile_name(tmp_path: Path) -> None:
+    path = write(tmp_path, "core/TC_001_CSMS.yaml", CASE.replace("profile: core", "profile: kore"))
+    with pytest.raises(DocumentError, match=r":3: profile: 'kore' is not one of"):
+        load_case(path)
+
+
+def test_invalid_yaml_syntax(tmp_path: Path) -> None:
+    path = write(tmp_path, "core/TC_001_CSMS.yaml", CASE.replace("    expect:", "   expect:"))
+    with pytest.raises(DocumentError) as info:
+        load_case(path)
+    assert str(info.value).startswith(f"{path}:9: not valid YAML: ")
+
+
+def test_reusable_state_among_the_cases(tmp_path: Path) -> None:
+    path = write(tmp_path, "core/booted.yaml", BOOTED)
+    with pytest.raises(DocumentError, match=r":1: a reusable state belongs in testcases/_states/"):
+        load_case(path)
+
+
+def test_case_among_the_states(tmp_path: Path) -> None:
+    path = write(tmp_path, "_states/x.yaml", CASE)
+    with pytest.raises(
+        DocumentError, match=r":1: a file in _states/ must start with `state: <name>`"
+    ):
+        load_state(path)
+
+
+def test_state_name_must_match_its_file(tmp_path: Path) -> None:
+    path = write(tmp_path, "_states/other.yaml", "# leading comment\n" + BOOTED)
+    with pytest.raises(DocumentError) as info:
+        load_state(path)
+    assert str(info.value) == f"{path}:2: state 'booted' must live in booted.yaml"
+
+
+def test_case_id_must_match_the_file_name(tmp_path: Path) -> None:
+    message = error_of(tmp_path, {"_states/booted.yaml": BOOTED, "core/TC_002_CSMS.yaml": CASE})
+    assert message == "core/TC_002_CSMS.yaml:1: case TC_001_CSMS must live in TC_001_CSMS.yaml"
+
+
+def test_profile_must_match_the_folder(tmp_path: Path) -> None:
+    message = error_of(
+        tmp_path, {"_states/booted.yaml": BOOTED, "reservation/TC_001_CSMS.yaml": CASE}
+    )
+    assert message.endswith(": a core case belongs in testcases/core/")
+    assert message.startswith("reservation/TC_001_CSMS.yaml:")
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="BUG: load_catalog reports a profile/folder mismatch at line 1,"
+    " not at the `profile:` line",
+)
+def test_profile_mismatch_points_at_the_profile_line(tmp_path: Path) -> None:
+    message = error_of(
+        tmp_path, {"_states/booted.yaml": BOOTED, "reservation/TC_001_CSMS.yaml": CASE}
+    )
+    assert message.startswith("reservation/TC_001_CSMS.yaml:3: ")
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="BUG: load_catalog reports an id/file-name mismatch at line 1, not at the `id:` line",
+)
+def test_case_id_mismatch_points_at_the_id_line(tmp_path: Path) -> None:
+    files = {"_states/booted.yaml": BOOTED, "core/TC_002_CSMS.yaml": "# a comment\n" + CASE}
+    assert error_of(tmp_path, files).startswith("core/TC_002_CSMS.yaml:2: ")
+
+
+def test_unknown_state_in_a_state_step(tmp_path: Path) -> None:
+    text = CASE + "  - state: missing\n"
+    message = error_of(tmp_path, {"_states/booted.yaml": BOOTED, "core/TC_001_CSMS.yaml": text})
+    assert message == "core/TC_001_CSMS.yaml:11: unknown reusable state 'missing'"
+
+
+def test_unknown_state_in_before(tmp_path: Path) -> None:
+    message = error_of(tmp_path, {"core/TC_001_CSMS.yaml": CASE})
+    assert message.startswith("core/TC_001_CSMS.yaml:")
+    assert message.endswith(": unknown reusable state 'booted' in before")
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="BUG: an unknown state in `before:` is reported at line 1, not at the `before:` line",
+)
+def test_unknown_state_in_before_points_at_the_before_line(tmp_path: Path) -> None:
+    message = error_of(tmp_path, {"core/TC_001_CSMS.yaml": CASE})
+    assert message.startswith("core/TC_001_CSMS.yaml:6: ")
+
+
+def test_unknown_state_referenced_by_a_state(tmp_path: Path) -> None:
+    files = {"_states/a.yaml": "state: a\ntitle: a\nsteps:\n  - send: Heartbeat\n  - state: zzz\n"}
+    assert error_of(tmp_path, files) == "_states/a.yaml:5: unknown reusable state 'zzz'"
+
+
+def test_state_cycle_through_state_steps(tmp_path: Path) -> None:
+    files = {
+        "_states/a.yaml": "state: a\ntitle: a\nsteps:\n  - send: Heartbeat\n  - state: b\n",
+        "_states/b.yaml": "state: b\ntitle: b\nsteps:\n  - state: a\n",
+    }
+    assert (
+        error_of(tmp_path, files) == "_states/b.yaml:4: reusable states form a cycle: a -> b -> a"
+    )
+
+
+def test_state_cycle_through_before(tmp_path: Path) -> None:
+    files = {
+        "_states/a.yaml": "state: a\ntitle: a\nbefore: [b]\nsteps:\n  - send: Heartbeat\n",
+        "_states/b.yaml": "state: b\ntitle: b\nbefore: [a]\nsteps:\n  - send: Heartbeat\n",
+    }
+    message = error_of(tmp_path, files)
+    assert message.startswith("_states/b.yaml:")
+    assert message.endswith(": reusable states form a cycle: a -> b -> a")
+
+
+def test_state_referring_to_itself_is_a_cycle(tmp_path: Path) -> None:
+    files = {"_states/a.yaml": "state: a\ntitle: a\nsteps:\n  - state: a\n"}
+    assert error_of(tmp_path, files) == "_states/a.yaml:4: reusable states form a cycle: a -> a"
+
+
+def test_unknown_check_name(tmp_path: Path) -> None:
+    text = CASE + "  - check: nope\n"
+    files = {"_states/booted.yaml": BOOTED, "core/TC_001_CSMS.yaml": text}
+    message = error_of(tmp_path, files, known_checks=frozenset(CHECKS))
+    assert message == "core/TC_001_CSMS.yaml:11: unknown check 'nope'; known: distinct_values"
+
+
+def test_unknown_check_name_in_a_state(tmp_path: Path) -> None:
+    files = {"_states/booted.yaml": BOOTED + "  - check: nope\n"}
+    message = error_of(tmp_path, files, known_checks=frozenset({"x", "a"}))
+    assert message == "_states/booted.yaml:7: unknown check 'nope'; known: a, x"
+
+
+def test_check_names_are_not_checked_without_a_registry(tmp_path: Path) -> None:
+    root = catalog_root(
+        tmp_path,
+        {"_states/booted.yaml": BOOTED, "core/TC_001_CSMS.yaml": CASE + "  - check: nope\n"},
+    )
+    assert len(load_catalog(root).cases) == 1
+
+
+def test_schema_error_in_a_state_file(tmp_path: Path) -> None:
+    files = {"_states/booted.yaml": "state: booted\ntitle: b\nsteps: []\n"}
+    assert error_of(tmp_path, files) == "_states/booted.yaml:3: steps: [] should be non-empty"
+
+
+def test_operator_use_is_inherited_from_states(tmp_path: Path) -> None:
+    booted = "state: booted\ntitle: b\nsteps:\n  - operator: Reset\n    say: do it\n"
+    root = catalog_root(tmp_path, {"_states/booted.yaml": booted, "core/TC_001_CSMS.yaml": CASE})
+    assert load_catalog(root).cases[0].needs_operator
+
+
+def test_cases_are_ordered_by_profile_then_id(tmp_path: Path) -> None:
+    def case(case_id: str, profile: str) -> str:
+        return CASE.replace("TC_001_CSMS", case_id).replace("profile: core", f"profile: {profile}")
+
+    root = catalog_root(
+        tmp_path,
+        {
+            "_states/booted.yaml": BOOTED,
+            "reservation/TC_046_CSMS.yaml": case("TC_046_CSMS", "reservation"),
+            "core/TC_010_CSMS.yaml": case("TC_010_CSMS", "core"),
+            "core/TC_003_CSMS.yaml": case("TC_003_CSMS", "core"),
+            "firmware-management/TC_044_1_CSMS.yaml": case("TC_044_1_CSMS", "firmware-management"),
+        },
+    )
+    ids = [c.id for c in load_catalog(root).cases]
+    assert ids == ["TC_003_CSMS", "TC_010_CSMS", "TC_044_1_CSMS", "TC_046_CSMS"]

@@ -1,0 +1,288 @@
+"""expect: blocks judged into findings."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+import pytest
+
+from octt.engine.matchers import evaluate
+from octt.engine.templating import Scope
+from octt.findings import Finding, Severity
+
+SCOPE = Scope({"valid_id_tag": "VALID", "n": 5, "status": "Accepted", "flag": True}, {})
+
+
+def judge(payload: dict[str, Any], expectations: dict[str, Any]) -> list[Finding]:
+    return evaluate(
+        "Authorize.conf",
+        payload,
+        expectations,
+        SCOPE,
+        rule_prefix="expect.Authorize",
+        spec="OCPP 1.6 §4.2",
+        frames=(3, 4),
+    )
+
+
+def one(payload: dict[str, Any], expectations: dict[str, Any]) -> Finding:
+    findings = judge(payload, expectations)
+    assert len(findings) == 1, findings
+    return findings[0]
+
+
+# -- literal equality ------------------------------------------------------------------------------
+
+
+def test_equal_literal_passes() -> None:
+    assert judge({"idTagInfo": {"status": "Accepted"}}, {"idTagInfo.status": "Accepted"}) == []
+
+
+def test_unequal_literal_is_an_error_finding_in_the_documented_format() -> None:
+    finding = one({"idTagInfo": {"status": "Invalid"}}, {"idTagInfo.status": "Accepted"})
+    assert finding == Finding(
+        "expect.Authorize.idTagInfo.status",
+        Severity.ERROR,
+        "Authorize.conf idTagInfo.status is 'Invalid'; expected 'Accepted'",
+        "OCPP 1.6 §4.2",
+        (3, 4),
+    )
+
+
+def test_missing_field_is_reported_as_absent() -> None:
+    finding = one({}, {"idTagInfo.status": "Accepted"})
+    assert finding.message == "Authorize.conf idTagInfo.status is absent; expected it to be present"
+
+
+@pytest.mark.parametrize(
+    ("actual", "expected"),
+    [(True, 1), (1, True), (False, 0), (0, False), (True, Decimal("1")), (Decimal("0"), False)],
+)
+def test_bool_and_number_are_never_equal(actual: Any, expected: Any) -> None:
+    assert len(judge({"v": actual}, {"v": {"equals": expected}})) == 1
+
+
+@pytest.mark.parametrize(
+    ("actual", "expected"),
+    [(1, Decimal("1.0")), (Decimal("1.50"), Decimal("1.5")), (Decimal("0.1"), 0.1), (300, 300.0)],
+)
+def test_numbers_are_equal_by_value(actual: Any, expected: Any) -> None:
+    assert judge({"v": actual}, {"v": expected}) == []
+
+
+def test_numbers_and_strings_are_never_equal() -> None:
+    assert len(judge({"v": "1"}, {"v": 1})) == 1
+    assert len(judge({"v": 1}, {"v": "1"})) == 1
+
+
+def test_strings_compare_exactly() -> None:
+    assert len(judge({"v": "accepted"}, {"v": "Accepted"})) == 1
+    assert len(judge({"v": "Accepted "}, {"v": "Accepted"})) == 1
+
+
+def test_equal_lists_and_objects() -> None:
+    assert judge({"v": ["A", "B"]}, {"v": {"equals": ["A", "B"]}}) == []
+    assert len(judge({"v": ["B", "A"]}, {"v": {"equals": ["A", "B"]}})) == 1
+    assert judge({"v": [Decimal("1.0")]}, {"v": {"equals": [1]}}) == []
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="BUG: _same compares lists/objects with Python ==, so a nested true equals 1",
+)
+def test_bool_and_number_are_never_equal_inside_lists_and_objects() -> None:
+    assert len(judge({"v": [True]}, {"v": {"equals": [1]}})) == 1
+    assert len(judge({"v": {"a": 1}}, {"v": {"equals": {"a": True}}})) == 1
+
+
+def test_null_equals_only_null() -> None:
+    assert judge({"v": None}, {"v": {"equals": None}}) == []
+    assert len(judge({"v": 0}, {"v": {"equals": None}})) == 1
+
+
+def test_expected_values_are_rendered() -> None:
+    assert judge({"idTag": "VALID", "n": 5}, {"idTag": "{valid_id_tag}", "n": "{n}"}) == []
+    finding = one({"idTag": "OTHER"}, {"idTag": "{valid_id_tag}"})
+    assert finding.message.endswith("expected 'VALID'")
+
+
+def test_rendered_bool_is_still_a_bool() -> None:
+    assert len(judge({"v": 1}, {"v": {"equals": "{flag}"}})) == 1
+    assert judge({"v": True}, {"v": {"equals": "{flag}"}}) == []
+
+
+# -- one_of / tolerated ---------------------------------------------------------------------------
+
+
+DT = {
+    "status": {
+        "one_of": ["Rejected", "UnknownMessageId", "UnknownVendorId"],
+        "tolerated": ["Accepted"],
+    }
+}
+
+
+@pytest.mark.parametrize("status", ["Rejected", "UnknownMessageId", "UnknownVendorId"])
+def test_one_of_passes_for_every_allowed_value(status: str) -> None:
+    assert judge({"status": status}, DT) == []
+
+
+def test_tolerated_value_is_a_warning() -> None:
+    finding = one({"status": "Accepted"}, DT)
+    assert finding.severity is Severity.WARNING
+    assert finding.message == (
+        "Authorize.conf status is 'Accepted'; tolerated, but one of 'Rejected', 'UnknownMessageId',"
+        " 'UnknownVendorId' is expected"
+    )
+
+
+def test_value_neither_allowed_nor_tolerated_is_an_error() -> None:
+    finding = one({"status": "Pending"}, DT)
+    assert finding.severity is Severity.ERROR
+    assert finding.message == (
+        "Authorize.conf status is 'Pending'; expected one of 'Rejected', 'UnknownMessageId',"
+        " 'UnknownVendorId'"
+    )
+
+
+def test_one_of_never_matches_bool_for_number() -> None:
+    assert len(judge({"v": True}, {"v": {"one_of": [1, 2]}})) == 1
+    assert judge({"v": Decimal("2.0")}, {"v": {"one_of": [1, 2]}}) == []
+
+
+def test_one_of_values_are_rendered() -> None:
+    assert judge({"status": "Accepted"}, {"status": {"one_of": ["{status}"]}}) == []
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="BUG: `tolerated` only works together with `one_of`; with `equals` a tolerated value is"
+    " an error instead of a warning",
+)
+def test_tolerated_with_equals_is_a_warning() -> None:
+    finding = one(
+        {"status": "Pending"}, {"status": {"equals": "Accepted", "tolerated": ["Pending"]}}
+    )
+    assert finding.severity is Severity.WARNING
+
+
+# -- not ------------------------------------------------------------------------------------------
+
+
+def test_not_matcher() -> None:
+    assert judge({"status": "Accepted"}, {"status": {"not": "Rejected"}}) == []
+    finding = one({"status": "Rejected"}, {"status": {"not": "Rejected"}})
+    assert (
+        finding.message == "Authorize.conf status is 'Rejected'; expected anything but 'Rejected'"
+    )
+
+
+def test_not_zero_accepts_false() -> None:
+    assert judge({"v": False}, {"v": {"not": 0}}) == []
+
+
+def test_not_requires_presence() -> None:
+    assert one({}, {"v": {"not": "x"}}).message.endswith("expected it to be present")
+
+
+# -- absent / present / empty_or_absent -----------------------------------------------------------
+
+
+def test_absent() -> None:
+    assert judge({}, {"key": {"absent": True}}) == []
+    finding = one({"key": None}, {"key": {"absent": True}})
+    assert finding.message == "Authorize.conf key is None; expected it to be absent"
+
+
+def test_present() -> None:
+    assert judge({"v": None}, {"v": {"present": True}}) == []
+    assert judge({"v": ""}, {"v": {"present": True}}) == []
+    assert one({}, {"v": {"present": True}}).message == (
+        "Authorize.conf v is absent; expected it to be present"
+    )
+
+
+@pytest.mark.parametrize("payload", [{}, {"key": []}, {"key": {}}, {"key": ""}])
+def test_empty_or_absent_passes(payload: dict[str, Any]) -> None:
+    assert judge(payload, {"key": {"empty_or_absent": True}}) == []
+
+
+@pytest.mark.parametrize("value", [["HeartbeatInterval"], {"a": 1}, "x", 0, False, None])
+def test_empty_or_absent_fails_for_anything_else(value: Any) -> None:
+    finding = one({"key": value}, {"key": {"empty_or_absent": True}})
+    assert finding.message.endswith("expected it to be empty or absent")
+
+
+def test_matcher_without_a_presence_requirement_passes_when_absent() -> None:
+    assert judge({}, {"v": {"because": "nothing asked"}}) == []
+
+
+# -- at_least -------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("value", [10, 11, Decimal("10.0"), 10.5])
+def test_at_least_passes(value: Any) -> None:
+    assert judge({"interval": value}, {"interval": {"at_least": 10}}) == []
+
+
+def test_at_least_fails_below_the_bound() -> None:
+    finding = one({"interval": Decimal("9.99")}, {"interval": {"at_least": 10}})
+    assert finding.message == "Authorize.conf interval is 9.99; expected at least 10"
+
+
+@pytest.mark.parametrize("value", ["100", True, None, [100]])
+def test_at_least_needs_a_number(value: Any) -> None:
+    finding = one({"interval": value}, {"interval": {"at_least": 1}})
+    assert finding.message.endswith("expected a number of at least 1")
+
+
+def test_at_least_bound_is_rendered() -> None:
+    assert judge({"v": 5}, {"v": {"at_least": "{n}"}}) == []
+    assert len(judge({"v": 4}, {"v": {"at_least": "{n}"}})) == 1
+
+
+# -- matches --------------------------------------------------------------------------------------
+
+
+def test_matches_is_a_full_match() -> None:
+    expectation = {"currentTime": {"matches": r"\d{4}-\d{2}-\d{2}T.*Z"}}
+    assert judge({"currentTime": "2026-01-02T03:04:05Z"}, expectation) == []
+    finding = one({"currentTime": "x2026-01-02T03:04:05Z"}, expectation)
+    assert finding.message.endswith(r"expected text matching /\d{4}-\d{2}-\d{2}T.*Z/")
+
+
+def test_matches_needs_a_string() -> None:
+    assert len(judge({"v": 5}, {"v": {"matches": "5"}})) == 1
+
+
+# -- rule / because / combination ---------------------------------------------------------------
+
+
+def test_rule_and_because_refine_the_finding() -> None:
+    finding = one(
+        {"key": ["X"]},
+        {
+            "key": {
+                "empty_or_absent": True,
+                "rule": "tc019.key-list",
+                "because": "all keys are requested",
+            }
+        },
+    )
+    assert finding.rule == "tc019.key-list"
+    assert finding.message == (
+        "Authorize.conf key is ['X']; expected it to be empty or absent (all keys are requested)"
+    )
+
+
+def test_each_failing_path_gives_its_own_finding_in_order() -> None:
+    findings = judge({"a": 1, "b": 2, "c": 3}, {"a": 2, "b": 2, "c": {"one_of": [4]}})
+    assert [f.rule for f in findings] == ["expect.Authorize.a", "expect.Authorize.c"]
+
+
+def test_decimals_are_shown_without_their_type() -> None:
+    finding = one({"v": Decimal("1.5")}, {"v": 2})
+    assert finding.message == "Authorize.conf v is 1.5; expected 2"
+    finding = one({"v": [Decimal("1.5")]}, {"v": {"equals": []}})
+    assert finding.message == "Authorize.conf v is [1.5]; expected []"

@@ -1,0 +1,179 @@
+"""junit.xml: one testsuite per profile; skipped, failure and error elements (parsed back)."""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+from octt.findings import Finding, Severity
+from octt.report.junit import render_junit, write_junit
+from octt.report.model import (
+    CaseResult,
+    LimitVerdict,
+    Performance,
+    ProfileResult,
+    ProfileVerdict,
+    RunResult,
+    TimingSummary,
+    Verdict,
+)
+
+NO_DATA = TimingSummary(0, None, None, None, None, 30, LimitVerdict.NO_DATA)
+
+CASES = (
+    CaseResult("TC_001_CSMS", "Cold boot", "core", Verdict.PASS, duration_s=1.5),
+    CaseResult(
+        "TC_003_CSMS",
+        "Plugin first <&>",
+        "core",
+        Verdict.FAIL,
+        reason="2 findings",
+        duration_s=0.25,
+        findings=(
+            Finding(
+                "expect.Authorize.idTagInfo.status",
+                Severity.ERROR,
+                "Authorize.conf idTagInfo.status is 'Invalid'; expected 'Accepted'",
+                "OCPP 1.6 §4.2",
+                (3, 4),
+                "2 send Authorize",
+            ),
+            Finding("ocppj.late-response", Severity.WARNING, "late & slow"),
+        ),
+    ),
+    CaseResult("TC_013_CSMS", "Hard reset", "core", Verdict.ERROR, reason="tool crashed: boom"),
+    CaseResult("TC_019_1_CSMS", "Get all keys", "core", Verdict.SKIPPED, reason="no operator"),
+    CaseResult(
+        "TC_064_CSMS",
+        "Data transfer",
+        "core",
+        Verdict.PASS,
+        findings=(Finding("expect.DataTransfer.status", Severity.WARNING, "tolerated"),),
+    ),
+    CaseResult(
+        "TC_046_CSMS",
+        "Reserve",
+        "reservation",
+        Verdict.NOT_APPLICABLE,
+        reason="PICS profiles.reservation is not claimed",
+    ),
+)
+
+
+def result() -> RunResult:
+    return RunResult(
+        run_id="run-1",
+        tool_name="octt",
+        tool_version="0.1.0",
+        started_at="2026-03-01T12:00:00.000Z",
+        finished_at="2026-03-01T12:01:00.000Z",
+        sut={},
+        csms_url="ws://127.0.0.1:9000",
+        security_profile=0,
+        verdict=Verdict.FAIL,
+        profiles=(
+            ProfileResult("core", ProfileVerdict.FAIL, 2, 1, 5, 1, 1, 0),
+            ProfileResult("reservation", ProfileVerdict.NOT_APPLICABLE, 0, 0, 1, 0, 0, 1),
+        ),
+        cases=CASES,
+        performance=Performance(NO_DATA, NO_DATA),
+        schemas={},
+        pics={},
+    )
+
+
+def parse() -> ET.Element:
+    return ET.fromstring(render_junit(result()))
+
+
+def case_element(root: ET.Element, case_id: str) -> ET.Element:
+    for element in root.iter("testcase"):
+        if element.get("name", "").startswith(case_id + " "):
+            return element
+    raise AssertionError(case_id)
+
+
+def test_document_is_well_formed_xml_with_a_declaration() -> None:
+    text = render_junit(result())
+    assert text.startswith("<?xml version")
+    assert text.endswith("\n")
+    root = ET.fromstring(text)
+    assert root.tag == "testsuites"
+    assert root.get("name") == "octt run run-1"
+
+
+def test_one_testsuite_per_profile_with_counts() -> None:
+    suites = parse().findall("testsuite")
+    assert [s.get("name") for s in suites] == ["core", "reservation"]
+    core, reservation = suites
+    assert {k: core.get(k) for k in ("tests", "failures", "errors", "skipped", "time")} == {
+        "tests": "5",
+        "failures": "1",
+        "errors": "1",
+        "skipped": "1",
+        "time": "1.750",
+    }
+    assert core.get("timestamp") == "2026-03-01T12:00:00.000Z"
+    assert (reservation.get("tests"), reservation.get("skipped")) == ("1", "1")
+    assert [c.get("name") for c in reservation.findall("testcase")] == ["TC_046_CSMS Reserve"]
+
+
+def test_passed_case_has_no_child_elements() -> None:
+    element = case_element(parse(), "TC_001_CSMS")
+    assert list(element) == []
+    assert element.get("classname") == "octt.core"
+    assert element.get("name") == "TC_001_CSMS Cold boot"
+    assert element.get("time") == "1.500"
+
+
+def test_failed_case_carries_its_findings() -> None:
+    element = case_element(parse(), "TC_003_CSMS")
+    assert element.get("name") == "TC_003_CSMS Plugin first <&>"  # escaped and restored
+    failure = element.find("failure")
+    assert failure is not None
+    assert failure.get("message") == "2 findings"
+    assert failure.get("type") == "fail"
+    assert failure.text == (
+        "[error] expect.Authorize.idTagInfo.status (step 2 send Authorize): Authorize.conf"
+        " idTagInfo.status is 'Invalid'; expected 'Accepted' — OCPP 1.6 §4.2\n"
+        "[warning] ocppj.late-response (step -): late & slow"
+    )
+
+
+def test_errored_case_is_an_error_element() -> None:
+    element = case_element(parse(), "TC_013_CSMS")
+    error = element.find("error")
+    assert error is not None
+    assert error.get("message") == "tool crashed: boom"
+    assert element.find("failure") is None
+
+
+def test_skipped_and_not_applicable_cases_are_skipped() -> None:
+    root = parse()
+    skipped = case_element(root, "TC_019_1_CSMS").find("skipped")
+    assert skipped is not None and skipped.get("message") == "skipped: no operator"
+    na = case_element(root, "TC_046_CSMS").find("skipped")
+    assert na is not None
+    assert na.get("message") == "not_applicable: PICS profiles.reservation is not claimed"
+
+
+def test_warnings_of_a_passed_case_go_to_system_out() -> None:
+    element = case_element(parse(), "TC_064_CSMS")
+    assert element.find("failure") is None
+    out = element.find("system-out")
+    assert (
+        out is not None and out.text == "[warning] expect.DataTransfer.status (step -): tolerated"
+    )
+
+
+def test_cases_of_a_profile_without_summary_are_not_listed() -> None:
+    # Suites follow result.profiles; every case belongs to one of them.
+    names = [c.get("name") for c in parse().iter("testcase")]
+    assert len(names) == len(CASES)
+
+
+def test_write_junit(tmp_path: Path) -> None:
+    path = tmp_path / "junit.xml"
+    write_junit(path, result())
+    assert ET.parse(path).getroot().tag == "testsuites"
+    assert "§4.2" in path.read_text(encoding="utf-8")

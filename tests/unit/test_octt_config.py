@@ -1,0 +1,167 @@
+"""The run configuration: YAML file, command-line overrides, and no secrets in repr/settings."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from octt.config import LabInfo, Ordering, RunConfig, Signatory, load_run_config
+from octt.pics.model import Profile
+from octt.resources import default_pics_path
+from octt.yamldoc import DocumentError
+
+FULL = """\
+csms_url: wss://csms.example.com/ocpp
+cp_id: CP-7
+pics: pics/mine.yaml
+profiles: [core, reservation]
+test_ids: [TC_001_CSMS, TC_003_CSMS]
+operator: https://csms.example.com/trigger
+operator_timeout_s: 12.5
+security_profile: 2
+basic_auth_password: s3cret-Pa55word
+report_dir: ../out/run1
+time_scale: 0.01
+connect_timeout_s: 3
+max_frame_bytes: 65536
+ordering: swapped
+tls_verify: false
+lab:
+  name: Lab One
+  certificate_number: C-1
+  vendor_signatory: {name: Vera, company: Vendor}
+  lab_signatory: {name: Lars}
+"""
+
+
+def write(tmp_path: Path, text: str, name: str = "run.yaml") -> Path:
+    folder = tmp_path / "conf"
+    folder.mkdir(exist_ok=True)
+    path = folder / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_defaults() -> None:
+    config = RunConfig()
+    assert config.csms_url is None and config.cp_id is None and config.operator is None
+    assert config.pics_path == default_pics_path()
+    assert (config.profiles, config.test_ids) == ((), ())
+    assert config.security_profile == 0
+    assert config.tls_verify is True
+    assert config.ordering is Ordering.DOCUMENTED
+    assert config.lab == LabInfo()
+
+
+def test_load_every_field(tmp_path: Path) -> None:
+    path = write(tmp_path, FULL)
+    config = load_run_config(path)
+    assert config.csms_url == "wss://csms.example.com/ocpp"
+    assert config.cp_id == "CP-7"
+    assert config.profiles == (Profile.CORE, Profile.RESERVATION)
+    assert config.test_ids == ("TC_001_CSMS", "TC_003_CSMS")
+    assert config.operator == "https://csms.example.com/trigger"
+    assert config.operator_timeout_s == 12.5
+    assert config.security_profile == 2
+    assert config.basic_auth_password == "s3cret-Pa55word"
+    assert (config.time_scale, config.connect_timeout_s, config.max_frame_bytes) == (0.01, 3, 65536)
+    assert config.ordering is Ordering.SWAPPED
+    assert config.tls_verify is False
+    assert config.lab == LabInfo(
+        name="Lab One",
+        certificate_number="C-1",
+        vendor_signatory=Signatory(name="Vera", company="Vendor"),
+        lab_signatory=Signatory(name="Lars"),
+    )
+
+
+def test_relative_paths_are_resolved_against_the_file(tmp_path: Path) -> None:
+    config = load_run_config(write(tmp_path, FULL))
+    assert config.pics_path == (tmp_path / "conf" / "pics" / "mine.yaml").resolve()
+    assert config.report_dir == (tmp_path / "out" / "run1").resolve()
+    assert config.pics_path.is_absolute() and config.report_dir.is_absolute()
+
+
+def test_absolute_paths_stay(tmp_path: Path) -> None:
+    target = tmp_path / "elsewhere" / "p.yaml"
+    config = load_run_config(write(tmp_path, f"pics: {target}\nreport_dir: {tmp_path}\n"))
+    assert config.pics_path == target
+    assert config.report_dir == tmp_path
+
+
+def test_empty_mapping_gives_the_defaults(tmp_path: Path) -> None:
+    assert load_run_config(write(tmp_path, "{}\n")) == RunConfig()
+
+
+@pytest.mark.parametrize(
+    ("text", "line", "fragment"),
+    [
+        ("csms_url: http://x\n", 1, "csms_url: 'http://x' does not match"),
+        ("tls_verify: true\nsecurity_profile: 4\n", 2, "security_profile: 4 is not one of"),
+        ("time_scale: 0\n", 1, "time_scale: 0 is less than or equal to the minimum of 0"),
+        ("operator: ftp://x\n", 1, "operator: 'ftp://x' does not match"),
+        ("lab:\n  name: L\n  phone: 1\n", 2, "('phone' was unexpected)"),
+        ("cp_id: has space\n", 1, "cp_id: "),
+        ("max_frame_bytes: 10\n", 1, "max_frame_bytes: 10 is less than the minimum of 1024"),
+        ("unknown: 1\n", 1, "('unknown' was unexpected)"),
+    ],
+)
+def test_errors_name_the_file_and_line(tmp_path: Path, text: str, line: int, fragment: str) -> None:
+    path = write(tmp_path, text)
+    with pytest.raises(DocumentError) as info:
+        load_run_config(path)
+    assert str(info.value).startswith(f"{path}:{line}: "), str(info.value)
+    assert fragment in str(info.value)
+
+
+def test_with_overrides_ignores_none() -> None:
+    base = RunConfig(csms_url="ws://a", cp_id="CP", security_profile=1)
+    changed = base.with_overrides(csms_url=None, cp_id="OTHER", security_profile=0, report_dir=None)
+    assert changed.csms_url == "ws://a"
+    assert changed.cp_id == "OTHER"
+    assert changed.security_profile == 0  # falsy but not None: applied
+    assert changed.report_dir is None
+    assert base.cp_id == "CP"  # frozen original untouched
+
+
+def test_with_overrides_rejects_unknown_fields() -> None:
+    with pytest.raises(TypeError):
+        RunConfig().with_overrides(nonsense=1)
+
+
+def test_config_is_frozen() -> None:
+    with pytest.raises(AttributeError):
+        RunConfig().csms_url = "ws://x"  # type: ignore[misc]
+
+
+def test_effective_operator_timeout() -> None:
+    assert RunConfig().effective_operator_timeout_s("prompt") == 180.0
+    assert RunConfig().effective_operator_timeout_s("http://x") == 30.0
+    assert RunConfig().effective_operator_timeout_s("none") == 30.0
+    assert RunConfig(operator_timeout_s=2).effective_operator_timeout_s("prompt") == 2
+
+
+def test_settings_have_no_secrets() -> None:
+    secret = "s3cret-Pa55word"
+    config = RunConfig(basic_auth_password=secret, security_profile=1, tls_verify=False)
+    settings = config.settings()
+    assert secret not in repr(settings)
+    assert settings == {
+        "time_scale": 0.001,
+        "connect_timeout_s": 10.0,
+        "max_frame_bytes": 1 << 20,
+        "ordering": "documented",
+        "tls_verify": False,
+        "security_profile": 1,
+        "basic_auth": True,
+    }
+    assert RunConfig().settings()["basic_auth"] is False
+
+
+def test_repr_hides_the_password(tmp_path: Path) -> None:
+    config = load_run_config(write(tmp_path, FULL))
+    assert "s3cret-Pa55word" not in repr(config)
+    assert "s3cret-Pa55word" not in str(config)
+    assert "basic_auth_password" not in repr(config)
+    assert "CP-7" in repr(config)
