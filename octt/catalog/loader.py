@@ -116,11 +116,22 @@ def _step(kind: str, raw: Mapping[str, Any], loc: Location) -> Step:
     )
 
 
-def load_case(path: Path) -> TestCase:
+def load_case(path: Path, states: Mapping[str, ReusableState] | None = None) -> TestCase:
+    """Load one case; with `states`, also check the states it names (errors at their line)."""
     document = load_document(path, SCHEMA)
     data = document.data
     if "state" in data:
         raise document.error("a reusable state belongs in testcases/_states/, not among the cases")
+    if path.stem != data["id"]:
+        raise document.error(f"case {data['id']} must live in {data['id']}.yaml", "id")
+    if path.parent.name != data["profile"]:
+        raise document.error(
+            f"a {data['profile']} case belongs in testcases/{data['profile']}/", "profile"
+        )
+    if states is not None:
+        for index, name in enumerate(data.get("before", ())):
+            if name not in states:
+                raise document.error(f"unknown reusable state {name!r}", "before", index)
     steps = _steps(document, data["steps"], ("steps",))
     return TestCase(
         id=data["id"],
@@ -154,6 +165,7 @@ def load_state(path: Path) -> ReusableState:
         before=tuple(data.get("before", ())),
         steps=_steps(document, data["steps"], ("steps",)),
         location=Location(str(path), 1),
+        before_location=Location(str(path), document.line_of("before")),
     )
 
 
@@ -173,9 +185,8 @@ def _uses_operator(
 def _check_state_graph(states: Mapping[str, ReusableState]) -> None:
     def visit(name: str, trail: tuple[str, ...]) -> None:
         state = states[name]
-        for child, loc in [(b, state.location) for b in state.before] + _referenced_states(
-            state.steps
-        ):
+        before_at = state.before_location or state.location
+        for child, loc in [(b, before_at) for b in state.before] + _referenced_states(state.steps):
             if child not in states:
                 raise DocumentError(loc.file, loc.line, f"unknown reusable state {child!r}")
             if child in trail:
@@ -197,19 +208,10 @@ def load_catalog(
     cases: list[TestCase] = []
     seen: dict[str, Location] = {}
     for path in sorted(p for p in root.glob("*/*.yaml") if p.parent.name != "_states"):
-        case = load_case(path)
-        if path.stem != case.id:
-            raise DocumentError(path, 1, f"case {case.id} must live in {case.id}.yaml")
-        if path.parent.name != case.profile.value:
-            raise DocumentError(
-                path, 1, f"a {case.profile.value} case belongs in testcases/{case.profile.value}/"
-            )
+        case = load_case(path, states)
         if case.id in seen:
             raise DocumentError(path, 1, f"duplicate case id {case.id} (also {seen[case.id]})")
         seen[case.id] = case.location
-        for name in case.before:
-            if name not in states:
-                raise DocumentError(path, 1, f"unknown reusable state {name!r} in before")
         for name, loc in _referenced_states(case.steps):
             if name not in states:
                 raise DocumentError(loc.file, loc.line, f"unknown reusable state {name!r}")

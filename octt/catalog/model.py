@@ -182,6 +182,7 @@ class ReusableState:
     before: tuple[str, ...]
     steps: tuple[Step, ...]
     location: Location
+    before_location: Location | None = None
 
 
 @dataclass(frozen=True)

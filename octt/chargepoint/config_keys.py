@@ -40,7 +40,7 @@ MEASURANDS = frozenset(
 
 
 def _is_uint(value: str) -> bool:
-    return value.isdigit()
+    return value.isascii() and value.isdigit()
 
 
 def _is_bool(value: str) -> bool:

@@ -222,10 +222,11 @@ def on_answered(
     if action == "BootNotification" and response.get("status") == "Accepted":
         state.boot_count += 1
         interval = response.get("interval")
-        if isinstance(interval, int) and interval > 0:
+        if isinstance(interval, int) and not isinstance(interval, bool) and interval > 0:
             state.config.force("HeartbeatInterval", str(interval))
     elif action == "StartTransaction":
-        tx = state.connectors[request["connectorId"]].transaction
+        connector = state.connectors.get(request.get("connectorId", -1))
+        tx = connector.transaction if connector is not None else None
         if tx is not None:
             transaction_id = response.get("transactionId")
             if isinstance(transaction_id, int) and not isinstance(transaction_id, bool):

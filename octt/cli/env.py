@@ -45,5 +45,7 @@ class Environment:
         return bool(isatty and isatty())
 
     def fail(self, message: str, status: ExitStatus = ExitStatus.USAGE) -> ExitStatus:
-        self.error_console.print(f"[bold red]octt:[/] {message}", highlight=False, markup=True)
+        """Report an error as one plain line (no wrapping, no markup: a file:line stays whole)."""
+        self.stderr.write(f"octt: {message}\n")
+        self.stderr.flush()
         return status

@@ -297,7 +297,9 @@ class CaseContext:
             self.cp, call.action, call.payload, known_action=self.schemas.has_action(call.action)
         )
         if isinstance(reply, responder.ErrorReply):
-            return await link.reply_error(incoming, reply.code.value, reply.description)
+            if not override:
+                return await link.reply_error(incoming, reply.code.value, reply.description)
+            reply = {}  # the step's reply is the whole answer
         if override:
             reply = {**reply, **override}
         responder.commit(self.cp, call.action, call.payload, reply)

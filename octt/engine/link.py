@@ -19,6 +19,7 @@ from octt.findings import Finding, Severity
 from octt.ocppj.frames import Call, CallError, parse
 from octt.ocppj.session import (
     Anomaly,
+    AnswerMalformed,
     CallReceived,
     ErrorReceived,
     ResultReceived,
@@ -76,10 +77,14 @@ class IncomingCall:
     findings: tuple[Finding, ...]
 
 
+# What ends the wait for an answer: the session event, its frame's seq and stamp, findings.
+_Outcome = tuple[SessionEvent, int, int, tuple[Finding, ...]]
+
+
 @dataclass
 class _Waiter:
     unique_id: str
-    future: asyncio.Future[tuple[SessionEvent, int, int, tuple[Finding, ...]]]
+    future: asyncio.Future[_Outcome]
 
 
 class Link:
@@ -160,6 +165,8 @@ class Link:
     def _route(self, event: SessionEvent, seq: int, stamp: int) -> None:
         if isinstance(event, Anomaly):
             self._on_finding(event.finding((seq,)))
+        elif isinstance(event, AnswerMalformed):
+            self._resolve(event.pending.call.unique_id, (event, seq, stamp, ()))
         elif isinstance(event, CallReceived):
             findings = tuple(
                 _with_frames(f, (seq,)) for f in self._validator.check_call(event.call, sender=CSMS)
@@ -172,13 +179,17 @@ class Link:
             else:
                 checks = self._validator.check_error(action, event.error, sender=CSMS)
             findings = tuple(_with_frames(f, (seq,)) for f in checks)
-            waiter = self._waiter
-            if waiter is not None and waiter.unique_id == event.pending.call.unique_id:
-                if not waiter.future.done():
-                    waiter.future.set_result((event, seq, stamp, findings))
-            else:  # pragma: no cover - the session only matches the pending call
-                for finding in findings:
+            if not self._resolve(event.pending.call.unique_id, (event, seq, stamp, findings)):
+                for finding in findings:  # pragma: no cover - the session matches the pending call
                     self._on_finding(finding)
+
+    def _resolve(self, unique_id: str, outcome: _Outcome) -> bool:
+        waiter = self._waiter
+        if waiter is None or waiter.unique_id != unique_id:
+            return False
+        if not waiter.future.done():
+            waiter.future.set_result(outcome)
+        return True
 
     def _mark_closed(self, detail: str) -> None:
         if self.closed.is_set():
@@ -244,6 +255,11 @@ class Link:
                         response_ns - sent_ns,
                         findings,
                     )
+                if isinstance(event, AnswerMalformed):
+                    return Exchange(
+                        action, payload, ExchangeOutcome.MALFORMED, seq, None, None,
+                        response_seq, response_ns - sent_ns, findings,
+                    )  # fmt: skip
                 assert isinstance(event, ErrorReceived)
                 return Exchange(
                     action,

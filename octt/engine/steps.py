@@ -215,6 +215,8 @@ async def send_message(
         )
         raise CaseAborted
     frames = (exchange.request_frame, exchange.response_frame or exchange.request_frame)
+    if exchange.outcome is ExchangeOutcome.MALFORMED:
+        return  # the malformed-frame finding is already recorded; there is nothing to judge
     if exchange.outcome is ExchangeOutcome.ERROR:
         assert exchange.error is not None
         ctx.error(

@@ -8,7 +8,7 @@ fraction are parsed as `Decimal` so that `multipleOf` can be judged exactly.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from enum import IntEnum, StrEnum
 from typing import Any
@@ -56,14 +56,30 @@ class FrameProblem(StrEnum):
 
 
 def _dumps(value: object) -> str:
-    return json.dumps(value, separators=(",", ":"), ensure_ascii=False, default=_json_default)
+    """Compact JSON; a Decimal is written with exactly its own digits (json cannot do that, so
+    it goes through a placeholder string that is replaced in the text)."""
+    decimals: list[str] = []
+
+    def swap(node: object) -> object:
+        if isinstance(node, Decimal):
+            decimals.append(_decimal_text(node))
+            return f"\u0000octt-decimal-{len(decimals) - 1}\u0000"
+        if isinstance(node, dict):
+            return {k: swap(v) for k, v in node.items()}
+        if isinstance(node, list | tuple):
+            return [swap(v) for v in node]
+        return node
+
+    text = json.dumps(swap(value), separators=(",", ":"), ensure_ascii=False)
+    for index, digits in enumerate(decimals):
+        text = text.replace(f'"\\u0000octt-decimal-{index}\\u0000"', digits, 1)
+    return text
 
 
-def _json_default(value: object) -> object:
-    if isinstance(value, Decimal):
-        # Integral decimals stay integers; others keep their exact digits.
-        return int(value) if value == value.to_integral_value() else float(value)
-    raise TypeError(f"not JSON serialisable: {type(value).__name__}")
+def _decimal_text(number: Decimal) -> str:
+    if not number.is_finite():
+        raise ValueError(f"{number} is not a JSON number")
+    return str(number).replace("E", "e")  # Decimal's own text is a valid JSON number
 
 
 @dataclass(frozen=True)
@@ -111,6 +127,8 @@ class Malformed:
     problem: FrameProblem
     detail: str
     unique_id: str | None = None
+    # The MessageTypeId when it was a valid one (3 or 4 mark a broken answer to a CALL).
+    message_type: int | None = None
 
 
 Frame = Call | CallResult | CallError
@@ -132,6 +150,8 @@ def parse(text: str) -> Parsed:
         message = load_json(text)
     except ValueError as exc:  # json.JSONDecodeError is a ValueError
         return Malformed(FrameProblem.NOT_JSON, f"not valid JSON: {exc}")
+    except RecursionError:
+        return Malformed(FrameProblem.NOT_JSON, "JSON nested too deeply to be read")
     if not isinstance(message, list):
         return Malformed(
             FrameProblem.NOT_ARRAY, f"a frame must be a JSON array, got {_kind(message)}"
@@ -160,8 +180,12 @@ def parse(text: str) -> Parsed:
     if type_id == MessageTypeId.CALL:
         return _parse_call(message, unique_id)
     if type_id == MessageTypeId.CALL_RESULT:
-        return _parse_call_result(message, unique_id)
-    return _parse_call_error(message, unique_id)
+        parsed = _parse_call_result(message, unique_id)
+    else:
+        parsed = _parse_call_error(message, unique_id)
+    if isinstance(parsed, Malformed):
+        return replace(parsed, message_type=int(type_id))
+    return parsed
 
 
 def _parse_call(message: list[Any], unique_id: str) -> Parsed:
@@ -204,10 +228,12 @@ def _parse_call_error(message: list[Any], unique_id: str) -> Parsed:
             FrameProblem.BAD_LENGTH, f"a CALLERROR has 5 elements, got {len(message)}", unique_id
         )
     _, _, code, description, details = message
-    if not isinstance(code, str) or code not in {c.value for c in ErrorCode}:
+    # Any string code still answers the CALL; whether it is an OCPP-J 1.6 code is judged by
+    # validation (so "FormatViolation", the OCPP 2.0 spelling, is reported, not lost).
+    if not isinstance(code, str) or not code:
         return Malformed(
             FrameProblem.BAD_ERROR_CODE,
-            f"ErrorCode {_short(code)} is not an OCPP-J 1.6 code",
+            f"ErrorCode must be a non-empty string, got {_short(code)}",
             unique_id,
         )
     if not isinstance(description, str):

@@ -16,7 +16,7 @@ from enum import StrEnum
 from typing import Any
 
 from octt.findings import Finding, Severity
-from octt.ocppj.frames import Call, CallError, CallResult, Malformed, Parsed
+from octt.ocppj.frames import Call, CallError, CallResult, Malformed, MessageTypeId, Parsed
 
 SPEC_SYNCHRONICITY = "OCPP-J 1.6 §4.1.1"
 SPEC_MESSAGE_ID = "OCPP-J 1.6 §4.1.4"
@@ -69,6 +69,14 @@ class ErrorReceived:
 
 
 @dataclass(frozen=True)
+class AnswerMalformed:
+    """A broken CALLRESULT/CALLERROR carrying the pending CALL's unique id: the CSMS answered,
+    badly. The pending call is over (no response timeout follows); the Anomaly says what broke."""
+
+    pending: PendingCall
+
+
+@dataclass(frozen=True)
 class CallTimedOut:
     pending: PendingCall
 
@@ -86,7 +94,9 @@ class Anomaly:
         return Finding(rule, Severity.ERROR, self.detail, spec, frames)
 
 
-SessionEvent = CallReceived | ResultReceived | ErrorReceived | CallTimedOut | Anomaly
+SessionEvent = (
+    CallReceived | ResultReceived | ErrorReceived | AnswerMalformed | CallTimedOut | Anomaly
+)
 
 
 def _counter_ids() -> Iterator[str]:
@@ -153,7 +163,18 @@ class Session:
 
     def receive(self, frame: Parsed, now: float) -> list[SessionEvent]:
         if isinstance(frame, Malformed):
-            return [Anomaly(AnomalyKind.MALFORMED, frame.detail, frame.unique_id)]
+            anomaly = Anomaly(AnomalyKind.MALFORMED, frame.detail, frame.unique_id)
+            pending = self._pending
+            answers_pending = (
+                frame.message_type in (MessageTypeId.CALL_RESULT, MessageTypeId.CALL_ERROR)
+                and pending is not None
+                and frame.unique_id == pending.call.unique_id
+            )
+            if answers_pending and pending is not None:
+                self._pending = None
+                self._completed[pending.call.unique_id] = pending
+                return [anomaly, AnswerMalformed(pending)]
+            return [anomaly]
         if isinstance(frame, Call):
             return self._receive_call(frame)
         return self._receive_answer(frame, now)

@@ -14,9 +14,11 @@ MASK = "***redacted***"
 _PEM_PRIVATE_KEY = re.compile(
     r"-----BEGIN [A-Z ]*PRIVATE KEY-----.*?-----END [A-Z ]*PRIVATE KEY-----", re.DOTALL
 )
-# ChangeConfiguration of AuthorizationKey: the value is a secret, whatever its text.
-_AUTHORIZATION_KEY_VALUE = re.compile(
-    r'("key"\s*:\s*"AuthorizationKey"\s*,\s*"value"\s*:\s*")((?:[^"\\]|\\.)*)(")'
+# ChangeConfiguration of AuthorizationKey: the value is a secret, whatever its text, and
+# whichever of "key" and "value" comes first in the object.
+_AUTHORIZATION_KEY_VALUE = (
+    re.compile(r'("key"\s*:\s*"AuthorizationKey"\s*,\s*"value"\s*:\s*")((?:[^"\\]|\\.)*)(")'),
+    re.compile(r'("value"\s*:\s*")((?:[^"\\]|\\.)*)("\s*,\s*"key"\s*:\s*"AuthorizationKey")'),
 )
 
 
@@ -29,9 +31,10 @@ class Redactor:
             self._secrets.add(secret)
 
     def __call__(self, text: str) -> str:
-        for match in _AUTHORIZATION_KEY_VALUE.finditer(text):
-            self.add(match.group(2))
-        text = _AUTHORIZATION_KEY_VALUE.sub(lambda m: m.group(1) + MASK + m.group(3), text)
+        for pattern in _AUTHORIZATION_KEY_VALUE:
+            for match in pattern.finditer(text):
+                self.add(match.group(2))
+            text = pattern.sub(lambda m: m.group(1) + MASK + m.group(3), text)
         text = _PEM_PRIVATE_KEY.sub(MASK, text)
         # Longest first, so a secret containing another is masked whole.
         for secret in sorted(self._secrets, key=len, reverse=True):

@@ -18,7 +18,7 @@ def _case_element(case: CaseResult) -> ET.Element:
         {
             "classname": f"octt.{case.profile}",
             "name": f"{case.id} {case.title}",
-            "time": f"{case.duration_s:.3f}",
+            "time": f"{round(case.duration_s, 3):.3f}",
         },
     )
     findings = "\n".join(
@@ -55,7 +55,9 @@ def render_junit(result: RunResult) -> str:
                 "skipped": str(
                     sum(c.verdict in (Verdict.SKIPPED, Verdict.NOT_APPLICABLE) for c in cases)
                 ),
-                "time": f"{sum(c.duration_s for c in cases):.3f}",
+                # Sum the durations as result.json stores them, so `octt report` re-renders
+                # exactly what `octt run` wrote.
+                "time": f"{sum(round(c.duration_s, 3) for c in cases):.3f}",
                 "timestamp": result.started_at,
             },
         )

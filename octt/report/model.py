@@ -68,6 +68,7 @@ class StepRecord:
 class ExchangeOutcome(StrEnum):
     RESULT = "result"
     ERROR = "callerror"
+    MALFORMED = "malformed"  # answered with a frame that is not a valid CALLRESULT/CALLERROR
     TIMEOUT = "timeout"
     CLOSED = "closed"
 
