@@ -48,6 +48,26 @@ _CALLERROR_FOR_KEYWORD = {
 }
 
 
+def transport_options(
+    config: RunConfig,
+    csms_url: str,
+    cp_id: str,
+    *,
+    password: str | None = None,
+    subprotocols: tuple[str, ...] | None = None,
+) -> TransportOptions:
+    """How the charge point connects under this run configuration (password: an override)."""
+    return TransportOptions(
+        csms_url=csms_url,
+        cp_id=cp_id,
+        subprotocols=subprotocols or (OCPP16,),
+        basic_auth_password=password if password is not None else config.basic_auth_password,
+        connect_timeout_s=config.connect_timeout_s,
+        max_frame_bytes=config.max_frame_bytes,
+        tls_verify=config.tls_verify,
+    )
+
+
 class CaseAborted(Exception):
     """The case cannot go on; the reason is already among the findings."""
 
@@ -165,16 +185,8 @@ class CaseContext:
     async def connect(
         self, *, password: str | None = None, subprotocols: tuple[str, ...] | None = None
     ) -> Link:
-        options = TransportOptions(
-            csms_url=self.csms_url,
-            cp_id=self.cp.cp_id,
-            subprotocols=subprotocols or (OCPP16,),
-            basic_auth_password=password
-            if password is not None
-            else self.config.basic_auth_password,
-            connect_timeout_s=self.config.connect_timeout_s,
-            max_frame_bytes=self.config.max_frame_bytes,
-            tls_verify=self.config.tls_verify,
+        options = transport_options(
+            self.config, self.csms_url, self.cp.cp_id, password=password, subprotocols=subprotocols
         )
         connection = self.recorder.new_connection()
         try:

@@ -21,7 +21,13 @@ from octt.chargepoint.messages import BuildError
 from octt.chargepoint.model import ChargePointState
 from octt.clock import Clock, rfc3339
 from octt.config import RunConfig
-from octt.engine.context import CaseAborted, CaseContext, CaseSkipped, ToolError
+from octt.engine.context import (
+    CaseAborted,
+    CaseContext,
+    CaseSkipped,
+    ToolError,
+    transport_options,
+)
 from octt.engine.events import (
     CaseFinished,
     CaseStarted,
@@ -46,12 +52,7 @@ from octt.report.model import (
     summarise_profile,
 )
 from octt.report.performance import performance
-from octt.transport.websocket import (
-    ConnectFailure,
-    ConnectFailureKind,
-    TransportOptions,
-    WebSocketTransport,
-)
+from octt.transport.websocket import ConnectFailure, ConnectFailureKind, WebSocketTransport
 from octt.validation.frames import FrameValidator
 from octt.validation.schemas import SchemaSet
 
@@ -138,13 +139,7 @@ class Runner:
     async def probe(self) -> None:
         """Open and close one connection; CsmsUnreachable when nothing answers at all."""
         setup = self._setup
-        options = TransportOptions(
-            csms_url=setup.csms_url,
-            cp_id=self._setup.cp_id,
-            basic_auth_password=setup.config.basic_auth_password,
-            connect_timeout_s=setup.config.connect_timeout_s,
-            tls_verify=setup.config.tls_verify,
-        )
+        options = transport_options(setup.config, setup.csms_url, setup.cp_id)
         connection = setup.recorder.new_connection()
         try:
             transport = await WebSocketTransport.open(options, setup.clock)

@@ -16,39 +16,11 @@ from typing import Any
 from ocpp.messages import MessageType, get_validator
 from ocpp.v16.enums import Action
 
+from octt.validation.actions import CSMS_INITIATED
+
 #: Every action a Central System sends to a Charge Point in OCPP 1.6 (§5) and in the OCPP 1.6
-#: security whitepaper (the last block).
-CENTRAL_SYSTEM_ACTIONS: frozenset[str] = frozenset(
-    {
-        "CancelReservation",
-        "ChangeAvailability",
-        "ChangeConfiguration",
-        "ClearCache",
-        "ClearChargingProfile",
-        "DataTransfer",
-        "GetCompositeSchedule",
-        "GetConfiguration",
-        "GetDiagnostics",
-        "GetLocalListVersion",
-        "RemoteStartTransaction",
-        "RemoteStopTransaction",
-        "ReserveNow",
-        "Reset",
-        "SendLocalList",
-        "SetChargingProfile",
-        "TriggerMessage",
-        "UnlockConnector",
-        "UpdateFirmware",
-        # Security whitepaper
-        "CertificateSigned",
-        "DeleteCertificate",
-        "ExtendedTriggerMessage",
-        "GetInstalledCertificateIds",
-        "GetLog",
-        "InstallCertificate",
-        "SignedUpdateFirmware",
-    }
-)
+#: security whitepaper: octt's one table of message directions.
+CENTRAL_SYSTEM_ACTIONS: frozenset[str] = CSMS_INITIATED
 
 _KEBAB = re.compile(r"[a-z][a-z0-9]*(?:-[a-z0-9]+)*")
 
