@@ -98,6 +98,9 @@ class Behaviour:
     """One way to be non-conformant."""
 
     rules: frozenset[str]  # finding rules that must be present
+    absent: frozenset[str] = frozenset()  # finding rules that must not be present
+    # The outcome result.json records for the first `target` exchange (None: not checked).
+    outcome: str | None = None
     target: str = "BootNotification"  # the action whose answer is broken
     reply: Reply | None = None  # None: answer `target` conformantly
     select_subprotocol: bool = True
@@ -141,18 +144,25 @@ BEHAVIOURS: dict[str, Behaviour] = {
         frozenset({"ocppj.unknown-unique-id", "response.timeout"}),
         reply=lambda uid, conf: [result_frame("not-" + uid, conf)],
         offending=lambda uid: json.dumps([3, "not-" + uid])[:-1],
+        outcome="timeout",
     ),
     "callerror": Behaviour(
         frozenset({"response.callerror"}),
+        absent=frozenset({"response.timeout", "ocppj.error-code"}),
         reply=lambda uid, conf: [CALLERROR.format(uid=uid)],
         offending=lambda uid: CALLERROR.format(uid=uid),
+        outcome="callerror",
     ),
+    # Not a frame at all (no unique id to read): it answers nothing, so the CALL times out.
     "garbage": Behaviour(
         frozenset({"ocppj.malformed-frame", "response.timeout"}),
         reply=_fixed(GARBAGE),
         offending=lambda uid: GARBAGE,
+        outcome="timeout",
     ),
-    "never-answers": Behaviour(frozenset({"response.timeout"}), reply=lambda uid, conf: []),
+    "never-answers": Behaviour(
+        frozenset({"response.timeout"}), reply=lambda uid, conf: [], outcome="timeout"
+    ),
     "closes-after-upgrade": Behaviour(frozenset({"transport.closed"}), close_on_open=True),
     "closes-mid-case": Behaviour(
         frozenset({"transport.closed"}), target="Authorize", reply=lambda uid, conf: [CLOSE]
@@ -195,15 +205,21 @@ BEHAVIOURS: dict[str, Behaviour] = {
         frozenset({"transport.closed"}),
         reply=lambda uid, conf: [result_frame(uid, {**conf, "pad": "x" * (1 << 20)})],
     ),
+    # A CALLERROR with a code outside OCPP-J 1.6 still answers its CALL; validation names the code.
     "bad-error-code": Behaviour(
-        frozenset({"ocppj.malformed-frame", "response.timeout"}),
-        reply=lambda uid, conf: [json.dumps([4, uid, "Oops", "", {}])],
-        offending=lambda uid: json.dumps([4, uid, "Oops", "", {}]),
+        frozenset({"ocppj.error-code", "response.callerror"}),
+        absent=frozenset({"ocppj.malformed-frame", "response.timeout"}),
+        reply=lambda uid, conf: [json.dumps([4, uid, "Bogus", "", {}])],
+        offending=lambda uid: json.dumps([4, uid, "Bogus", "", {}]),
+        outcome="callerror",
     ),
+    # A broken CALLRESULT carrying the pending unique id: answered, badly; no timeout follows.
     "result-not-object": Behaviour(
-        frozenset({"ocppj.malformed-frame", "response.timeout"}),
-        reply=lambda uid, conf: [json.dumps([3, uid, "Accepted"])],
-        offending=lambda uid: json.dumps([3, uid, "Accepted"]),
+        frozenset({"ocppj.malformed-frame"}),
+        absent=frozenset({"response.timeout", "response.callerror"}),
+        reply=lambda uid, conf: [json.dumps([3, uid, ["Accepted"]])],
+        offending=lambda uid: json.dumps([3, uid, ["Accepted"]]),
+        outcome="malformed",
     ),
     "tcp-reset-mid-case": Behaviour(
         frozenset({"transport.closed"}), target="Authorize", reply=lambda uid, conf: [ABORT]
@@ -387,6 +403,8 @@ def test_fault_fails_the_case_with_its_finding(
     assert outcome.run.verdict is Verdict.FAIL
     missing = behaviour.rules - outcome.rules()
     assert not missing, f"missing {missing}; got {[(f.rule, f.message) for f in case.findings]}"
+    unwanted = behaviour.absent & outcome.rules()
+    assert not unwanted, f"unwanted {unwanted}; got {[(f.rule, f.message) for f in case.findings]}"
     assert case.reason, "a failed case names its reason"
     first_error = next(f for f in case.findings if f.severity.value == "error")
     assert case.reason.startswith(first_error.message)
@@ -396,6 +414,10 @@ def test_fault_fails_the_case_with_its_finding(
     assert written["id"] == case.id
     assert written["verdict"] == "fail"
     assert behaviour.rules <= {f["rule"] for f in written["findings"]}
+    assert not behaviour.absent & {f["rule"] for f in written["findings"]}
+    if behaviour.outcome is not None:
+        target = next(e for e in written["exchanges"] if e["action"] == behaviour.target)
+        assert target["outcome"] == behaviour.outcome, target
 
     # Every frame a finding cites is in the trace.
     seqs = {r["seq"] for r in outcome.trace}
@@ -505,13 +527,6 @@ def test_duplicate_response_cites_the_second_frame(
     assert records[seq - 1]["text"] == records[seq]["text"]  # the first copy, just before
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: octt/ocppj/frames.py _parse_call_error turns a CALLERROR with a non-1.6 error"
-    " code into Malformed, so Session.receive never matches it to the pending CALL: the rule"
-    " ocppj.error-code (with its OCPP 2.0 spelling hint) is unreachable, and the engine waits"
-    " the full response timeout and reports response.timeout although the CSMS answered",
-)
 def test_callerror_with_an_ocpp20_error_code_answers_the_call(
     tmp_path: Path, pics: Pics, catalog: Catalog, schemas: SchemaSet
 ) -> None:
@@ -523,9 +538,36 @@ def test_callerror_with_an_ocpp20_error_code_answers_the_call(
     rules = outcome.rules()
     assert outcome.case.verdict is Verdict.FAIL
     assert "ocppj.error-code" in rules, rules
+    assert "response.callerror" in rules, rules
     assert "response.timeout" not in rules, "the CSMS did answer, in time"
+    assert "ocppj.malformed-frame" not in rules, "a CALLERROR with a string code is well-formed"
     [finding] = [f for f in outcome.case.findings if f.rule == "ocppj.error-code"]
     assert "OccurenceConstraintViolation" in finding.message  # the 1.6 spelling, as a hint
+    assert "is an OCPP 2.0 error code" in finding.message
+    [callerror] = [f for f in outcome.case.findings if f.rule == "response.callerror"]
+    assert "CALLERROR OccurrenceConstraintViolation" in callerror.message
+    [boot] = [e for e in outcome.result_json["cases"][0]["exchanges"]
+              if e["action"] == "BootNotification"]  # fmt: skip
+    assert boot["outcome"] == "callerror"
+
+
+def test_broken_answer_ends_the_wait_and_cites_the_frame(
+    tmp_path: Path, pics: Pics, catalog: Catalog, schemas: SchemaSet
+) -> None:
+    """A CALLRESULT with the pending unique id but an array payload is the CSMS's answer: the
+    exchange is "malformed", the finding cites that frame, and no response timeout is waited."""
+    outcome = run_against(BEHAVIOURS["result-not-object"], tmp_path, pics, catalog, schemas)
+    [finding] = [f for f in outcome.case.findings if f.rule == "ocppj.malformed-frame"]
+    assert finding.message == "a CALLRESULT payload must be a JSON object, got array"
+    [seq] = finding.frames
+    [record] = [r for r in outcome.trace if r["seq"] == seq]
+    assert record["dir"] == "csms->cp"
+    assert json.loads(record["text"])[2] == ["Accepted"]
+    [boot] = [e for e in outcome.result_json["cases"][0]["exchanges"]
+              if e["action"] == "BootNotification"]  # fmt: skip
+    assert boot["outcome"] == "malformed"
+    assert boot["response_frame"] == seq
+    assert boot["response_s"] is not None and boot["response_s"] < RESPONSE_TIMEOUT_S
 
 
 def test_cli_against_a_hostile_csms_exits_1(tmp_path: Path) -> None:

@@ -351,29 +351,28 @@ def test_profile_must_match_the_folder(tmp_path: Path) -> None:
     message = error_of(
         tmp_path, {"_states/booted.yaml": BOOTED, "reservation/TC_001_CSMS.yaml": CASE}
     )
-    assert message.endswith(": a core case belongs in testcases/core/")
-    assert message.startswith("reservation/TC_001_CSMS.yaml:")
+    assert message == "reservation/TC_001_CSMS.yaml:3: a core case belongs in testcases/core/"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: load_catalog reports a profile/folder mismatch at line 1,"
-    " not at the `profile:` line",
-)
 def test_profile_mismatch_points_at_the_profile_line(tmp_path: Path) -> None:
-    message = error_of(
-        tmp_path, {"_states/booted.yaml": BOOTED, "reservation/TC_001_CSMS.yaml": CASE}
-    )
-    assert message.startswith("reservation/TC_001_CSMS.yaml:3: ")
+    files = {"_states/booted.yaml": BOOTED, "reservation/TC_001_CSMS.yaml": "# c\n# c\n" + CASE}
+    assert error_of(tmp_path, files).startswith("reservation/TC_001_CSMS.yaml:5: ")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: load_catalog reports an id/file-name mismatch at line 1, not at the `id:` line",
-)
 def test_case_id_mismatch_points_at_the_id_line(tmp_path: Path) -> None:
     files = {"_states/booted.yaml": BOOTED, "core/TC_002_CSMS.yaml": "# a comment\n" + CASE}
     assert error_of(tmp_path, files).startswith("core/TC_002_CSMS.yaml:2: ")
+
+
+def test_load_case_alone_checks_the_file_name_and_folder(tmp_path: Path) -> None:
+    wrong_name = write(tmp_path, "core/TC_002_CSMS.yaml", CASE)
+    with pytest.raises(DocumentError) as info:
+        load_case(wrong_name)
+    assert str(info.value) == f"{wrong_name}:1: case TC_001_CSMS must live in TC_001_CSMS.yaml"
+    wrong_folder = write(tmp_path, "reservation/TC_001_CSMS.yaml", CASE)
+    with pytest.raises(DocumentError) as info:
+        load_case(wrong_folder)
+    assert str(info.value) == f"{wrong_folder}:3: a core case belongs in testcases/core/"
 
 
 def test_unknown_state_in_a_state_step(tmp_path: Path) -> None:
@@ -384,17 +383,32 @@ def test_unknown_state_in_a_state_step(tmp_path: Path) -> None:
 
 def test_unknown_state_in_before(tmp_path: Path) -> None:
     message = error_of(tmp_path, {"core/TC_001_CSMS.yaml": CASE})
-    assert message.startswith("core/TC_001_CSMS.yaml:")
-    assert message.endswith(": unknown reusable state 'booted' in before")
+    assert message == "core/TC_001_CSMS.yaml:6: unknown reusable state 'booted'"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: an unknown state in `before:` is reported at line 1, not at the `before:` line",
-)
 def test_unknown_state_in_before_points_at_the_before_line(tmp_path: Path) -> None:
     message = error_of(tmp_path, {"core/TC_001_CSMS.yaml": CASE})
     assert message.startswith("core/TC_001_CSMS.yaml:6: ")
+
+
+def test_unknown_state_in_a_before_list_points_at_its_item(tmp_path: Path) -> None:
+    text = CASE.replace("before: [booted]", "before:\n  - booted\n  - missing")
+    message = error_of(tmp_path, {"_states/booted.yaml": BOOTED, "core/TC_001_CSMS.yaml": text})
+    assert message == "core/TC_001_CSMS.yaml:8: unknown reusable state 'missing'"
+
+
+def test_load_case_checks_before_against_the_given_states(tmp_path: Path) -> None:
+    text = CASE.replace("before: [booted]", "before:\n  - booted\n  - missing")
+    path = write(tmp_path, "core/TC_001_CSMS.yaml", text)
+    states = {"booted": load_state(write(tmp_path, "_states/booted.yaml", BOOTED))}
+    with pytest.raises(DocumentError) as info:
+        load_case(path, states)
+    assert str(info.value) == f"{path}:8: unknown reusable state 'missing'"
+    with pytest.raises(DocumentError) as info:
+        load_case(path, {})
+    assert str(info.value) == f"{path}:7: unknown reusable state 'booted'"
+    # Without states, the names are not checked (load_catalog checks them with its own).
+    assert load_case(path).before == ("booted", "missing")
 
 
 def test_unknown_state_referenced_by_a_state(tmp_path: Path) -> None:
@@ -418,8 +432,22 @@ def test_state_cycle_through_before(tmp_path: Path) -> None:
         "_states/b.yaml": "state: b\ntitle: b\nbefore: [a]\nsteps:\n  - send: Heartbeat\n",
     }
     message = error_of(tmp_path, files)
-    assert message.startswith("_states/b.yaml:")
-    assert message.endswith(": reusable states form a cycle: a -> b -> a")
+    assert message == "_states/b.yaml:3: reusable states form a cycle: a -> b -> a"
+
+
+def test_state_cycle_through_before_points_at_the_before_line(tmp_path: Path) -> None:
+    files = {
+        "_states/a.yaml": "state: a\ntitle: a\nbefore: [b]\nsteps:\n  - send: Heartbeat\n",
+        "_states/b.yaml": "state: b\ntitle: b\nsteps:\n  - send: Heartbeat\nbefore: [a]\n",
+    }
+    message = error_of(tmp_path, files)
+    assert message == "_states/b.yaml:5: reusable states form a cycle: a -> b -> a"
+
+
+def test_unknown_state_in_a_states_before_points_at_the_before_line(tmp_path: Path) -> None:
+    text = "state: a\ntitle: a\n# c\nbefore: [zzz]\nsteps:\n  - send: Heartbeat\n"
+    files = {"_states/a.yaml": text}
+    assert error_of(tmp_path, files) == "_states/a.yaml:4: unknown reusable state 'zzz'"
 
 
 def test_state_referring_to_itself_is_a_cycle(tmp_path: Path) -> None:

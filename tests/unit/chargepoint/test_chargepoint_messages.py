@@ -323,13 +323,11 @@ def test_accepted_boot_with_an_unusable_interval_keeps_the_old_one(interval: obj
     assert cp.config.get("HeartbeatInterval") == "300"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: on_answered takes a JSON boolean interval as an int (isinstance(True, int))",
-)
-def test_accepted_boot_with_a_boolean_interval_keeps_the_old_one() -> None:
+@pytest.mark.parametrize("interval", [True, False])
+def test_accepted_boot_with_a_boolean_interval_keeps_the_old_one(interval: bool) -> None:
     cp = state()
-    on_answered(cp, "BootNotification", {}, {"status": "Accepted", "interval": True})
+    on_answered(cp, "BootNotification", {}, {"status": "Accepted", "interval": interval})
+    assert cp.boot_count == 1
     assert cp.config.get("HeartbeatInterval") == "300"
 
 
@@ -373,19 +371,22 @@ def test_unauthorised_start_keeps_running_without_stop_transaction_on_invalid_id
     assert tx.stop_reason is None
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: on_answered indexes state.connectors[request['connectorId']] and raises"
-    " KeyError for a StartTransaction on a connector the simulator lacks (on_sent tolerates it)",
-)
-def test_answered_start_transaction_for_an_unknown_connector_changes_nothing() -> None:
+@pytest.mark.parametrize("connector_id", [9, "1", None])  # None: no connectorId at all
+def test_answered_start_transaction_for_an_unknown_connector_changes_nothing(
+    connector_id: object,
+) -> None:
     cp = state()
-    request = {"connectorId": 9, "idTag": "VALID", "meterStart": 0, "timestamp": STAMP}
+    other = running(cp, 1, None)  # a transaction awaiting its id on another connector
+    request: dict[str, Any] = {"idTag": "VALID", "meterStart": 0, "timestamp": STAMP}
+    if connector_id is not None:
+        request["connectorId"] = connector_id
     on_sent(cp, "StartTransaction", request, NOW)
     on_answered(
-        cp, "StartTransaction", request, {"transactionId": 1, "idTagInfo": {"status": "Accepted"}}
+        cp, "StartTransaction", request, {"transactionId": 1, "idTagInfo": {"status": "Invalid"}}
     )
-    assert cp.active_transactions() == []
+    assert cp.active_transactions() == [other]
+    assert other.transaction_id is None
+    assert other.stop_reason is None
 
 
 def test_answered_stop_transaction_ends_the_transaction() -> None:

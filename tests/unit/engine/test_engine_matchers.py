@@ -87,13 +87,26 @@ def test_equal_lists_and_objects() -> None:
     assert judge({"v": [Decimal("1.0")]}, {"v": {"equals": [1]}}) == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: _same compares lists/objects with Python ==, so a nested true equals 1",
-)
 def test_bool_and_number_are_never_equal_inside_lists_and_objects() -> None:
     assert len(judge({"v": [True]}, {"v": {"equals": [1]}})) == 1
     assert len(judge({"v": {"a": 1}}, {"v": {"equals": {"a": True}}})) == 1
+    assert len(judge({"v": [{"a": [0]}]}, {"v": {"equals": [{"a": [False]}]}})) == 1
+    assert len(judge({"v": [True]}, {"v": {"one_of": [[1], [2]]}})) == 1
+
+
+def test_lists_and_objects_compare_element_by_element() -> None:
+    # Numbers by value and strings exactly, at any depth.
+    assert judge({"v": {"a": [Decimal("1.50"), {"b": 2}]}}, {"v": {"a": [1.5, {"b": 2.0}]}}) == []
+    assert judge({"v": [True, None, "x"]}, {"v": {"equals": [True, None, "x"]}}) == []
+    assert len(judge({"v": ["1"]}, {"v": {"equals": [1]}})) == 1
+    # Lengths and keys must match.
+    assert len(judge({"v": [1, 2]}, {"v": {"equals": [1]}})) == 1
+    assert len(judge({"v": [1]}, {"v": {"equals": [1, 2]}})) == 1
+    assert len(judge({"v": {"a": 1, "b": 2}}, {"v": {"equals": {"a": 1}}})) == 1
+    assert len(judge({"v": {"a": 1}}, {"v": {"equals": {"b": 1}}})) == 1
+    # An object is not a list, even with the same items.
+    assert len(judge({"v": {"0": 1}}, {"v": {"equals": [1]}})) == 1
+    assert len(judge({"v": []}, {"v": {"equals": {}}})) == 1
 
 
 def test_null_equals_only_null() -> None:
@@ -132,8 +145,8 @@ def test_tolerated_value_is_a_warning() -> None:
     finding = one({"status": "Accepted"}, DT)
     assert finding.severity is Severity.WARNING
     assert finding.message == (
-        "Authorize.conf status is 'Accepted'; tolerated, but one of 'Rejected', 'UnknownMessageId',"
-        " 'UnknownVendorId' is expected"
+        "Authorize.conf status is 'Accepted'; tolerated, but expected one of 'Rejected',"
+        " 'UnknownMessageId', 'UnknownVendorId'"
     )
 
 
@@ -155,16 +168,54 @@ def test_one_of_values_are_rendered() -> None:
     assert judge({"status": "Accepted"}, {"status": {"one_of": ["{status}"]}}) == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: `tolerated` only works together with `one_of`; with `equals` a tolerated value is"
-    " an error instead of a warning",
-)
 def test_tolerated_with_equals_is_a_warning() -> None:
     finding = one(
         {"status": "Pending"}, {"status": {"equals": "Accepted", "tolerated": ["Pending"]}}
     )
     assert finding.severity is Severity.WARNING
+    assert finding.message == (
+        "Authorize.conf status is 'Pending'; tolerated, but expected 'Accepted'"
+    )
+    error = one({"status": "Blocked"}, {"status": {"equals": "Accepted", "tolerated": ["Pending"]}})
+    assert error.severity is Severity.ERROR
+
+
+@pytest.mark.parametrize(
+    ("payload", "matcher", "problem"),
+    [
+        ({"v": "x"}, {"not": "x"}, "expected anything but 'x'"),
+        ({"v": 5}, {"at_least": 10}, "expected at least 10"),
+        ({"v": "abc"}, {"matches": "[0-9]+"}, "expected text matching /[0-9]+/"),
+        ({"v": "x"}, {"absent": True}, "expected it to be absent"),
+        ({"v": "x"}, {"empty_or_absent": True}, "expected it to be empty or absent"),
+        ({"v": "x"}, {"equals": "y"}, "expected 'y'"),
+        ({"v": "x"}, {"one_of": ["y"]}, "expected one of 'y'"),
+    ],
+)
+def test_tolerated_works_with_every_matcher(
+    payload: dict[str, Any], matcher: dict[str, Any], problem: str
+) -> None:
+    tolerated = {**matcher, "tolerated": [payload["v"]]}
+    warning = one(payload, {"v": tolerated})
+    assert warning.severity is Severity.WARNING
+    assert warning.message.endswith(f"; tolerated, but {problem}")
+    error = one(payload, {"v": matcher})
+    assert error.severity is Severity.ERROR
+    assert error.message.endswith(f"; {problem}")
+
+
+def test_tolerated_values_are_rendered_and_compared_strictly() -> None:
+    assert one({"v": "Accepted"}, {"v": {"equals": "x", "tolerated": ["{status}"]}}).severity is (
+        Severity.WARNING
+    )
+    # JSON equality: a true is not a tolerated 1.
+    assert one({"v": True}, {"v": {"equals": 5, "tolerated": [1]}}).severity is Severity.ERROR
+
+
+def test_tolerated_does_not_excuse_a_missing_value() -> None:
+    finding = one({}, {"v": {"equals": "x", "tolerated": ["y"]}})
+    assert finding.severity is Severity.ERROR
+    assert finding.message.endswith("expected it to be present")
 
 
 # -- not ------------------------------------------------------------------------------------------

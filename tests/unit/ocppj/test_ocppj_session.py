@@ -14,6 +14,7 @@ from octt.ocppj.session import (
     SPEC_SYNCHRONICITY,
     Anomaly,
     AnomalyKind,
+    AnswerMalformed,
     CallReceived,
     CallTimedOut,
     ErrorReceived,
@@ -280,13 +281,76 @@ def test_incoming_call_does_not_disturb_our_pending_call() -> None:
 # -- malformed frames and findings --------------------------------------------------------------
 
 
-def test_malformed_frame_is_an_anomaly_with_its_unique_id() -> None:
+@pytest.mark.parametrize(
+    ("text", "detail"),
+    [
+        ('[3,"u1",[]]', "a CALLRESULT payload must be a JSON object, got array"),
+        ('[4,"u1","","boom",{}]', "ErrorCode must be a non-empty string, got ''"),
+        ('[4,"u1","GenericError","boom",[]]', None),
+    ],
+)
+def test_malformed_answer_to_the_pending_call_ends_it(text: str, detail: str | None) -> None:
     s = session(10.0, "u1")
-    s.prepare_call("Heartbeat", {}, now=0.0)
-    anomaly = only_anomaly(s.receive(parse('[3,"u1",[]]'), now=0.1))
+    pending = s.prepare_call("Heartbeat", {}, now=0.0)
+    events = s.receive(parse(text), now=0.1)
+    assert len(events) == 2, events
+    anomaly, answered = events
+    assert isinstance(anomaly, Anomaly)
     assert anomaly.kind is AnomalyKind.MALFORMED
     assert anomaly.unique_id == "u1"
-    assert anomaly.detail == "a CALLRESULT payload must be a JSON object, got array"
+    if detail is not None:
+        assert anomaly.detail == detail
+    assert answered == AnswerMalformed(pending)
+    # The CSMS answered, badly: the call is over, so no timeout follows.
+    assert s.pending is None
+    assert s.next_deadline() is None
+    assert s.expire(now=100.0) == []
+
+
+def test_answer_after_a_malformed_answer_is_a_duplicate_response() -> None:
+    s = session(10.0, "u1")
+    s.prepare_call("Heartbeat", {}, now=0.0)
+    s.receive(parse('[3,"u1",[]]'), now=0.1)
+    anomaly = only_anomaly(s.receive(CallResult("u1", {}), now=0.2))
+    assert anomaly.kind is AnomalyKind.DUPLICATE_RESPONSE
+    assert anomaly.detail == "a second CALLRESULT for the Heartbeat CALL 'u1'"
+
+
+def test_a_new_call_may_be_sent_after_a_malformed_answer() -> None:
+    s = session(10.0, "u1", "u2")
+    s.prepare_call("Heartbeat", {}, now=0.0)
+    s.receive(parse('[3,"u1",[]]'), now=0.1)
+    second = s.prepare_call("Heartbeat", {}, now=0.2)
+    result = CallResult("u2", {})
+    assert s.receive(result, now=0.3) == [ResultReceived(second, result)]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        '[3,"other",[]]',  # another unique id
+        '[4,"other","","x",{}]',
+        '[2,"u1","Heartbeat",[]]',  # a broken CALL, even with the pending id
+        '[9,"u1",{}]',  # not a valid MessageTypeId
+        '[3,"",{}]',  # no unique id at all
+        "[3,",  # not JSON
+    ],
+)
+def test_other_malformed_frames_are_only_an_anomaly(text: str) -> None:
+    s = session(10.0, "u1")
+    pending = s.prepare_call("Heartbeat", {}, now=0.0)
+    anomaly = only_anomaly(s.receive(parse(text), now=0.1))
+    assert anomaly.kind is AnomalyKind.MALFORMED
+    # The pending call still waits for its own answer, and times out without one.
+    assert s.pending is pending
+    assert s.expire(now=10.0) == [CallTimedOut(pending)]
+
+
+def test_malformed_answer_when_nothing_is_pending_is_only_an_anomaly() -> None:
+    s = session()
+    anomaly = only_anomaly(s.receive(parse('[3,"u1",[]]'), now=0.0))
+    assert anomaly.kind is AnomalyKind.MALFORMED
+    assert anomaly.unique_id == "u1"
 
 
 @pytest.mark.parametrize(

@@ -47,15 +47,27 @@ def test_authorization_key_with_escaped_characters() -> None:
     assert text.endswith(f'"value":"{MASK}"}}]')
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason='BUG: the AuthorizationKey pattern only matches when "key" comes before "value";'
-    " a CSMS may send the object members in any order and the secret is then written in clear",
-)
 def test_authorization_key_is_masked_whatever_the_member_order() -> None:
     redact = Redactor()
     text = redact(f'[2,"c1","ChangeConfiguration",{{"value":"{KEY}","key":"AuthorizationKey"}}]')
     assert KEY not in text
+    assert text == f'[2,"c1","ChangeConfiguration",{{"value":"{MASK}","key":"AuthorizationKey"}}]'
+    # ... and the key is then masked wherever it appears, as in the usual order.
+    assert redact(f"later: {KEY}") == f"later: {MASK}"
+
+
+def test_value_first_authorization_key_with_spaces_and_escapes() -> None:
+    redact = Redactor()
+    text = redact(
+        '[2, "c1", "ChangeConfiguration", {"value" : "ab\\"cd" , "key": "AuthorizationKey"}]'
+    )
+    assert "ab" not in text and "cd" not in text
+    assert json.loads(text)[3] == {"value": MASK, "key": "AuthorizationKey"}
+
+
+def test_value_first_other_configuration_values_are_kept() -> None:
+    text = '[2,"c1","ChangeConfiguration",{"value":"60","key":"HeartbeatInterval"}]'
+    assert Redactor()(text) == text
 
 
 def test_other_configuration_values_are_kept() -> None:

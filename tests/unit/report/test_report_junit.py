@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -116,6 +117,17 @@ def test_one_testsuite_per_profile_with_counts() -> None:
     assert core.get("timestamp") == "2026-03-01T12:00:00.000Z"
     assert (reservation.get("tests"), reservation.get("skipped")) == ("1", "1")
     assert [c.get("name") for c in reservation.findall("testcase")] == ["TC_046_CSMS Reserve"]
+
+
+def test_suite_time_sums_the_durations_rounded_as_result_json_stores_them() -> None:
+    # Three cases of 0.4 ms: result.json stores 0.0 each, so the suite took 0.000 s, not 0.001.
+    cases = tuple(
+        CaseResult(f"TC_00{n}_CSMS", "x", "core", Verdict.PASS, duration_s=0.0004) for n in range(3)
+    )
+    run = dataclasses.replace(result(), cases=cases)
+    [core, _] = ET.fromstring(render_junit(run)).findall("testsuite")
+    assert core.get("time") == "0.000"
+    assert [c.get("time") for c in core.findall("testcase")] == ["0.000"] * 3
 
 
 def test_passed_case_has_no_child_elements() -> None:
