@@ -8,6 +8,7 @@ fraction are parsed as `Decimal` so that `multipleOf` can be judged exactly.
 from __future__ import annotations
 
 import json
+import uuid
 from dataclasses import dataclass, replace
 from decimal import Decimal
 from enum import IntEnum, StrEnum
@@ -59,11 +60,12 @@ def _dumps(value: object) -> str:
     """Compact JSON; a Decimal is written with exactly its own digits (json cannot do that, so
     it goes through a placeholder string that is replaced in the text)."""
     decimals: list[str] = []
+    nonce = uuid.uuid4().hex  # no string of the payload can be mistaken for a placeholder
 
     def swap(node: object) -> object:
         if isinstance(node, Decimal):
             decimals.append(_decimal_text(node))
-            return f"\u0000octt-decimal-{len(decimals) - 1}\u0000"
+            return f"{nonce}-{len(decimals) - 1}"
         if isinstance(node, dict):
             return {k: swap(v) for k, v in node.items()}
         if isinstance(node, list | tuple):
@@ -72,7 +74,7 @@ def _dumps(value: object) -> str:
 
     text = json.dumps(swap(value), separators=(",", ":"), ensure_ascii=False)
     for index, digits in enumerate(decimals):
-        text = text.replace(f'"\\u0000octt-decimal-{index}\\u0000"', digits, 1)
+        text = text.replace(f'"{nonce}-{index}"', digits, 1)
     return text
 
 

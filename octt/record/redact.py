@@ -7,6 +7,7 @@ Basic-auth password in hex) and replaces them wherever they appear in text.
 
 from __future__ import annotations
 
+import json
 import re
 
 MASK = "***redacted***"
@@ -30,7 +31,25 @@ class Redactor:
         if secret:
             self._secrets.add(secret)
 
+    def _learn_from_json(self, text: str) -> None:
+        """Find AuthorizationKey values wherever they sit in a JSON frame."""
+        try:
+            document = json.loads(text)
+        except (ValueError, RecursionError):
+            return
+        stack = [document]
+        while stack:
+            node = stack.pop()
+            if isinstance(node, dict):
+                if node.get("key") == "AuthorizationKey" and isinstance(node.get("value"), str):
+                    self.add(node["value"])
+                stack.extend(node.values())
+            elif isinstance(node, list):
+                stack.extend(node)
+
     def __call__(self, text: str) -> str:
+        if '"AuthorizationKey"' in text:
+            self._learn_from_json(text)
         for pattern in _AUTHORIZATION_KEY_VALUE:
             for match in pattern.finditer(text):
                 self.add(match.group(2))
