@@ -1,0 +1,92 @@
+"""`octt show TC_ID`: a case's scenario with its reusable states expanded."""
+
+from __future__ import annotations
+
+import functools
+import io
+from pathlib import Path
+
+import pytest
+
+from octt.cli import main
+from octt.cli.env import Environment
+
+
+def show(tmp_path: Path, case_id: str) -> tuple[int, str, str]:
+    return _show(case_id)  # `show` reads and writes no files: one rendering per case is enough
+
+
+@functools.cache
+def _show(case_id: str) -> tuple[int, str, str]:
+    stdout, stderr = io.StringIO(), io.StringIO()
+    env = Environment(stdin=io.StringIO(), stdout=stdout, stderr=stderr, environ={})
+    env.console.width = 400  # one scenario line per output line
+    status = main(["show", case_id], env=env)
+    return status, stdout.getvalue(), stderr.getvalue()
+
+
+def test_header_reference_purpose_and_checks(tmp_path: Path) -> None:
+    status, text, stderr = show(tmp_path, "TC_003_CSMS")
+    assert status == 0, stderr
+    lines = text.splitlines()
+    assert lines[0] == "TC_003_CSMS — Regular Charging Session - Plugin First"
+    assert lines[1].startswith("profile: core    file: ")
+    assert lines[1].endswith("testcases/core/TC_003_CSMS.yaml")
+    assert "catalog: TESTCASES.md §4 TC_003_CSMS" in lines
+    assert "Purpose" in lines
+    assert "The CSMS is checked on" in lines
+    assert "  • Authorize.conf idTagInfo.status = Accepted" in lines
+
+
+def test_before_state_and_step_details(tmp_path: Path) -> None:
+    _, text, _ = show(tmp_path, "TC_003_CSMS")
+    lines = text.splitlines()
+    before = lines.index("Before: reusable state booted")
+    assert lines[before + 1 : before + 5] == [
+        "  1. send BootNotification",
+        "       expect {'status': 'Accepted'}",
+        "  2. send StatusNotification",
+        "       payload {'status': 'Available'}; for each connector (all_and_zero)",
+    ]
+    steps = lines.index("Steps")
+    assert lines[steps + 1] == "  1. cable plugged in (Preparing)"  # the label, when given
+    assert (
+        "       payload {'idTag': '{valid_id_tag}'}; expect {'idTagInfo.status': 'Accepted'};"
+        " may swap with the next step"
+    ) in lines
+
+
+def test_state_step_is_expanded_with_nested_numbers(tmp_path: Path) -> None:
+    _, text, _ = show(tmp_path, "TC_004_1_CSMS")
+    lines = text.splitlines()
+    steps = lines.index("Steps")
+    assert lines[steps + 1] == "  1. reusable state charging"
+    assert "     1.1. send StatusNotification" in lines
+    assert "     1.3. send StatusNotification" in lines
+    assert "Editions" in lines
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="BUG: octt/cli/show_cmd.py _lines expands a state step's own steps but not the"
+    " state's `before:` states, so `octt show TC_004_1_CSMS` omits the Authorize step of"
+    " state authorized that the engine runs first (octt.engine.steps.run_state runs befores)",
+)
+def test_state_befores_are_shown(tmp_path: Path) -> None:
+    _, text, _ = show(tmp_path, "TC_004_1_CSMS")
+    assert "send Authorize" in text
+
+
+def test_reply_and_operator_steps(tmp_path: Path) -> None:
+    _, text, _ = show(tmp_path, "TC_061_CSMS")
+    lines = text.splitlines()
+    assert "  1. operator: make the CSMS send ClearCache" in lines
+    assert "  2. expect ClearCache from the CSMS" in lines
+    assert "       reply {'status': 'Accepted'}" in lines
+
+
+def test_unknown_case(tmp_path: Path) -> None:
+    status, text, stderr = show(tmp_path, "TC_000_CSMS")
+    assert status == 2
+    assert text == ""
+    assert stderr == "octt: no test case 'TC_000_CSMS' (see `octt list`)\n"

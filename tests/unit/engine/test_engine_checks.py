@@ -1,0 +1,66 @@
+"""Registered check helpers: distinct_values, and the registry itself."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Mapping
+from types import SimpleNamespace
+from typing import Any, cast
+
+import pytest
+
+from octt.engine.checks import CHECKS, distinct_values
+from octt.engine.context import CaseContext
+from octt.findings import Finding, Severity
+
+SPEC = "TESTCASES.md §4 TC_064_CSMS"
+
+
+def check(variables: dict[str, Any], args: Mapping[str, Any]) -> list[Finding]:
+    ctx = cast(CaseContext, SimpleNamespace(variables=variables, spec=SPEC))
+    return asyncio.run(distinct_values(ctx, args))
+
+
+def test_distinct_values_give_no_finding() -> None:
+    assert check({"a": 1, "b": 2, "c": 3}, {"variables": ["a", "b", "c"]}) == []
+
+
+def test_equal_values_give_one_error_per_repeat() -> None:
+    findings = check({"a": 7, "b": 8, "c": 7, "d": 7}, {"variables": ["a", "b", "c", "d"]})
+    assert findings == [
+        Finding(
+            "distinct-values",
+            Severity.ERROR,
+            "c and a are both 7; the CSMS must assign distinct values",
+            SPEC,
+        ),
+        Finding(
+            "distinct-values",
+            Severity.ERROR,
+            "d and a are both 7; the CSMS must assign distinct values",
+            SPEC,
+        ),
+    ]
+
+
+def test_the_rule_can_be_named_by_the_step() -> None:
+    [finding] = check({"x": "s", "y": "s"}, {"variables": ["x", "y"], "rule": "expect.unique"})
+    assert finding.rule == "expect.unique"
+    assert "'s'" in finding.message
+
+
+def test_values_compare_by_equality_not_by_spelling() -> None:
+    assert check({"a": 1, "b": "1"}, {"variables": ["a", "b"]}) == []
+    assert len(check({"a": 1, "b": 1.0}, {"variables": ["a", "b"]})) == 1
+
+
+def test_no_variables_no_findings() -> None:
+    assert check({"a": 1}, {}) == []
+    assert check({}, {"variables": ["only"]}) == []
+
+
+def test_the_registry_is_read_only_and_names_distinct_values() -> None:
+    assert CHECKS["distinct_values"] is distinct_values
+    assert set(CHECKS) == {"distinct_values"}
+    with pytest.raises(TypeError):
+        CHECKS["other"] = distinct_values  # type: ignore[index]
