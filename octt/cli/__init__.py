@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 from collections.abc import Callable, Sequence
 
 from octt import __version__
@@ -50,8 +51,13 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None, env: Environment | None = None) -> int:
     env = env or Environment()
     try:
-        args = build_parser().parse_args(argv)
+        # argparse prints --help/--version itself and exits: keep both inside the environment.
+        with contextlib.redirect_stdout(env.stdout):
+            args = build_parser().parse_args(argv)
     except _UsageError as exc:
-        return int(env.fail(str(exc)))
+        env.stderr.write(f"{exc}\n")  # already "octt[ command]: message"
+        return int(ExitStatus.USAGE)
+    except SystemExit as exc:
+        return exc.code if isinstance(exc.code, int) else int(ExitStatus.USAGE)
     handler: Command = args.handler
     return int(handler(args, env))

@@ -44,17 +44,23 @@ def run(args: argparse.Namespace, env: Environment) -> ExitStatus:
         faults = parse_faults(args.fault)
     except ValueError as exc:
         return env.fail(f"--fault: {exc}")
+    for flag, port in (("--port", args.port), ("--control-port", args.control_port)):
+        if not 0 <= port <= 65535:
+            return env.fail(f"{flag} {port}: a port is 0 (any free port) to 65535")
     pics = env.cwd / args.pics if args.pics else default_pics_path()
     if not pics.is_file():
         return env.fail(f"--pics {pics}: no such file")
-    config = ReferenceConfig(
-        host=args.host,
-        port=args.port,
-        control_port=args.control_port,
-        db=args.db,
-        faults=faults,
-        seed=seed_from_pics(pics),
-    )
+    try:
+        config = ReferenceConfig(
+            host=args.host,
+            port=args.port,
+            control_port=args.control_port,
+            db=args.db,
+            faults=faults,
+            seed=seed_from_pics(pics),
+        )
+    except ValueError as exc:  # e.g. --port 70000
+        return env.fail(str(exc))
 
     def ready(csms: ReferenceCsms) -> None:
         env.console.print(f"OCPP:        {csms.ocpp_url}/<charge point id>")

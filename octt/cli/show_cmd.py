@@ -50,10 +50,18 @@ def _lines(catalog: Catalog, steps: Sequence[Step], indent: str, prefix: str) ->
         if detail:
             lines.append(f"{indent}     {detail}")
         if isinstance(step, StateStep):
-            lines.extend(
-                _lines(catalog, catalog.states[step.name].steps, indent + "   ", f"{path}.")
-            )
+            lines.extend(_state_lines(catalog, step.name, indent + "   ", f"{path}."))
     return lines
+
+
+def _state_lines(catalog: Catalog, name: str, indent: str, prefix: str) -> list[str]:
+    """A state's steps, after the steps of the states it runs first (as the engine does)."""
+    state = catalog.states[name]
+    lines: list[str] = []
+    for before in state.before:
+        lines.append(f"{indent}(first, reusable state {before})")
+        lines.extend(_state_lines(catalog, before, indent, f"{prefix}{before}."))
+    return lines + _lines(catalog, state.steps, indent, prefix)
 
 
 def run(args: argparse.Namespace, env: Environment) -> ExitStatus:
@@ -79,7 +87,7 @@ def run(args: argparse.Namespace, env: Environment) -> ExitStatus:
         out.print(f"\n[bold]Editions[/]\n{case.editions}")
     for name in case.before:
         out.print(f"\n[bold]Before: reusable state {name}[/]")
-        for line in _lines(catalog, catalog.states[name].steps, "  ", ""):
+        for line in _state_lines(catalog, name, "  ", ""):
             out.print(line, markup=False)
     out.print("\n[bold]Steps[/]")
     for line in _lines(catalog, case.steps, "  ", ""):

@@ -84,7 +84,8 @@ class TerminalSink:
         result = event.result
         width = len(str(event.total))
         line = Text(f"[{event.index:>{width}}/{event.total}] ")
-        line.append(f"{result.verdict.value.upper():<8}", style=_VERDICT_STYLE[result.verdict])
+        label = "N/A" if result.verdict is Verdict.NOT_APPLICABLE else result.verdict.value.upper()
+        line.append(f"{label:<8}", style=_VERDICT_STYLE[result.verdict])
         line.append(f"{result.id:<15}")
         duration = (
             ""

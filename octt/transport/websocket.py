@@ -103,8 +103,9 @@ class WebSocketTransport:
                 ssl=ssl_context,
                 user_agent_header="octt",
             )
-        except InvalidURI as exc:
-            raise ConnectFailure(ConnectFailureKind.INVALID_URL, f"invalid URL: {exc}") from exc
+        except (InvalidURI, ValueError) as exc:  # ValueError: e.g. a port out of range
+            detail = str(exc) if isinstance(exc, InvalidURI) else f"{options.url}: {exc}"
+            raise ConnectFailure(ConnectFailureKind.INVALID_URL, f"invalid URL: {detail}") from exc
         except InvalidStatus as exc:
             status = exc.response.status_code
             raise ConnectFailure(

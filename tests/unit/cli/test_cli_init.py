@@ -30,12 +30,6 @@ def test_version(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert __version__.count(".") >= 1
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: octt/cli/__init__.py main: `--version` (and `--help`) use argparse's own exit,"
-    " so main(['--version'], env) raises SystemExit and prints to sys.stdout instead of"
-    " returning 0 and writing to the injected env.stdout",
-)
 def test_version_goes_through_the_environment(tmp_path: Path) -> None:
     env, stdout, _ = environment(tmp_path)
     assert main(["--version"], env) == 0
@@ -58,12 +52,6 @@ def test_unknown_command(tmp_path: Path) -> None:
         assert name in message
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: octt/cli/__init__.py _Parser.error prefixes the message with the program name"
-    " and Environment.fail prefixes 'octt: ' again, so a usage error reads"
-    " 'octt: octt: the following arguments are required: command'",
-)
 def test_usage_error_has_one_prefix(tmp_path: Path) -> None:
     env, _, stderr = environment(tmp_path)
     main([], env)

@@ -64,13 +64,6 @@ def test_port_in_use_cannot_be_served(tmp_path: Path) -> None:
     assert "OCPP:" not in stdout  # it never became ready
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: octt/cli/reference_cmd.py run builds ReferenceConfig without catching the"
-    " ValueError its __post_init__ raises for a port outside 0..65535, so"
-    " `octt reference-csms --port 70000` (or --control-port -1) crashes with a traceback"
-    " instead of exiting 2 with a message naming the flag",
-)
 @pytest.mark.parametrize("argv", [["--port", "70000"], ["--control-port", "-1"]])
 def test_port_out_of_range_is_a_usage_error(tmp_path: Path, argv: list[str]) -> None:
     status, _, stderr = octt(tmp_path, "reference-csms", *argv)

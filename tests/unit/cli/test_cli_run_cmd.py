@@ -218,12 +218,6 @@ def test_nothing_listening_exits_3(tmp_path: Path) -> None:
     assert [r["event"] for r in trace] == ["connect-failed"]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: octt/transport/websocket.py WebSocketTransport.open lets websockets' ValueError"
-    " for a bad port escape, so `octt run --csms ws://127.0.0.1:99999` crashes with a"
-    " traceback (ValueError: Port out of range 0-65535) instead of exiting 2 or 3",
-)
 def test_csms_url_with_a_bad_port_does_not_crash(tmp_path: Path) -> None:
     cli = octt(tmp_path, "run", "--csms", "ws://127.0.0.1:99999", "--test", "TC_001_CSMS")
     assert cli.status in (2, 3)

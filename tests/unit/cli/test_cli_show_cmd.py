@@ -6,8 +6,6 @@ import functools
 import io
 from pathlib import Path
 
-import pytest
-
 from octt.cli import main
 from octt.cli.env import Environment
 
@@ -66,12 +64,6 @@ def test_state_step_is_expanded_with_nested_numbers(tmp_path: Path) -> None:
     assert "Editions" in lines
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: octt/cli/show_cmd.py _lines expands a state step's own steps but not the"
-    " state's `before:` states, so `octt show TC_004_1_CSMS` omits the Authorize step of"
-    " state authorized that the engine runs first (octt.engine.steps.run_state runs befores)",
-)
 def test_state_befores_are_shown(tmp_path: Path) -> None:
     _, text, _ = show(tmp_path, "TC_004_1_CSMS")
     assert "send Authorize" in text

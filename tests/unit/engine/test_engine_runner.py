@@ -483,25 +483,13 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-BAD_PORT_BUG = (
-    "BUG: octt/transport/websocket.py WebSocketTransport.open does not catch the ValueError"
-    " that websockets' URI parsing raises for a bad port (ws://127.0.0.1:not-a-port,"
-    " ws://127.0.0.1:99999) or a broken IPv6 host (ws://[::1), so Runner.probe lets a raw"
-    " ValueError escape instead of CsmsUnreachable (ConnectFailureKind.INVALID_URL)"
-)
-
-
 @pytest.mark.parametrize(
     "url",
     [
         f"ws://127.0.0.1:{free_port()}",
         "ws://",
-        pytest.param(
-            "ws://127.0.0.1:not-a-port", marks=pytest.mark.xfail(strict=True, reason=BAD_PORT_BUG)
-        ),
-        pytest.param(
-            "ws://127.0.0.1:99999", marks=pytest.mark.xfail(strict=True, reason=BAD_PORT_BUG)
-        ),
+        "ws://127.0.0.1:not-a-port",
+        "ws://127.0.0.1:99999",
     ],
     ids=["refused", "no-host", "port-not-a-number", "port-out-of-range"],
 )

@@ -339,13 +339,6 @@ def test_invalid_url(url: str) -> None:
     run(scenario)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: octt/transport/websocket.py WebSocketTransport.open catches InvalidURI but not"
-    " the ValueError that websockets' URI parsing (urllib) raises for a bad port or an"
-    " unclosed IPv6 bracket, so ws://127.0.0.1:99999 escapes as a raw ValueError instead of"
-    " ConnectFailure(INVALID_URL)",
-)
 @pytest.mark.parametrize("url", ["ws://127.0.0.1:99999", "ws://127.0.0.1:port", "ws://[::1"])
 def test_invalid_port_or_host_is_an_invalid_url(url: str) -> None:
     async def scenario() -> None:
