@@ -6,6 +6,7 @@ import asyncio
 import io
 import os
 import queue
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
@@ -184,11 +185,12 @@ def test_done_shows_the_request_and_finishes() -> None:
         "connectorId",
         "idTag",
         "TAG-REMOTE",
-        "30 s left",
         "type done or cannot, then Enter",
         "waiting for the CSMS to send RemoteStartTransaction",
     ):
         assert text in shown
+    # The countdown starts at the timeout (a loaded machine may draw it a second late).
+    assert re.search(r"\b(30|29) s left", shown), shown
 
 
 @pytest.mark.parametrize("line", ["cannot no such button", "CANNOT: no such button"])
