@@ -13,9 +13,10 @@ import itertools
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
-from octt.catalog.model import Catalog, TestCase
+from octt.catalog.model import Catalog, SendStep, TestCase
 from octt.chargepoint import responder
 from octt.chargepoint.model import ChargePointState
 from octt.clock import Clock
@@ -92,9 +93,9 @@ class OperatorTicket:
 class QueuedSend:
     """A transaction message the charge point produced while offline (sent on reconnect)."""
 
-    step: Any  # SendStep; typed loosely to avoid a cycle with octt.engine.steps
+    step: SendStep
     connector: int | None
-    local_time: Any  # datetime at which the charge point produced it
+    local_time: datetime  # when the charge point produced it, on its own (offline) clock
     path: str
 
 

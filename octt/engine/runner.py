@@ -8,7 +8,6 @@ findings → ``fail``) is kept apart from "the tool failed" (an exception → ``
 from __future__ import annotations
 
 import asyncio
-import time
 import traceback
 import uuid
 from collections.abc import Sequence
@@ -216,7 +215,7 @@ class Runner:
         ctx = self._context(case)
         self._setup.recorder.case_id = case.id
         started_utc = rfc3339(self._setup.clock.utc_now())
-        started = time.perf_counter()
+        started = self._setup.clock.monotonic()
         skipped: str | None = None
         tool_error: str | None = None
         try:
@@ -246,7 +245,7 @@ class Runner:
             profile=case.profile.value,
             verdict=verdict,
             reason=reason,
-            duration_s=time.perf_counter() - started,
+            duration_s=self._setup.clock.monotonic() - started,
             started_at=started_utc,
             findings=tuple(ctx.findings),
             steps=tuple(ctx.steps),

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import time
 from collections.abc import Mapping, Sequence
+from datetime import datetime
 from typing import Any
 
 from octt.catalog.model import (
@@ -90,9 +90,9 @@ async def _run_one(ctx: CaseContext, step: Step, path: str) -> None:
     description = describe_step(step)
     ctx.bus.emit(StepStarted(ctx.case.id, path, description))
     before_findings = len(ctx.findings)
-    first_seq = _next_seq_hint(ctx)
+    first_seq = ctx.recorder.peek_next_seq()
     started_utc = rfc3339(ctx.clock.utc_now())
-    started = time.perf_counter()
+    started = ctx.clock.monotonic()
     status = StepStatus.OK
     detail = ""
     try:
@@ -112,7 +112,7 @@ async def _run_one(ctx: CaseContext, step: Step, path: str) -> None:
             status = StepStatus.FAILED
         elif status is StepStatus.OK and new:
             status = StepStatus.WARNED
-        frames = tuple(range(first_seq, _next_seq_hint(ctx)))
+        frames = tuple(range(first_seq, ctx.recorder.peek_next_seq()))
         ctx.steps.append(
             StepRecord(
                 path=path,
@@ -121,16 +121,12 @@ async def _run_one(ctx: CaseContext, step: Step, path: str) -> None:
                 location=str(step.location),
                 status=status,
                 started_utc=started_utc,
-                duration_s=time.perf_counter() - started,
+                duration_s=ctx.clock.monotonic() - started,
                 frames=frames,
                 detail=detail,
             )
         )
         ctx.step_path = previous_path
-
-
-def _next_seq_hint(ctx: CaseContext) -> int:
-    return ctx.recorder.peek_next_seq()
 
 
 async def _execute(ctx: CaseContext, step: Step) -> str:
@@ -189,7 +185,7 @@ async def _send(ctx: CaseContext, step: SendStep) -> str:
 
 
 async def send_message(
-    ctx: CaseContext, step: SendStep, connector: int | None, moment: Any
+    ctx: CaseContext, step: SendStep, connector: int | None, moment: datetime
 ) -> None:
     scope = ctx.scope()
     overrides = render(dict(step.payload), scope)
