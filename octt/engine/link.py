@@ -223,8 +223,11 @@ class Link:
         self._waiter = waiter
         try:
             if self.closed.is_set():
-                seq = self._recorder.frame(
-                    self.connection, Direction.TO_CSMS, pending.call.to_text(), 0
+                # The wire is the truth: nothing was sent, so the trace gets an event, not a frame.
+                seq = self._recorder.event(
+                    self.connection,
+                    ConnectionEventKind.NOT_SENT,
+                    f"connection closed; not sent: {pending.call.to_text()}",
                 ).seq
                 self._session.expire(float("inf"))
                 return Exchange(action, payload, ExchangeOutcome.CLOSED, seq)

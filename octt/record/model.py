@@ -33,6 +33,7 @@ class ConnectionEventKind(StrEnum):
     OPEN = "open"
     CLOSE = "close"
     CONNECT_FAILED = "connect-failed"
+    NOT_SENT = "not-sent"  # the charge point had a frame to send, but the connection was gone
 
 
 @dataclass(frozen=True)

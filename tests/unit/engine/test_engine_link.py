@@ -310,7 +310,7 @@ def test_connection_closed_while_waiting() -> None:
     run(scenario)
 
 
-def test_call_on_a_closed_link_records_the_frame_but_sends_nothing() -> None:
+def test_call_on_a_closed_link_sends_nothing_and_records_a_not_sent_event() -> None:
     async def scenario() -> None:
         h = make()
         h.link.start()
