@@ -13,13 +13,13 @@ import itertools
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from octt.catalog.model import Catalog, SendStep, TestCase
 from octt.chargepoint import responder
 from octt.chargepoint.model import ChargePointState
-from octt.clock import Clock
+from octt.clock import Clock, rfc3339
 from octt.config import RunConfig
 from octt.engine.events import EventBus, FindingRaised
 from octt.engine.link import IncomingCall, Link
@@ -162,7 +162,16 @@ class CaseContext:
         base["cp_id"] = self.cp.cp_id
         base["child_id_tag"] = data.child_id_tags[0] if data.child_id_tags else None
         base["unknown_connector_id"] = self.cp.number_of_connectors + 1
+        now = self.cp.local_time(self.clock.utc_now())
+        base["now"] = rfc3339(now)  # the charge point's clock, as it would stamp a message
         base.update(self.variables)
+
+        def now_plus(rest: str) -> Any:
+            # {now_plus.3600}: an hour from now; {now_plus.-60}: a minute ago.
+            try:
+                return rfc3339(now + timedelta(seconds=float(rest)))
+            except (ValueError, OverflowError):
+                raise KeyError(rest) from None
 
         def cp_namespace(rest: str) -> Any:
             prefix = "config."
@@ -178,7 +187,13 @@ class CaseContext:
             raise KeyError(rest)
 
         return Scope(
-            base, {"pics": self.pics.lookup, "config": config_namespace, "cp": cp_namespace}
+            base,
+            {
+                "pics": self.pics.lookup,
+                "config": config_namespace,
+                "cp": cp_namespace,
+                "now_plus": now_plus,
+            },
         )
 
     # -- connection --------------------------------------------------------------------------

@@ -3,6 +3,11 @@
 Each entry maps a dotted path to a literal (must equal) or a matcher object:
 ``one_of``, ``tolerated`` (accepted with a warning), ``not``, ``absent``, ``present``,
 ``empty_or_absent``, ``at_least``, ``matches``; ``rule`` and ``because`` refine the finding.
+``default`` judges an absent field as that value (the value the spec assumes when an optional
+field is omitted, e.g. numberPhases = 3, OCPP 1.6 §7.13). ``any_of`` takes a list of nested
+``expect`` blocks ("shapes") judged relative to the object at the path: the object must satisfy
+at least one of them (e.g. a charging profile that is either Absolute with its times or Relative
+without a startSchedule).
 Values are rendered (placeholders) before they are compared.
 """
 
@@ -10,6 +15,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
@@ -56,20 +62,59 @@ def evaluate(
 ) -> list[Finding]:
     """Judge `payload` against `expectations`; `what` names the message (``Authorize.conf``)."""
     findings: list[Finding] = []
+    for problem in _problems(payload, expectations, scope):
+        matcher = problem.matcher
+        rule = str(matcher.get("rule", f"{rule_prefix}.{problem.path}"))
+        because = f" ({matcher['because']})" if "because" in matcher else ""
+        message = f"{what} {problem.path} is {problem.shown}; {problem.text}{because}"
+        findings.append(Finding(rule, problem.severity, message, spec, frames))
+    return findings
+
+
+@dataclass(frozen=True)
+class _Problem:
+    path: str
+    shown: str  # the actual value as the message shows it
+    text: str
+    severity: Severity
+    matcher: Mapping[str, Any]
+
+
+def _problems(payload: Any, expectations: Mapping[str, Any], scope: Scope) -> list[_Problem]:
+    problems: list[_Problem] = []
     for path, raw in expectations.items():
         matcher = raw if isinstance(raw, Mapping) else {"equals": raw}
         try:
             actual = dotted_get(payload, path)
         except KeyError:
             actual = _MISSING
-        problem, severity = _judge(actual, matcher, scope)
-        if problem is None:
-            continue
-        rule = str(matcher.get("rule", f"{rule_prefix}.{path}"))
-        because = f" ({matcher['because']})" if "because" in matcher else ""
-        message = f"{what} {path} is {_show(actual)}; {problem}{because}"
-        findings.append(Finding(rule, severity, message, spec, frames))
-    return findings
+        shown = _show(actual)
+        if actual is _MISSING and "default" in matcher:
+            actual = render(matcher["default"], scope)
+            shown = f"absent (taken as {_show(actual)})"
+        text, severity = _judge(actual, matcher, scope)
+        if text is not None:
+            problems.append(_Problem(path, shown, text, severity, matcher))
+    return problems
+
+
+def _shapes(actual: Any, shapes: Any, scope: Scope) -> tuple[str | None, Severity]:
+    """``any_of``: `actual` satisfies at least one of the nested expect blocks. An alternative
+    with only warnings counts as satisfied (the warnings are kept)."""
+    descriptions: list[str] = []
+    for number, shape in enumerate(shapes, start=1):
+        problems = _problems(actual, shape, scope)
+        errors = [p for p in problems if p.severity is Severity.ERROR]
+        if not errors:
+            if problems:
+                return "; ".join(_describe(p) for p in problems), Severity.WARNING
+            return None, Severity.ERROR
+        descriptions.append(f"({number}) " + ", ".join(_describe(p) for p in errors))
+    return "it matches none of the allowed shapes: " + "; ".join(descriptions), Severity.ERROR
+
+
+def _describe(problem: _Problem) -> str:
+    return f"{problem.path} is {problem.shown}, {problem.text}"
 
 
 def _judge(actual: Any, matcher: Mapping[str, Any], scope: Scope) -> tuple[str | None, Severity]:
@@ -91,9 +136,16 @@ def _problem(actual: Any, matcher: Mapping[str, Any], scope: Scope) -> tuple[str
         empty = actual is _MISSING or actual in ([], {}, "")
         return (None if empty else "expected it to be empty or absent"), ok
     if actual is _MISSING:
-        if any(k in matcher for k in ("present", "equals", "one_of", "at_least", "matches", "not")):
+        wants_value = ("present", "equals", "one_of", "at_least", "matches", "not", "any_of")
+        if any(k in matcher for k in wants_value):
             return "expected it to be present", ok
         return None, ok
+    if "any_of" in matcher:
+        if not isinstance(actual, Mapping):
+            return "expected an object", ok
+        problem, severity = _shapes(actual, matcher["any_of"], scope)
+        if problem is not None:
+            return problem, severity
     if "equals" in matcher:
         expected = render(matcher["equals"], scope)
         if not _same(actual, expected):

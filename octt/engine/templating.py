@@ -3,7 +3,9 @@
 A string that is exactly one placeholder (``"{transaction_id}"``) becomes the value itself with
 its type; placeholders inside longer text are formatted into it. Names are looked up in a
 `Scope`: saved variables first, then dotted namespaces (``pics.…``, ``config.…``,
-``cp.config.<Key>``) and the PICS test data by its own names (``valid_id_tag``).
+``cp.config.<Key>``, ``now_plus.<seconds>``) and the PICS test data by its own names
+(``valid_id_tag``); ``{now}`` is the charge point's clock as an RFC 3339 timestamp and
+``{now_plus.3600}`` one hour later (negative seconds go back).
 """
 
 from __future__ import annotations

@@ -456,6 +456,21 @@ def test_scope_pics_namespace() -> None:
         scope.lookup("pics.limits.nope")
 
 
+def test_scope_now_and_now_plus_are_the_charge_points_clock() -> None:
+    ctx, _ = make_ctx()  # FakeClock: 2026-01-01T00:00:10Z
+    scope = ctx.scope()
+    assert scope.lookup("now") == "2026-01-01T00:00:10.000Z"
+    assert scope.lookup("now_plus.3600") == "2026-01-01T01:00:10.000Z"
+    assert scope.lookup("now_plus.-10") == "2026-01-01T00:00:00.000Z"
+    assert render("from {now} to {now_plus.1.5}", scope) == (
+        "from 2026-01-01T00:00:10.000Z to 2026-01-01T00:00:11.500Z"
+    )
+    with pytest.raises(TemplateError):
+        scope.lookup("now_plus.soon")
+    ctx.cp.go_offline(60)  # offline, the charge point's clock lags behind
+    assert ctx.scope().lookup("now") == "2025-12-31T23:59:10.000Z"
+
+
 def test_unknown_name_is_a_template_error() -> None:
     ctx, _ = make_ctx()
     with pytest.raises(TemplateError, match="nothing_like_this"):

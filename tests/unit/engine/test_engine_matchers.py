@@ -337,3 +337,70 @@ def test_decimals_are_shown_without_their_type() -> None:
     assert finding.message == "Authorize.conf v is 1.5; expected 2"
     finding = one({"v": [Decimal("1.5")]}, {"v": {"equals": []}})
     assert finding.message == "Authorize.conf v is [1.5]; expected []"
+
+
+# -- default: an absent field judged as the value the spec assumes --------------------------------
+
+
+def test_default_judges_an_absent_field_as_the_default() -> None:
+    assert judge({}, {"numberPhases": {"equals": 3, "default": 3}}) == []
+
+
+def test_default_does_not_hide_a_wrong_absent_value() -> None:
+    finding = one({}, {"numberPhases": {"equals": 1, "default": 3}})
+    assert finding.message == ("Authorize.conf numberPhases is absent (taken as 3); expected 1")
+
+
+def test_default_leaves_a_present_value_alone() -> None:
+    assert judge({"numberPhases": 1}, {"numberPhases": {"equals": 1, "default": 3}}) == []
+    assert one({"numberPhases": 3}, {"numberPhases": {"equals": 1, "default": 3}}).message == (
+        "Authorize.conf numberPhases is 3; expected 1"
+    )
+
+
+# -- any_of: one of several shapes ----------------------------------------------------------------
+
+SHAPES = {
+    "profile": {
+        "any_of": [
+            {
+                "kind": "Absolute",
+                "validFrom": {"present": True},
+                "schedule.start": {"present": True},
+            },
+            {"kind": "Relative", "schedule.start": {"absent": True}},
+        ]
+    }
+}
+
+
+@pytest.mark.parametrize(
+    "profile",
+    [
+        {"kind": "Absolute", "validFrom": "x", "schedule": {"start": "y"}},
+        {"kind": "Relative", "schedule": {}},
+    ],
+)
+def test_any_of_passes_when_one_shape_fits(profile: dict[str, Any]) -> None:
+    assert judge({"profile": profile}, SHAPES) == []
+
+
+def test_any_of_names_what_is_wrong_with_every_shape() -> None:
+    finding = one({"profile": {"kind": "Relative", "schedule": {"start": "y"}}}, SHAPES)
+    assert finding.rule == "expect.Authorize.profile"
+    assert finding.severity is Severity.ERROR
+    assert "matches none of the allowed shapes" in finding.message
+    assert "(1) kind is 'Relative', expected 'Absolute', validFrom is absent" in finding.message
+    assert "(2) schedule.start is 'y', expected it to be absent" in finding.message
+
+
+def test_any_of_on_an_absent_or_non_object_value() -> None:
+    assert one({}, SHAPES).message.endswith("is absent; expected it to be present")
+    assert one({"profile": 5}, SHAPES).message.endswith("expected an object")
+
+
+def test_any_of_keeps_the_warning_of_a_tolerated_shape() -> None:
+    shapes = {"p": {"any_of": [{"kind": {"equals": "A", "tolerated": ["B"]}}]}}
+    finding = one({"p": {"kind": "B"}}, shapes)
+    assert finding.severity is Severity.WARNING
+    assert "tolerated" in finding.message
