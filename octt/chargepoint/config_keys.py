@@ -1,8 +1,9 @@
 """The charge point's configuration keys (OCPP 1.6 edition 2 §9), with read-only flags.
 
 The key set and accessibility are those TC_019_1 expects (TESTCASES.md §4): Core, Local Auth
-List Management and Smart Charging keys. Values are validated on ChangeConfiguration (§5.3):
-an unknown key is NotSupported, a read-only key or a bad value is Rejected.
+List Management, Reservation and Smart Charging keys. Values are validated on
+ChangeConfiguration (§5.3): an unknown key is NotSupported, a read-only key or a bad value is
+Rejected.
 """
 
 from __future__ import annotations
@@ -122,6 +123,11 @@ LOCAL_AUTH_LIST_KEYS: tuple[KeySpec, ...] = (
     KeySpec("SendLocalListMaxLength", Access.READ_ONLY, "20", _is_uint),
 )
 
+# Reservation profile (§9.3): reservations on connector 0 are accepted.
+RESERVATION_KEYS: tuple[KeySpec, ...] = (
+    KeySpec("ReserveConnectorZeroSupported", Access.READ_ONLY, "true", _is_bool),
+)
+
 SMART_CHARGING_KEYS: tuple[KeySpec, ...] = (
     KeySpec("ChargeProfileMaxStackLevel", Access.READ_ONLY, "10", _is_uint),
     KeySpec("ChargingScheduleAllowedChargingRateUnit", Access.READ_ONLY, "Current,Power"),
@@ -129,7 +135,9 @@ SMART_CHARGING_KEYS: tuple[KeySpec, ...] = (
     KeySpec("MaxChargingProfilesInstalled", Access.READ_ONLY, "10", _is_uint),
 )
 
-ALL_KEYS: tuple[KeySpec, ...] = CORE_KEYS + LOCAL_AUTH_LIST_KEYS + SMART_CHARGING_KEYS
+ALL_KEYS: tuple[KeySpec, ...] = (
+    CORE_KEYS + LOCAL_AUTH_LIST_KEYS + RESERVATION_KEYS + SMART_CHARGING_KEYS
+)
 
 
 class ChangeOutcome(StrEnum):

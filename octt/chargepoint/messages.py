@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
+from octt.chargepoint import reservations, triggers
 from octt.chargepoint.model import ChargePointState, ConnectorStatus, Transaction
 from octt.clock import rfc3339
 
@@ -46,6 +47,8 @@ def build_request(
 ) -> dict[str, Any]:
     """The payload of a CALL the charge point sends, from its state plus `overrides`."""
     stamp = rfc3339(state.local_time(now))
+    # A message a TriggerMessage asked for goes to the connector it named (§5.17).
+    connector_id = triggers.connector_for(state, action, connector_id)
     builder = _BUILDERS.get(action)
     base = builder(state, connector_id, overrides, stamp) if builder else {}
     return apply_overrides(base, overrides)
@@ -98,8 +101,12 @@ def _start(
         "meterStart": connector.meter_wh,
         "timestamp": stamp,
     }
-    if connector.reservation_id is not None:
-        payload["reservationId"] = connector.reservation_id
+    # A transaction for the reserved idTag (or its parent) quotes the reservation (§5.13).
+    id_tag = o.get("idTag")
+    id_tag = id_tag if isinstance(id_tag, str) else payload["idTag"]
+    reservation = reservations.matching(state, connector_id, id_tag)
+    if reservation is not None:
+        payload["reservationId"] = reservation.reservation_id
     return payload
 
 
@@ -153,7 +160,7 @@ def _meter_values(
             "sampledValue": [
                 {
                     "value": str(connector.meter_wh),
-                    "context": "Sample.Periodic",
+                    "context": _reading_context(state),
                     "measurand": "Energy.Active.Import.Register",
                     "unit": "Wh",
                 }
@@ -161,6 +168,11 @@ def _meter_values(
         }
     ]
     return payload
+
+
+def _reading_context(state: ChargePointState) -> str:
+    """ReadingContext (§7.34): Trigger for meter values a TriggerMessage asked for."""
+    return "Trigger" if triggers.pending(state, "MeterValues") else "Sample.Periodic"
 
 
 def _data_transfer(
@@ -189,6 +201,7 @@ def on_sent(
     state: ChargePointState, action: str, payload: Mapping[str, Any], now: datetime
 ) -> None:
     """State changes caused by sending a request, before any answer."""
+    triggers.fulfil(state, action)
     if action == "StatusNotification":
         connector = state.connectors.get(payload.get("connectorId", -1))
         if connector is not None and payload.get("status") in ConnectorStatus.__members__.values():
@@ -205,6 +218,10 @@ def on_sent(
                 reservation_id=payload.get("reservationId"),
             )
             connector.reservation_id = None
+        # The transaction uses the reservation it quotes: the reservation ends (§5.13).
+        reservation_id = payload.get("reservationId")
+        if isinstance(reservation_id, int):
+            reservations.release(state, reservation_id)
         state.remote_start = None
 
 

@@ -9,9 +9,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import StrEnum
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from octt.chargepoint.config_keys import ConfigurationStore
+from octt.chargepoint.local_list import LocalAuthList
+
+if TYPE_CHECKING:
+    from octt.chargepoint.reservations import Reservation
+    from octt.chargepoint.triggers import PendingTrigger
 
 
 class ConnectorStatus(StrEnum):
@@ -77,6 +82,11 @@ class ChargePointState:
     boot_count: int = 0
     default_id_tag: str = ""
     default_connector_id: int = 1
+    # Optional feature profiles: the local list (§3.5.2), reservations by reservationId (§5.13;
+    # the held connector also carries the id), messages promised to a TriggerMessage (§5.17).
+    local_list: LocalAuthList = field(default_factory=LocalAuthList)
+    reservations: dict[int, Reservation] = field(default_factory=dict)
+    triggers: list[PendingTrigger] = field(default_factory=list)
 
     @classmethod
     def create(

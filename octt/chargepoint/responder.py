@@ -8,10 +8,11 @@ request changes nothing.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from octt.chargepoint import availability, local_list, reservations, triggers
 from octt.chargepoint.model import ChargePointState, RemoteStart
 from octt.ocppj.frames import ErrorCode
 
@@ -43,6 +44,10 @@ def default_reply(
 def commit(state: ChargePointState, action: str, payload: Mapping[str, Any], reply: Reply) -> None:
     """Apply the state change that answering `action` with `reply` implies."""
     if isinstance(reply, ErrorReply):
+        return
+    feature_commit = _COMMITS.get(action)
+    if feature_commit is not None:
+        feature_commit(state, payload, reply)
         return
     status = reply.get("status")
     if action == "RemoteStartTransaction" and status == "Accepted":
@@ -129,13 +134,6 @@ def _data_transfer(_state: ChargePointState, _p: Mapping[str, Any]) -> Reply:
     return {"status": "UnknownVendorId"}
 
 
-def _change_availability(state: ChargePointState, p: Mapping[str, Any]) -> Reply:
-    connector_id = p.get("connectorId")
-    if connector_id == 0 or (isinstance(connector_id, int) and state.has_connector(connector_id)):
-        return {"status": "Accepted"}
-    return {"status": "Rejected"}
-
-
 _HANDLERS = {
     "RemoteStartTransaction": _remote_start,
     "RemoteStopTransaction": _remote_stop,
@@ -145,5 +143,20 @@ _HANDLERS = {
     "ChangeConfiguration": _change_configuration,
     "ClearCache": _clear_cache,
     "DataTransfer": _data_transfer,
-    "ChangeAvailability": _change_availability,
+    "ChangeAvailability": availability.change_availability_reply,
+    # Local Auth List Management, Reservation and Remote Trigger profiles.
+    "GetLocalListVersion": local_list.get_local_list_version_reply,
+    "SendLocalList": local_list.send_local_list_reply,
+    "ReserveNow": reservations.reserve_now_reply,
+    "CancelReservation": reservations.cancel_reservation_reply,
+    "TriggerMessage": triggers.trigger_message_reply,
+}
+
+# State changes of actions whose logic lives in a feature module (applied by `commit`).
+_COMMITS: dict[str, Callable[[ChargePointState, Mapping[str, Any], Mapping[str, Any]], None]] = {
+    "ChangeAvailability": availability.change_availability_commit,
+    "SendLocalList": local_list.send_local_list_commit,
+    "ReserveNow": reservations.reserve_now_commit,
+    "CancelReservation": reservations.cancel_reservation_commit,
+    "TriggerMessage": triggers.trigger_message_commit,
 }

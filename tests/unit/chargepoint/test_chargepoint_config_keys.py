@@ -42,6 +42,8 @@ EXPECTED_ACCESS = {
     "LocalAuthListEnabled": "RW",
     "LocalAuthListMaxLength": "R",
     "SendLocalListMaxLength": "R",
+    # Reservation
+    "ReserveConnectorZeroSupported": "R",
     # Smart Charging
     "ChargeProfileMaxStackLevel": "R",
     "ChargingScheduleAllowedChargingRateUnit": "R",

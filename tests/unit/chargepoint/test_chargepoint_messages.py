@@ -16,6 +16,7 @@ from octt.chargepoint.messages import (
     on_sent,
 )
 from octt.chargepoint.model import ChargePointState, ConnectorStatus, RemoteStart, Transaction
+from octt.chargepoint.responder import commit
 
 NOW = datetime(2026, 3, 1, 12, 0, 0, 123456, tzinfo=UTC)
 STAMP = "2026-03-01T12:00:00.123Z"
@@ -129,9 +130,11 @@ def test_start_transaction_follows_an_accepted_remote_start() -> None:
 
 def test_start_transaction_carries_the_reservation() -> None:
     cp = state()
-    cp.connector(1).reservation_id = 12
+    reserve = {"connectorId": 1, "expiryDate": "2026-03-01T13:00:00Z", "reservationId": 12}
+    commit(cp, "ReserveNow", {**reserve, "idTag": cp.default_id_tag}, {"status": "Accepted"})
     assert build(cp, "StartTransaction", 1)["reservationId"] == 12
     assert "reservationId" not in build(cp, "StartTransaction", 2)
+    assert "reservationId" not in build(cp, "StartTransaction", 1, idTag="SOMEONE-ELSE")
 
 
 def test_stop_transaction_from_state_with_reason() -> None:

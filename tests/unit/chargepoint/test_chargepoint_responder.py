@@ -32,9 +32,9 @@ def running(cp: ChargePointState, connector_id: int, transaction_id: int) -> Tra
 
 
 def test_known_action_without_a_handler_is_not_supported() -> None:
-    answer = default_reply(state(), "TriggerMessage", {}, known_action=True)
+    answer = default_reply(state(), "DeleteCertificate", {}, known_action=True)
     assert answer == ErrorReply(
-        ErrorCode.NOT_SUPPORTED, "TriggerMessage is not supported by this charge point"
+        ErrorCode.NOT_SUPPORTED, "DeleteCertificate is not supported by this charge point"
     )
 
 
@@ -60,7 +60,7 @@ def test_get_configuration_without_keys_returns_all_keys(payload: dict[str, Any]
     answer = reply(cp, "GetConfiguration", payload)
     assert "unknownKey" not in answer
     keys = answer["configurationKey"]
-    assert len(keys) == 28
+    assert len(keys) == 29
     assert {"key": "NumberOfConnectors", "readonly": True, "value": "2"} in keys
     assert {"key": "HeartbeatInterval", "readonly": False, "value": "300"} in keys
 

@@ -361,11 +361,14 @@ def test_unsupported_action_is_not_supported_unless_the_step_replies() -> None:
     async def scenario() -> None:
         ctx, _ = make_ctx()
         transport = attach_link(ctx)
-        await ctx.answer(incoming("GetLocalListVersion", {}, "c-1"), None, None)
-        await ctx.answer(incoming("GetLocalListVersion", {}, "c-2"), {"listVersion": 3}, None)
+        request = {"certificateType": "CentralSystemRootCertificate"}
+        await ctx.answer(incoming("GetInstalledCertificateIds", request, "c-1"), None, None)
+        await ctx.answer(
+            incoming("GetInstalledCertificateIds", request, "c-2"), {"status": "NotFound"}, None
+        )
         first, second = sent_frames(transport)
         assert (first[0], first[2]) == (4, "NotSupported")
-        assert second == [3, "c-2", {"listVersion": 3}]
+        assert second == [3, "c-2", {"status": "NotFound"}]
 
     run(scenario)
 
