@@ -1,9 +1,10 @@
 """The central-system side of one charge point's connection, on the `ocpp` library.
 
-Owns `CentralSession`: the OCPP 1.6 Core message handlers (CP→CSMS CALLs, validated by the
-library's schemas before and after each handler), the behaviour faults of layer HANDLER, and the
-sending of CSMS-initiated CALLs for the trigger API, one at a time (OCPP-J 1.6 §4.1.1: at most
-one outstanding CALL per direction), with their answers reported verbatim.
+Owns `CentralSession`: the OCPP 1.6 Core and Firmware Management message handlers (CP→CSMS
+CALLs, validated by the library's schemas before and after each handler), the behaviour faults
+of layer HANDLER, and the sending of CSMS-initiated CALLs for the trigger API, one at a time
+(OCPP-J 1.6 §4.1.1: at most one outstanding CALL per direction), with their answers reported
+verbatim.
 """
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ from octt.clock import Clock, rfc3339
 from octt.reference.auth import INVALID, IdTagDecision, decide
 from octt.reference.faults import Fault
 from octt.reference.link import OcppLink
-from octt.reference.store import Store
+from octt.reference.store import Store, TransferKind
 from octt.reference.wire import CALL, CALL_ERROR, CALL_RESULT, dumps, redact
 
 _LOG = logging.getLogger("octt.reference.central")
@@ -460,6 +461,32 @@ class CentralSession(ChargePoint):  # type: ignore[misc]
         if self._faulty(Fault.DATA_TRANSFER_ACCEPTED):
             return call_result.DataTransfer(status=DataTransferStatus.accepted)
         return call_result.DataTransfer(status=DataTransferStatus.unknown_vendor_id)
+
+    # -- CP→CSMS handlers (OCPP 1.6 §4, Firmware Management) ---------------------------------------
+
+    @_on(Action.firmware_status_notification)
+    def on_firmware_status_notification(self, status: str, **kwargs: Any) -> Any:
+        # §4.5: the CSMS records the progress of a firmware update; the confirmation is empty.
+        if status in _FIRMWARE_FAILURES and self._faulty(Fault.FIRMWARE_FAILURE_CALLERROR):
+            raise InternalError(description="firmware-failure-status-callerror fault switched on")
+        self._ctx.store.record_transfer_status(
+            self.charge_point_id, TransferKind.FIRMWARE, status, self._now()
+        )
+        return call_result.FirmwareStatusNotification()
+
+    @_on(Action.diagnostics_status_notification)
+    def on_diagnostics_status_notification(self, status: str, **kwargs: Any) -> Any:
+        # §4.4: the CSMS records the progress of a diagnostics upload; the confirmation is empty.
+        if status == "UploadFailed" and self._faulty(Fault.DIAGNOSTICS_UPLOAD_FAILED_CALLERROR):
+            raise InternalError(description="diagnostics-upload-failed-callerror fault switched on")
+        self._ctx.store.record_transfer_status(
+            self.charge_point_id, TransferKind.DIAGNOSTICS, status, self._now()
+        )
+        return call_result.DiagnosticsStatusNotification()
+
+
+#: FirmwareStatus values that report a failed update (OCPP 1.6 §7.25).
+_FIRMWARE_FAILURES = frozenset({"DownloadFailed", "InstallationFailed"})
 
 
 def _frame_head(raw_msg: str) -> tuple[int, str] | None:

@@ -47,6 +47,25 @@ class Fault(StrEnum):
     GET_CONFIGURATION_WRONG_KEYS = "get-configuration-wrong-keys"
     CHANGE_CONFIGURATION_WRONG_VALUE = "change-configuration-wrong-value"
     CHANGE_CONFIGURATION_NUMERIC_VALUE = "change-configuration-numeric-value"
+    # Firmware Management (incl. diagnostics).
+    FIRMWARE_FAILURE_CALLERROR = "firmware-failure-status-callerror"
+    DIAGNOSTICS_UPLOAD_FAILED_CALLERROR = "diagnostics-upload-failed-callerror"
+    UPDATE_FIRMWARE_WRONG_LOCATION = "update-firmware-wrong-location"
+    GET_DIAGNOSTICS_RELATIVE_LOCATION = "get-diagnostics-relative-location"
+    # Smart Charging: payload faults on SetChargingProfile, ClearChargingProfile,
+    # GetCompositeSchedule and RemoteStartTransaction's chargingProfile.
+    SET_PROFILE_WRONG_PURPOSE = "set-charging-profile-wrong-purpose"
+    SET_PROFILE_WRONG_STACK_LEVEL = "set-charging-profile-wrong-stack-level"
+    SET_PROFILE_RECURRING = "set-charging-profile-recurring"
+    SET_PROFILE_MISSING_VALID_FROM = "set-charging-profile-missing-valid-from"
+    SET_PROFILE_STRAY_TRANSACTION_ID = "set-charging-profile-stray-transaction-id"
+    SET_PROFILE_WRONG_TRANSACTION = "set-charging-profile-wrong-transaction"
+    SET_PROFILE_SINGLE_PHASE = "set-charging-profile-single-phase"
+    CLEAR_PROFILE_WRONG_CRITERIA = "clear-charging-profile-wrong-criteria"
+    GET_COMPOSITE_WRONG_DURATION = "get-composite-schedule-wrong-duration"
+    GET_COMPOSITE_WRONG_UNIT = "get-composite-schedule-wrong-unit"
+    REMOTE_START_WITHOUT_PROFILE = "remote-start-without-charging-profile"
+    REMOTE_START_RELATIVE_WITH_START = "remote-start-relative-with-start-schedule"
     # Wire faults on the CSMS's answers (schema or framing violations the ocpp library would
     # refuse to produce itself).
     STOP_TRANSACTION_EXTRA_FIELD = "stop-transaction-extra-field"
@@ -144,6 +163,71 @@ _DESCRIPTIONS: dict[Fault, tuple[FaultLayer, str]] = {
     Fault.CHANGE_CONFIGURATION_NUMERIC_VALUE: (
         FaultLayer.WIRE,
         "ChangeConfiguration.req value is sent as a JSON number when it is numeric",
+    ),
+    Fault.FIRMWARE_FAILURE_CALLERROR: (
+        FaultLayer.HANDLER,
+        "FirmwareStatusNotification DownloadFailed/InstallationFailed gets CALLERROR InternalError",
+    ),
+    Fault.DIAGNOSTICS_UPLOAD_FAILED_CALLERROR: (
+        FaultLayer.HANDLER,
+        "DiagnosticsStatusNotification UploadFailed is answered with CALLERROR InternalError",
+    ),
+    Fault.UPDATE_FIRMWARE_WRONG_LOCATION: (
+        FaultLayer.WIRE,
+        "UpdateFirmware.req location names another file (octt-wrong-firmware.bin)",
+    ),
+    Fault.GET_DIAGNOSTICS_RELATIVE_LOCATION: (
+        FaultLayer.WIRE,
+        "GetDiagnostics.req location is a relative reference, not a URI",
+    ),
+    Fault.SET_PROFILE_WRONG_PURPOSE: (
+        FaultLayer.WIRE,
+        "SetChargingProfile.req purpose is swapped (TxDefaultProfile <-> TxProfile,"
+        " ChargePointMaxProfile -> TxDefaultProfile)",
+    ),
+    Fault.SET_PROFILE_WRONG_STACK_LEVEL: (
+        FaultLayer.WIRE,
+        "SetChargingProfile.req stackLevel is the requested one + 1",
+    ),
+    Fault.SET_PROFILE_RECURRING: (
+        FaultLayer.WIRE,
+        "SetChargingProfile.req chargingProfileKind is Recurring with recurrencyKind Daily",
+    ),
+    Fault.SET_PROFILE_MISSING_VALID_FROM: (
+        FaultLayer.WIRE,
+        "SetChargingProfile.req has no validFrom",
+    ),
+    Fault.SET_PROFILE_STRAY_TRANSACTION_ID: (
+        FaultLayer.WIRE,
+        "SetChargingProfile.req without a transactionId gets transactionId 1",
+    ),
+    Fault.SET_PROFILE_WRONG_TRANSACTION: (
+        FaultLayer.WIRE,
+        "SetChargingProfile.req transactionId is the requested one + 1000",
+    ),
+    Fault.SET_PROFILE_SINGLE_PHASE: (
+        FaultLayer.WIRE,
+        "SetChargingProfile.req schedule periods say numberPhases 1",
+    ),
+    Fault.CLEAR_PROFILE_WRONG_CRITERIA: (
+        FaultLayer.WIRE,
+        "ClearChargingProfile.req by criteria has stackLevel + 1",
+    ),
+    Fault.GET_COMPOSITE_WRONG_DURATION: (
+        FaultLayer.WIRE,
+        "GetCompositeSchedule.req duration is the requested one + 60",
+    ),
+    Fault.GET_COMPOSITE_WRONG_UNIT: (
+        FaultLayer.WIRE,
+        "GetCompositeSchedule.req chargingRateUnit is swapped (A <-> W)",
+    ),
+    Fault.REMOTE_START_WITHOUT_PROFILE: (
+        FaultLayer.WIRE,
+        "RemoteStartTransaction.req is sent without its chargingProfile",
+    ),
+    Fault.REMOTE_START_RELATIVE_WITH_START: (
+        FaultLayer.WIRE,
+        "RemoteStartTransaction.req chargingProfile of kind Relative gets a startSchedule",
     ),
     Fault.STOP_TRANSACTION_EXTRA_FIELD: (
         FaultLayer.WIRE,

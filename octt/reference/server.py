@@ -3,7 +3,8 @@
 Owns `ReferenceConfig` and `ReferenceCsms`: the OCPP-J WebSocket server (websockets), with the
 handshake checks of OCPP-J 1.6 §3 (charge point id from the URL, subprotocol ocpp1.6, HTTP Basic
 authentication of security profile 1), one `CentralSession` per connection, and the trigger API
-(aiohttp) beside it. `serve()` runs one until it is cancelled.
+(aiohttp) beside it, which also serves the firmware image and receives diagnostics uploads.
+`serve()` runs one until it is cancelled.
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ from octt.clock import Clock, SystemClock
 from octt.reference.central import CentralSession, SessionContext
 from octt.reference.control import ControlApi
 from octt.reference.faults import Fault
+from octt.reference.files import FileService
 from octt.reference.link import OcppLink
 from octt.reference.registry import Registry
 from octt.reference.store import Seed, Store, seed_from_pics
@@ -177,9 +179,10 @@ class ReferenceCsms:
             )
             self._port = int(self._ws_server.sockets[0].getsockname()[1])
             api = ControlApi(self._registry, self._store, config.faults, config.call_timeout_s)
-            self._runner = web.AppRunner(
-                api.application(), shutdown_timeout=CONTROL_SHUTDOWN_TIMEOUT_S
-            )
+            application = api.application()
+            # The firmware image and the diagnostics uploads share the trigger API's server.
+            FileService(self._store, self._clock).add_routes(application)
+            self._runner = web.AppRunner(application, shutdown_timeout=CONTROL_SHUTDOWN_TIMEOUT_S)
             await self._runner.setup()
             site = web.TCPSite(self._runner, config.host, config.control_port)
             await site.start()

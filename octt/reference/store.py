@@ -1,5 +1,6 @@
 """State of the reference CSMS in SQLite: idTags, Basic-auth passwords, charge points,
-connector statuses, transactions and meter values.
+connector statuses, transactions, meter values, firmware/diagnostics status notifications and
+the files served or received over HTTP.
 
 Owns the SQL schema, the seed (test data the operator "provisioned", read from a PICS file) and
 every read and write of the database. A `Store` is used from one thread (the event loop's); it
@@ -29,6 +30,20 @@ class TokenStatus(StrEnum):
     BLOCKED = "Blocked"
     EXPIRED = "Expired"
     INVALID = "Invalid"
+
+
+class TransferKind(StrEnum):
+    """Which status notification a charge point sent (OCPP 1.6 §4.4, §4.5)."""
+
+    FIRMWARE = "firmware"
+    DIAGNOSTICS = "diagnostics"
+
+
+class FileDirection(StrEnum):
+    """A file the CSMS served (firmware) or received (diagnostics) over HTTP."""
+
+    SERVED = "served"
+    RECEIVED = "received"
 
 
 #: Expiry date given to the seeded expired idTag: fixed, and well in the past.
@@ -187,6 +202,21 @@ CREATE TABLE IF NOT EXISTS meter_values (
     transaction_id INTEGER,
     meter_value TEXT NOT NULL,
     received_at TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS transfer_status (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    charge_point_id TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    status TEXT NOT NULL,
+    received_at TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS file_transfers (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    direction TEXT NOT NULL,
+    name TEXT NOT NULL,
+    size INTEGER NOT NULL,
+    sha256 TEXT NOT NULL,
+    at TEXT NOT NULL
 );
 """
 
@@ -408,3 +438,39 @@ class Store:
             "SELECT COUNT(*) AS n FROM meter_values WHERE charge_point_id = ?", (charge_point_id,)
         ).fetchone()
         return int(row["n"])
+
+    # -- firmware management: status notifications and file transfers ---------------------------
+
+    def record_transfer_status(
+        self, charge_point_id: str, kind: TransferKind, status: str, at: datetime
+    ) -> None:
+        """A FirmwareStatusNotification or DiagnosticsStatusNotification (OCPP 1.6 §4.4, §4.5)."""
+        self._db.execute(
+            "INSERT INTO transfer_status (charge_point_id, kind, status, received_at)"
+            " VALUES (?, ?, ?, ?)",
+            (charge_point_id, kind.value, status, _iso(at)),
+        )
+
+    def transfer_statuses(self, charge_point_id: str, kind: TransferKind) -> list[str]:
+        """The statuses the charge point reported for `kind`, oldest first."""
+        rows = self._db.execute(
+            "SELECT status FROM transfer_status WHERE charge_point_id = ? AND kind = ? ORDER BY id",
+            (charge_point_id, kind.value),
+        ).fetchall()
+        return [str(row["status"]) for row in rows]
+
+    def record_file_transfer(
+        self, direction: FileDirection, name: str, size: int, sha256: str, at: datetime
+    ) -> None:
+        """A firmware image served or a diagnostics file received over HTTP."""
+        self._db.execute(
+            "INSERT INTO file_transfers (direction, name, size, sha256, at) VALUES (?, ?, ?, ?, ?)",
+            (direction.value, name, size, sha256, _iso(at)),
+        )
+
+    def file_transfers(self) -> list[dict[str, Any]]:
+        """Every file transfer, oldest first: direction, name, size, sha256, at."""
+        rows = self._db.execute(
+            "SELECT direction, name, size, sha256, at FROM file_transfers ORDER BY id"
+        ).fetchall()
+        return [dict(row) for row in rows]

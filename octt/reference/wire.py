@@ -136,6 +136,114 @@ def _change_configuration_numeric_value(payload: Payload) -> None:
             payload["value"] = float(value)
 
 
+#: The firmware file name Fault.UPDATE_FIRMWARE_WRONG_LOCATION puts in the location.
+WRONG_FIRMWARE_NAME = "octt-wrong-firmware.bin"
+#: The startSchedule Fault.REMOTE_START_RELATIVE_WITH_START gives a Relative profile.
+STRAY_START_SCHEDULE = "2030-01-01T00:00:00.000Z"
+
+
+def _wrong_firmware_location(payload: Payload) -> None:
+    location = payload.get("location")
+    if isinstance(location, str):
+        head, _, _ = location.rpartition("/")
+        payload["location"] = f"{head}/{WRONG_FIRMWARE_NAME}" if head else WRONG_FIRMWARE_NAME
+
+
+def _relative_diagnostics_location(payload: Payload) -> None:
+    location = payload.get("location")
+    if isinstance(location, str):
+        payload["location"] = "diagnostics/" + location.rstrip("/").rpartition("/")[2]
+
+
+def _profile(payload: Payload, key: str) -> Payload | None:
+    profile = payload.get(key)
+    return profile if isinstance(profile, dict) else None
+
+
+def _schedule_periods(profile: Payload) -> list[Payload]:
+    schedule = profile.get("chargingSchedule")
+    periods = schedule.get("chargingSchedulePeriod") if isinstance(schedule, dict) else None
+    return [p for p in periods if isinstance(p, dict)] if isinstance(periods, list) else []
+
+
+def _set_profile_wrong_purpose(payload: Payload) -> None:
+    swapped = {
+        "TxDefaultProfile": "TxProfile",
+        "TxProfile": "TxDefaultProfile",
+        "ChargePointMaxProfile": "TxDefaultProfile",
+    }
+    profile = _profile(payload, "csChargingProfiles")
+    purpose = profile.get("chargingProfilePurpose") if profile else None
+    if profile is not None and isinstance(purpose, str) and purpose in swapped:
+        profile["chargingProfilePurpose"] = swapped[purpose]
+
+
+def _set_profile_wrong_stack_level(payload: Payload) -> None:
+    profile = _profile(payload, "csChargingProfiles")
+    if profile is not None and isinstance(profile.get("stackLevel"), int):
+        profile["stackLevel"] += 1
+
+
+def _set_profile_recurring(payload: Payload) -> None:
+    profile = _profile(payload, "csChargingProfiles")
+    if profile is not None:
+        profile["chargingProfileKind"] = "Recurring"
+        profile["recurrencyKind"] = "Daily"
+
+
+def _set_profile_missing_valid_from(payload: Payload) -> None:
+    profile = _profile(payload, "csChargingProfiles")
+    if profile is not None:
+        profile.pop("validFrom", None)
+
+
+def _set_profile_stray_transaction(payload: Payload) -> None:
+    profile = _profile(payload, "csChargingProfiles")
+    if profile is not None and "transactionId" not in profile:
+        profile["transactionId"] = 1
+
+
+def _set_profile_wrong_transaction(payload: Payload) -> None:
+    profile = _profile(payload, "csChargingProfiles")
+    if profile is not None and isinstance(profile.get("transactionId"), int):
+        profile["transactionId"] += 1000
+
+
+def _set_profile_single_phase(payload: Payload) -> None:
+    profile = _profile(payload, "csChargingProfiles")
+    for period in _schedule_periods(profile) if profile is not None else []:
+        period["numberPhases"] = 1
+
+
+def _clear_profile_wrong_criteria(payload: Payload) -> None:
+    if "id" not in payload and isinstance(payload.get("stackLevel"), int):
+        payload["stackLevel"] += 1
+
+
+def _composite_wrong_duration(payload: Payload) -> None:
+    if isinstance(payload.get("duration"), int):
+        payload["duration"] += 60
+
+
+def _composite_wrong_unit(payload: Payload) -> None:
+    swapped = {"A": "W", "W": "A"}
+    unit = payload.get("chargingRateUnit")
+    if isinstance(unit, str) and unit in swapped:
+        payload["chargingRateUnit"] = swapped[unit]
+
+
+def _remote_start_without_profile(payload: Payload) -> None:
+    payload.pop("chargingProfile", None)
+
+
+def _remote_start_relative_with_start(payload: Payload) -> None:
+    profile = _profile(payload, "chargingProfile")
+    schedule = profile.get("chargingSchedule") if profile is not None else None
+    relative = profile is not None and profile.get("chargingProfileKind") == "Relative"
+    if relative and isinstance(schedule, dict):
+        schedule["startSchedule"] = STRAY_START_SCHEDULE
+
+
 # Applied in this order when several faults touch the same action.
 _CALL_MUTATIONS: tuple[tuple[Fault, str, _Mutation], ...] = (
     (Fault.CLEAR_CACHE_EXTRA_FIELD, "ClearCache", _clear_cache_extra),
@@ -158,6 +266,32 @@ _CALL_MUTATIONS: tuple[tuple[Fault, str, _Mutation], ...] = (
         Fault.CHANGE_CONFIGURATION_NUMERIC_VALUE,
         "ChangeConfiguration",
         _change_configuration_numeric_value,
+    ),
+    (Fault.UPDATE_FIRMWARE_WRONG_LOCATION, "UpdateFirmware", _wrong_firmware_location),
+    (Fault.GET_DIAGNOSTICS_RELATIVE_LOCATION, "GetDiagnostics", _relative_diagnostics_location),
+    (Fault.SET_PROFILE_WRONG_PURPOSE, "SetChargingProfile", _set_profile_wrong_purpose),
+    (Fault.SET_PROFILE_WRONG_STACK_LEVEL, "SetChargingProfile", _set_profile_wrong_stack_level),
+    (Fault.SET_PROFILE_RECURRING, "SetChargingProfile", _set_profile_recurring),
+    (Fault.SET_PROFILE_MISSING_VALID_FROM, "SetChargingProfile", _set_profile_missing_valid_from),
+    (
+        Fault.SET_PROFILE_STRAY_TRANSACTION_ID,
+        "SetChargingProfile",
+        _set_profile_stray_transaction,
+    ),
+    (Fault.SET_PROFILE_WRONG_TRANSACTION, "SetChargingProfile", _set_profile_wrong_transaction),
+    (Fault.SET_PROFILE_SINGLE_PHASE, "SetChargingProfile", _set_profile_single_phase),
+    (Fault.CLEAR_PROFILE_WRONG_CRITERIA, "ClearChargingProfile", _clear_profile_wrong_criteria),
+    (Fault.GET_COMPOSITE_WRONG_DURATION, "GetCompositeSchedule", _composite_wrong_duration),
+    (Fault.GET_COMPOSITE_WRONG_UNIT, "GetCompositeSchedule", _composite_wrong_unit),
+    (
+        Fault.REMOTE_START_WITHOUT_PROFILE,
+        "RemoteStartTransaction",
+        _remote_start_without_profile,
+    ),
+    (
+        Fault.REMOTE_START_RELATIVE_WITH_START,
+        "RemoteStartTransaction",
+        _remote_start_relative_with_start,
     ),
 )
 

@@ -591,7 +591,31 @@ _PROBE_CALLS: list[tuple[str, dict[str, Any]]] = [
     ("Authorize", {"idTag": "OCTT-UNKNOWN-99"}),
     ("Authorize", {"idTag": "OCTT-BLOCKED-01"}),
     ("DataTransfer", {"vendorId": "org.octt.unsupported"}),
+    ("FirmwareStatusNotification", {"status": "DownloadFailed"}),
+    ("DiagnosticsStatusNotification", {"status": "UploadFailed"}),
 ]
+_PROBE_PROFILE: dict[str, Any] = {
+    "chargingProfileId": 1,
+    "stackLevel": 0,
+    "chargingProfilePurpose": "TxDefaultProfile",
+    "chargingProfileKind": "Absolute",
+    "validFrom": "2026-01-01T00:00:00Z",
+    "chargingSchedule": {
+        "startSchedule": "2026-01-01T00:00:00Z",
+        "chargingRateUnit": "A",
+        "chargingSchedulePeriod": [{"startPeriod": 0, "limit": 6.0}],
+    },
+}
+_PROBE_TX_PROFILE: dict[str, Any] = {
+    **_PROBE_PROFILE,
+    "chargingProfilePurpose": "TxProfile",
+    "chargingProfileKind": "Relative",
+    "transactionId": 5,
+    "chargingSchedule": {
+        "chargingRateUnit": "A",
+        "chargingSchedulePeriod": [{"startPeriod": 0, "limit": 6.0}],
+    },
+}
 _PROBE_TRIGGERS: list[tuple[str, dict[str, Any]]] = [
     ("clear-cache", {}),
     ("remote-start-transaction", {"idTag": "OCTT-VALID-01", "connectorId": 1}),
@@ -601,6 +625,28 @@ _PROBE_TRIGGERS: list[tuple[str, dict[str, Any]]] = [
     ("get-configuration", {}),
     ("get-configuration", {"key": ["SupportedFeatureProfiles"]}),
     ("change-configuration", {"key": "MeterValueSampleInterval", "value": "60"}),
+    (
+        "update-firmware",
+        {"location": "http://127.0.0.1:1/firmware/fw.bin", "retrieveDate": "2026-01-01T00:00:00Z"},
+    ),
+    ("get-diagnostics", {"location": "http://127.0.0.1:1/diagnostics/"}),
+    ("set-charging-profile", {"connectorId": 1, "csChargingProfiles": _PROBE_PROFILE}),
+    ("set-charging-profile", {"connectorId": 1, "csChargingProfiles": _PROBE_TX_PROFILE}),
+    (
+        "clear-charging-profile",
+        {"connectorId": 1, "chargingProfilePurpose": "TxDefaultProfile", "stackLevel": 0},
+    ),
+    ("get-composite-schedule", {"connectorId": 1, "duration": 300, "chargingRateUnit": "A"}),
+    (
+        "remote-start-transaction",
+        {
+            "idTag": "OCTT-VALID-01",
+            "connectorId": 1,
+            "chargingProfile": {
+                key: value for key, value in _PROBE_TX_PROFILE.items() if key != "transactionId"
+            },
+        },
+    ),
 ]
 
 

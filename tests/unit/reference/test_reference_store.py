@@ -161,3 +161,27 @@ def test_file_database_persists_and_seed_wins(tmp_path: Path) -> None:
         assert next_tx > tx
     finally:
         store.close()
+
+
+def test_firmware_and_diagnostics_statuses_and_file_transfers() -> None:
+    from octt.reference.store import FileDirection, TransferKind
+
+    store = Store()
+    at = datetime(2026, 1, 1, tzinfo=UTC)
+    for status in ("Downloading", "Downloaded", "Installed"):
+        store.record_transfer_status("CP1", TransferKind.FIRMWARE, status, at)
+    store.record_transfer_status("CP1", TransferKind.DIAGNOSTICS, "Uploaded", at)
+    store.record_transfer_status("CP2", TransferKind.FIRMWARE, "Idle", at)
+    assert store.transfer_statuses("CP1", TransferKind.FIRMWARE) == [
+        "Downloading",
+        "Downloaded",
+        "Installed",
+    ]
+    assert store.transfer_statuses("CP1", TransferKind.DIAGNOSTICS) == ["Uploaded"]
+    store.record_file_transfer(FileDirection.SERVED, "fw.bin", 10, "ab" * 32, at)
+    store.record_file_transfer(FileDirection.RECEIVED, "diag.log", 3, "cd" * 32, at)
+    assert [(t["direction"], t["name"], t["size"]) for t in store.file_transfers()] == [
+        ("served", "fw.bin", 10),
+        ("received", "diag.log", 3),
+    ]
+    store.close()

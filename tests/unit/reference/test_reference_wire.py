@@ -126,3 +126,90 @@ def test_redact_hides_the_authorization_key() -> None:
     assert "s3cr3t" not in redact(frame)
     other = _call("ChangeConfiguration", {"key": "HeartbeatInterval", "value": "60"})
     assert redact(other) == other
+
+
+# -- Firmware Management and Smart Charging payload faults ----------------------------------------
+
+PROFILE: dict[str, Any] = {
+    "connectorId": 1,
+    "csChargingProfiles": {
+        "chargingProfileId": 7,
+        "stackLevel": 2,
+        "chargingProfilePurpose": "TxDefaultProfile",
+        "chargingProfileKind": "Absolute",
+        "validFrom": "2026-01-01T00:00:00Z",
+        "chargingSchedule": {
+            "chargingRateUnit": "A",
+            "chargingSchedulePeriod": [{"startPeriod": 0, "limit": 6.0}],
+        },
+    },
+}
+
+
+def _profile_after(fault: Fault, payload: dict[str, Any] | None = None) -> Any:
+    return _rewritten_call(fault, "SetChargingProfile", payload or PROFILE)["csChargingProfiles"]
+
+
+def test_firmware_management_location_faults() -> None:
+    location = "http://127.0.0.1:8/firmware/octt-firmware-2.0.bin"
+    after = _rewritten_call(
+        Fault.UPDATE_FIRMWARE_WRONG_LOCATION,
+        "UpdateFirmware",
+        {"location": location, "retrieveDate": "2026-01-01T00:00:00Z"},
+    )
+    assert after["location"] == "http://127.0.0.1:8/firmware/octt-wrong-firmware.bin"
+    after = _rewritten_call(
+        Fault.GET_DIAGNOSTICS_RELATIVE_LOCATION,
+        "GetDiagnostics",
+        {"location": "http://127.0.0.1:8/diagnostics/"},
+    )
+    assert after == {"location": "diagnostics/diagnostics"}
+
+
+def test_set_charging_profile_faults() -> None:
+    assert _profile_after(Fault.SET_PROFILE_WRONG_PURPOSE)["chargingProfilePurpose"] == "TxProfile"
+    assert _profile_after(Fault.SET_PROFILE_WRONG_STACK_LEVEL)["stackLevel"] == 3
+    recurring = _profile_after(Fault.SET_PROFILE_RECURRING)
+    assert (recurring["chargingProfileKind"], recurring["recurrencyKind"]) == ("Recurring", "Daily")
+    assert "validFrom" not in _profile_after(Fault.SET_PROFILE_MISSING_VALID_FROM)
+    assert _profile_after(Fault.SET_PROFILE_STRAY_TRANSACTION_ID)["transactionId"] == 1
+    with_tx = {"connectorId": 1, "csChargingProfiles": {"transactionId": 5}}
+    assert _profile_after(Fault.SET_PROFILE_STRAY_TRANSACTION_ID, with_tx)["transactionId"] == 5
+    assert _profile_after(Fault.SET_PROFILE_WRONG_TRANSACTION, with_tx)["transactionId"] == 1005
+    periods = _profile_after(Fault.SET_PROFILE_SINGLE_PHASE)["chargingSchedule"]
+    assert periods["chargingSchedulePeriod"] == [
+        {"startPeriod": 0, "limit": 6.0, "numberPhases": 1}
+    ]
+
+
+def test_clear_and_composite_faults() -> None:
+    by_criteria = {"connectorId": 1, "chargingProfilePurpose": "TxDefaultProfile", "stackLevel": 2}
+    after = _rewritten_call(Fault.CLEAR_PROFILE_WRONG_CRITERIA, "ClearChargingProfile", by_criteria)
+    assert after["stackLevel"] == 3
+    by_id = {"id": 4, "stackLevel": 2}
+    after = _rewritten_call(Fault.CLEAR_PROFILE_WRONG_CRITERIA, "ClearChargingProfile", by_id)
+    assert after == by_id
+    request = {"connectorId": 1, "duration": 300, "chargingRateUnit": "A"}
+    after = _rewritten_call(Fault.GET_COMPOSITE_WRONG_DURATION, "GetCompositeSchedule", request)
+    assert after["duration"] == 360
+    after = _rewritten_call(Fault.GET_COMPOSITE_WRONG_UNIT, "GetCompositeSchedule", request)
+    assert after["chargingRateUnit"] == "W"
+
+
+def test_remote_start_profile_faults() -> None:
+    relative = {
+        "chargingProfileId": 1,
+        "stackLevel": 0,
+        "chargingProfilePurpose": "TxProfile",
+        "chargingProfileKind": "Relative",
+        "chargingSchedule": {"chargingRateUnit": "A", "chargingSchedulePeriod": []},
+    }
+    request = {"idTag": "T", "connectorId": 1, "chargingProfile": relative}
+    after = _rewritten_call(Fault.REMOTE_START_WITHOUT_PROFILE, "RemoteStartTransaction", request)
+    assert after == {"idTag": "T", "connectorId": 1}
+    after = _rewritten_call(
+        Fault.REMOTE_START_RELATIVE_WITH_START, "RemoteStartTransaction", request
+    )
+    assert after["chargingProfile"]["chargingSchedule"]["startSchedule"] == (
+        "2030-01-01T00:00:00.000Z"
+    )
