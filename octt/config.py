@@ -6,6 +6,7 @@ with command-line flags on top. Frozen; secrets are kept out of `repr`.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
 from enum import StrEnum
 from pathlib import Path
@@ -25,21 +26,63 @@ class Ordering(StrEnum):
 
 @dataclass(frozen=True)
 class Signatory:
+    """A person who signs the certificate's statement of approval (empty fields: blank lines)."""
+
     name: str = ""
     company: str = ""
     department: str = ""
     position: str = ""
     location: str = ""
+    date: str = ""  # the date of signing as it should be printed; empty: written by hand
+
+    def to_json(self) -> dict[str, str]:
+        return {f.name: getattr(self, f.name) for f in fields(self)}
 
 
 @dataclass(frozen=True)
 class LabInfo:
+    """Who issues the report: the test laboratory, its references, and the two signatories.
+
+    Written into result.json (`lab`), so reports can be rendered again without the run config.
+    """
+
     name: str = ""
     location: str = ""
     report_reference: str = ""
     certificate_number: str = ""
     vendor_signatory: Signatory = field(default_factory=Signatory)
     lab_signatory: Signatory = field(default_factory=Signatory)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "location": self.location,
+            "report_reference": self.report_reference,
+            "certificate_number": self.certificate_number,
+            "vendor_signatory": self.vendor_signatory.to_json(),
+            "lab_signatory": self.lab_signatory.to_json(),
+        }
+
+
+_SIGNATORY_FIELDS = frozenset(f.name for f in fields(Signatory))
+_LAB_FIELDS = frozenset(f.name for f in fields(LabInfo))
+
+
+def lab_from_data(data: Mapping[str, Any]) -> LabInfo:
+    """A LabInfo from its JSON/YAML form (as in result.json or a run config); unknown keys
+    are ignored, missing ones are empty."""
+
+    def signatory(value: Any) -> Signatory:
+        if not isinstance(value, Mapping):
+            return Signatory()
+        return Signatory(**{k: str(v) for k, v in value.items() if k in _SIGNATORY_FIELDS})
+
+    values: dict[str, Any] = {
+        k: str(v) for k, v in data.items() if k in _LAB_FIELDS and not isinstance(v, Mapping)
+    }
+    values["vendor_signatory"] = signatory(data.get("vendor_signatory"))
+    values["lab_signatory"] = signatory(data.get("lab_signatory"))
+    return LabInfo(**values)
 
 
 @dataclass(frozen=True)
@@ -105,9 +148,5 @@ def load_run_config(path: Path) -> RunConfig:
     if "ordering" in data:
         values["ordering"] = Ordering(data["ordering"])
     if "lab" in data:
-        lab = dict(data["lab"])
-        for who in ("vendor_signatory", "lab_signatory"):
-            if who in lab:
-                lab[who] = Signatory(**lab[who])
-        values["lab"] = LabInfo(**lab)
+        values["lab"] = lab_from_data(data["lab"])
     return RunConfig(**values)

@@ -309,6 +309,7 @@ class Runner:
                 "cp_id": self._setup.cp_id,
             },
             interrupted=interrupted,
+            lab=setup.config.lab,
         )
 
 

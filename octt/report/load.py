@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+from octt.config import lab_from_data
 from octt.findings import Finding, Severity
 from octt.report.model import (
     CaseResult,
@@ -126,6 +127,7 @@ def result_from_json(d: dict[str, Any]) -> RunResult:
         pics=d.get("pics", {}),
         settings=d.get("settings", {}),
         interrupted=d.get("interrupted", False),
+        lab=lab_from_data(d.get("lab") or {}),
     )
 
 

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
+from octt.config import LabInfo
 from octt.findings import Finding, Severity
 
 RESULT_SCHEMA_VERSION = "1.0"
@@ -258,6 +259,7 @@ class RunResult:
     pics: Mapping[str, Any]
     settings: Mapping[str, Any] = field(default_factory=dict)
     interrupted: bool = False
+    lab: LabInfo = field(default_factory=LabInfo)  # who issues the reports (from the run config)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -276,5 +278,6 @@ class RunResult:
             "performance": self.performance.to_json(),
             "schemas": dict(self.schemas),
             "settings": dict(self.settings),
+            "lab": self.lab.to_json(),
             "pics": dict(self.pics),
         }

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from octt.config import LabInfo, Ordering, RunConfig, Signatory, load_run_config
+from octt.config import LabInfo, Ordering, RunConfig, Signatory, lab_from_data, load_run_config
 from octt.pics.model import Profile
 from octt.resources import default_pics_path
 from octt.yamldoc import DocumentError
@@ -165,3 +165,37 @@ def test_repr_hides_the_password(tmp_path: Path) -> None:
     assert "s3cret-Pa55word" not in str(config)
     assert "basic_auth_password" not in repr(config)
     assert "CP-7" in repr(config)
+
+
+def test_lab_json_round_trip_and_signing_date(tmp_path: Path) -> None:
+    lab = LabInfo(
+        name="Lab One",
+        location="Arnhem",
+        report_reference="R-1",
+        certificate_number="C-1",
+        vendor_signatory=Signatory(name="Vera", company="Vendor", department="QA"),
+        lab_signatory=Signatory(name="Lars", position="Engineer", date="2026-03-02"),
+    )
+    data = lab.to_json()
+    assert data["lab_signatory"] == {
+        "name": "Lars",
+        "company": "",
+        "department": "",
+        "position": "Engineer",
+        "location": "",
+        "date": "2026-03-02",
+    }
+    assert lab_from_data(data) == lab
+    config = load_run_config(
+        write(tmp_path, "lab:\n  lab_signatory: {name: L, date: '2026-01-05'}\n")
+    )
+    assert config.lab.lab_signatory == Signatory(name="L", date="2026-01-05")
+
+
+def test_lab_from_data_tolerates_missing_and_unknown_keys() -> None:
+    assert lab_from_data({}) == LabInfo()
+    lab = lab_from_data({"name": "L", "logo": "x.png", "lab_signatory": "not a mapping"})
+    assert lab == LabInfo(name="L")
+    assert lab_from_data({"vendor_signatory": {"name": "V", "phone": "1"}}).vendor_signatory == (
+        Signatory(name="V")
+    )

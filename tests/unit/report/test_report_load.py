@@ -9,6 +9,7 @@ from typing import Any
 import jsonschema
 import pytest
 
+from octt.config import LabInfo, Signatory
 from octt.findings import Finding, Severity
 from octt.report.load import ResultFileError, load_result, result_from_json
 from octt.report.model import (
@@ -102,6 +103,11 @@ def sample() -> RunResult:
         pics={"profiles": {"core": True}, "security": {"profiles": [1]}},
         settings={"time_scale": 0.001, "basic_auth": True},
         interrupted=True,
+        lab=LabInfo(
+            name="Lab",
+            report_reference="R-7",
+            lab_signatory=Signatory(name="Lars", date="2026-03-02"),
+        ),
     )
 
 
@@ -139,11 +145,13 @@ def test_missing_optional_fields_take_defaults() -> None:
         "pics",
         "settings",
         "interrupted",
+        "lab",
     ):
         del data[key]
     loaded = result_from_json(data)
     assert (loaded.sut, loaded.csms_url, loaded.security_profile) == ({}, "", 0)
     assert (loaded.profiles, loaded.cases, loaded.interrupted) == ((), (), False)
+    assert loaded.lab == LabInfo()  # a result.json written before `lab` existed
 
 
 def test_missing_file(tmp_path: Path) -> None:
