@@ -1,0 +1,703 @@
+"""What the certificate says: the content of certificate.html and certificate.pdf, as data.
+
+Built from a `RunResult` (result.json) alone, laid out like an OCA certificate for a CSMS
+(header, abstract of the test report, result summary per functionality, security, additional
+questions, performance, test configuration, statement of approval, disclaimer). Both renderers
+draw this one value, so the HTML and the PDF cannot disagree.
+
+The wording is honest about the outcome: a run that did not pass every applicable case, or
+exceeded a PICS performance limit, or was interrupted, is titled as a test summary, carries a
+"NOT PASSED" / "INCOMPLETE" banner with the reasons, and is never called a certificate.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any
+
+from octt.pics.model import Profile
+from octt.report.model import (
+    CaseResult,
+    LimitVerdict,
+    ProfileResult,
+    ProfileVerdict,
+    RunResult,
+    TimingSummary,
+    Verdict,
+    summarise_profile,
+)
+
+REFERENCE_SPECIFICATION = (
+    "OCPP 1.6 – Edition 2 with OCPP 1.6 Errata sheet (v4.0 Release, 2019-10-23)"
+)
+SECURITY_SPECIFICATION = "Improved security for OCPP 1.6-J, Edition 3 (2022-02-17)"
+PRODUCT_TYPE = "Charging Station Management System"
+
+# The certified functionalities, in the order of an OCA certificate, with what each covers.
+FUNCTIONALITIES: tuple[tuple[Profile, str], ...] = (
+    (
+        Profile.CORE,
+        "Booting, authorization (including the authorization cache), configuration,"
+        " transactions and remote control",
+    ),
+    (Profile.FIRMWARE_MANAGEMENT, "Remote firmware update and diagnostics log upload"),
+    (Profile.SMART_CHARGING, "Charging profiles of every purpose, including stacking"),
+    (Profile.RESERVATION, "Reserving a connector for an idTag, and cancelling reservations"),
+    (
+        Profile.LOCAL_AUTH_LIST_MANAGEMENT,
+        "Managing the charge point's local authorization list",
+    ),
+    (Profile.REMOTE_TRIGGER, "Triggering charge-point-initiated messages remotely"),
+)
+
+SECURITY_ITEMS: tuple[tuple[int, str], ...] = (
+    (1, "Security Profile 1: unsecured transport with HTTP Basic authentication (optional)"),
+    (2, "Security Profile 2: TLS (1.2 or higher) with HTTP Basic authentication"),
+    (3, "Security Profile 3: TLS (1.2 or higher) with client-side certificates"),
+)
+
+# Which security cases speak for which security profile (the prerequisites the OCA test
+# document states; TESTCASES.md §0.1). Security cases not named here (security log, signed
+# firmware, profile upgrade, sub-protocol negotiation, and any added later) count for every
+# security profile the CSMS supports.
+_SECURITY_CASES: Mapping[int, frozenset[str]] = {
+    1: frozenset({"TC_073_CSMS", "TC_085_CSMS"}),
+    2: frozenset(
+        {
+            "TC_073_CSMS",
+            "TC_085_CSMS",
+            "TC_075_1_CSMS",
+            "TC_075_2_CSMS",
+            "TC_078_CSMS",
+            "TC_086_CSMS",
+        }
+    ),
+    3: frozenset(
+        {
+            "TC_074_CSMS",
+            "TC_077_CSMS",
+            "TC_087_CSMS",
+            "TC_075_1_CSMS",
+            "TC_075_2_CSMS",
+            "TC_078_CSMS",
+            "TC_086_CSMS",
+        }
+    ),
+}
+_PROFILE_SPECIFIC_SECURITY_CASES = frozenset().union(*_SECURITY_CASES.values())
+
+QUESTIONS: Mapping[str, str] = {
+    "AQ-1": "Can the CSMS be configured to first respond to a BootNotification with status"
+    " Pending or Rejected?",
+}
+
+FEATURES: Mapping[str, str] = {
+    "milliseconds_in_timestamps": "Device supports sending milliseconds in timestamps",
+}
+
+_SECURITY_PROFILE_USED = {
+    0: "0 (no security profile: plain WebSocket, no Basic authentication)",
+    1: "1 (HTTP Basic authentication over an unsecured connection)",
+    2: "2 (TLS with HTTP Basic authentication)",
+    3: "3 (TLS with client-side certificates)",
+}
+
+
+class Outcome(StrEnum):
+    """A result as the certificate prints it."""
+
+    PASS = "Pass"
+    FAIL = "Fail"
+    NOT_APPLICABLE = "N/A"
+    INCOMPLETE = "Incomplete"
+    NO_DATA = "No data"
+
+
+class Standing(StrEnum):
+    PASSED = "passed"
+    NOT_PASSED = "not_passed"
+    INCOMPLETE = "incomplete"
+
+
+@dataclass(frozen=True)
+class Field:
+    label: str
+    value: str
+    warn: bool = False  # draw attention (e.g. TLS verification off)
+    mono: bool = False  # an identifier or digest, set in a fixed-width font
+
+
+@dataclass(frozen=True)
+class FunctionalityRow:
+    name: str
+    outcome: Outcome
+    description: str
+    detail: str
+
+
+@dataclass(frozen=True)
+class SecurityRow:
+    id: str
+    item: str
+    supported: str  # "Yes" | "No"
+    outcome: Outcome
+    detail: str
+
+
+@dataclass(frozen=True)
+class QuestionRow:
+    id: str
+    question: str
+    answer: str
+
+
+@dataclass(frozen=True)
+class PerformanceRow:
+    name: str
+    description: str
+    limit: str
+    count: str
+    minimum: str
+    average: str
+    maximum: str
+    p95: str
+    unanswered: str
+    unit: str
+    outcome: Outcome
+
+
+@dataclass(frozen=True)
+class SignatureBlock:
+    role: str
+    name: str
+    company: str
+    department: str
+    position: str
+    location: str
+    date: str
+
+
+@dataclass(frozen=True)
+class DigitalSignature:
+    """The key the result and its evidence are (to be) signed with: known before signing."""
+
+    algorithm: str
+    fingerprint: str  # "sha256:<64 hex>" of the DER SubjectPublicKeyInfo
+    subject: str = ""  # the X.509 certificate's subject, when signed with a certificate
+
+    @property
+    def fingerprint_grouped(self) -> str:
+        """The hex digits in groups of four, as people compare them."""
+        digits = self.fingerprint.split(":", 1)[-1]
+        return " ".join(digits[i : i + 4] for i in range(0, len(digits), 4))
+
+
+@dataclass(frozen=True)
+class Certificate:
+    standing: Standing
+    title: str
+    subtitle: str
+    banner: str  # empty when passed
+    reasons: tuple[str, ...]
+    header: tuple[Field, ...]
+    applied_tests: str
+    abstract: tuple[Field, ...]
+    functionalities: tuple[FunctionalityRow, ...]
+    security: tuple[SecurityRow, ...]
+    security_note: str
+    questions: tuple[QuestionRow, ...]
+    performance: tuple[PerformanceRow, ...]
+    performance_note: str
+    configuration: tuple[Field, ...]
+    approval: str
+    vendor: SignatureBlock
+    lab: SignatureBlock
+    digital_signature: DigitalSignature | None
+    disclaimer: tuple[str, ...]
+    document_reference: str
+    issue_date: str
+    issue_timestamp: str  # the run's finish time (RFC 3339): the documents' creation date
+    tool: str
+    run_id: str
+
+    @property
+    def passed(self) -> bool:
+        return self.standing is Standing.PASSED
+
+
+# -- helpers -------------------------------------------------------------------------------
+
+
+def _text(value: Any, default: str = "") -> str:
+    if value is None:
+        return default
+    text = str(value).strip()
+    return text or default
+
+
+def _yes_no(value: Any) -> str:
+    if value is None:
+        return "not declared"
+    return "Yes" if value else "No"
+
+
+def _date(timestamp: str) -> str:
+    return timestamp[:10] if len(timestamp) >= 10 else timestamp
+
+
+def _seconds(value: float | None) -> str:
+    return "–" if value is None else f"{value:.4f}"
+
+
+def _number(value: Any) -> str:
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return f"{value:g}"
+    return _text(value, "–")
+
+
+_PROFILE_OUTCOME = {
+    ProfileVerdict.PASS: Outcome.PASS,
+    ProfileVerdict.FAIL: Outcome.FAIL,
+    ProfileVerdict.INCOMPLETE: Outcome.INCOMPLETE,
+    ProfileVerdict.NOT_APPLICABLE: Outcome.NOT_APPLICABLE,
+}
+
+
+def _counts(summary: ProfileResult) -> str:
+    parts = [f"{summary.passed} of {summary.total - summary.not_applicable} case(s) passed"]
+    if summary.failed:
+        parts.append(f"{summary.failed} failed")
+    if summary.errors:
+        parts.append(f"{summary.errors} error")
+    if summary.skipped:
+        parts.append(f"{summary.skipped} skipped")
+    if summary.not_applicable:
+        parts.append(f"{summary.not_applicable} not applicable")
+    return ", ".join(parts)
+
+
+def _outcome(summary: ProfileResult, interrupted: bool) -> Outcome:
+    outcome = _PROFILE_OUTCOME[summary.verdict]
+    # An interrupted run may have stopped in the middle of any profile: only a failure is final.
+    if interrupted and outcome is not Outcome.FAIL and summary.total:
+        return Outcome.INCOMPLETE
+    return outcome
+
+
+def _claims(pics: Mapping[str, Any]) -> Mapping[str, Any]:
+    profiles = pics.get("profiles", {})
+    return profiles if isinstance(profiles, Mapping) else {}
+
+
+# -- sections ------------------------------------------------------------------------------
+
+
+def _functionalities(result: RunResult) -> tuple[FunctionalityRow, ...]:
+    tested = {p.name: p for p in result.profiles}
+    claims = _claims(result.pics)
+    rows = []
+    for profile, description in FUNCTIONALITIES:
+        summary = tested.get(profile.value)
+        claimed = bool(claims.get(profile.value, False))
+        if summary is None or summary.total == 0:
+            detail = (
+                "claimed in the PICS; not tested in this run"
+                if claimed
+                else "not claimed in the PICS"
+            )
+            rows.append(
+                FunctionalityRow(profile.display_name, Outcome.NOT_APPLICABLE, description, detail)
+            )
+            continue
+        outcome = _outcome(summary, result.interrupted)
+        detail = _counts(summary)
+        if outcome is Outcome.NOT_APPLICABLE:
+            detail = "not claimed in the PICS" if not claimed else detail
+        rows.append(FunctionalityRow(profile.display_name, outcome, description, detail))
+    return tuple(rows)
+
+
+def _security_profiles(pics: Mapping[str, Any]) -> frozenset[int]:
+    security = pics.get("security", {})
+    if not isinstance(security, Mapping):
+        return frozenset()
+    return frozenset(p for p in security.get("profiles", ()) if isinstance(p, int))
+
+
+def _security(result: RunResult) -> tuple[SecurityRow, ...]:
+    supported = _security_profiles(result.pics)
+    cases = [c for c in result.cases if c.profile == Profile.SECURITY.value]
+    rows = []
+    for number, item in SECURITY_ITEMS:
+        if number not in supported:
+            rows.append(
+                SecurityRow(f"SEC-{number}", item, "No", Outcome.NOT_APPLICABLE, "not supported")
+            )
+            continue
+        relevant = [
+            c
+            for c in cases
+            if c.id in _SECURITY_CASES[number] or c.id not in _PROFILE_SPECIFIC_SECURITY_CASES
+        ]
+        summary = summarise_profile(f"SEC-{number}", relevant)
+        if not relevant or summary.total == summary.not_applicable:
+            rows.append(
+                SecurityRow(
+                    f"SEC-{number}",
+                    item,
+                    "Yes",
+                    Outcome.NOT_APPLICABLE,
+                    "supported; not tested in this run",
+                )
+            )
+            continue
+        rows.append(
+            SecurityRow(
+                f"SEC-{number}",
+                item,
+                "Yes",
+                _outcome(summary, result.interrupted),
+                _counts(summary),
+            )
+        )
+    return tuple(rows)
+
+
+def _questions(pics: Mapping[str, Any]) -> tuple[QuestionRow, ...]:
+    answers = pics.get("additional_questions", {})
+    if not isinstance(answers, Mapping):
+        answers = {}
+    ids = list(QUESTIONS) + [k for k in answers if k not in QUESTIONS]
+    return tuple(
+        QuestionRow(
+            qid,
+            QUESTIONS.get(qid, qid),
+            _yes_no(answers.get(qid)) if qid in answers else "not declared",
+        )
+        for qid in ids
+    )
+
+
+_LIMIT_OUTCOME = {
+    LimitVerdict.PASS: Outcome.PASS,
+    LimitVerdict.FAIL: Outcome.FAIL,
+    LimitVerdict.NO_DATA: Outcome.NO_DATA,
+}
+
+
+def _performance_row(name: str, description: str, timing: TimingSummary) -> PerformanceRow:
+    return PerformanceRow(
+        name=name,
+        description=description,
+        limit=f"{timing.limit_s:g}",
+        count=str(timing.count),
+        minimum=_seconds(timing.min_s),
+        average=_seconds(timing.avg_s),
+        maximum=_seconds(timing.max_s),
+        p95=_seconds(timing.p95_s),
+        unanswered=str(timing.unanswered),
+        unit="s",
+        outcome=_LIMIT_OUTCOME[timing.verdict],
+    )
+
+
+def _performance(result: RunResult) -> tuple[PerformanceRow, ...]:
+    return (
+        _performance_row(
+            "OCPP response time",
+            "From each CALL the charge point sent to the CSMS's answer",
+            result.performance.response_time,
+        ),
+        _performance_row(
+            "Response time Authorize",
+            "From Authorize.req to Authorize.conf",
+            result.performance.authorize,
+        ),
+    )
+
+
+def _operator_mode(mode: Any) -> str:
+    text = _text(mode)
+    if not text:
+        return "not recorded"
+    if text == "prompt":
+        return "prompt (a person at the CSMS's user interface)"
+    if text == "none":
+        return "none (cases that need the CSMS to act were skipped)"
+    return f"trigger API at {text}"
+
+
+def _time_scale(value: Any) -> str:
+    if not isinstance(value, int | float) or isinstance(value, bool) or value <= 0:
+        return "not recorded"
+    if value == 1:
+        return "1 (simulated waits in real time)"
+    return f"{value:g} (simulated waits ran {1 / value:g}× faster than real time)"
+
+
+def _configuration(result: RunResult) -> tuple[Field, ...]:
+    settings = result.settings
+    features = result.pics.get("features", {})
+    if not isinstance(features, Mapping):
+        features = {}
+    tls = settings.get("tls_verify")
+    encrypted = result.csms_url.startswith("wss://")
+    if tls is None:
+        tls_text, tls_warn = "not recorded", False
+    elif tls:
+        tls_text = "On" if encrypted else "On (not used: the connection was not encrypted)"
+        tls_warn = False
+    else:
+        tls_text, tls_warn = "OFF — the CSMS's server certificate was not verified", True
+    fields = [
+        Field("Test tool", f"{result.tool_name} {result.tool_version}"),
+        Field("Test run", result.run_id, mono=True),
+        Field("Test period (UTC)", f"{result.started_at} – {result.finished_at}"),
+        Field("CSMS endpoint", result.csms_url or "not recorded", mono=True),
+        Field("Charge point identity", _text(settings.get("cp_id"), "not recorded")),
+        Field("OCPP schema set", _text(result.schemas.get("source"), "not recorded")),
+        Field("Schema set SHA-256", _text(result.schemas.get("sha256"), "not recorded"), mono=True),
+        Field(
+            "Security profile used",
+            _SECURITY_PROFILE_USED.get(result.security_profile, str(result.security_profile)),
+        ),
+        Field("TLS server certificate verification", tls_text, tls_warn),
+    ]
+    for key, label in FEATURES.items():
+        fields.append(Field(label, _yes_no(features.get(key))))
+    for key, value in features.items():
+        if key not in FEATURES:
+            fields.append(Field(f"PICS feature {key}", _yes_no(value)))
+    fields += [
+        Field("Time scale", _time_scale(settings.get("time_scale"))),
+        Field("Operator mode", _operator_mode(settings.get("operator"))),
+        Field(
+            "Operator timeout",
+            f"{_number(settings['operator_timeout_s'])} s"
+            if "operator_timeout_s" in settings
+            else "not recorded",
+        ),
+        Field(
+            "Message ordering",
+            {
+                "documented": "documented (as the test cases list them)",
+                "swapped": "swapped (the order the test specification also allows)",
+            }.get(_text(settings.get("ordering")), _text(settings.get("ordering"), "not recorded")),
+        ),
+    ]
+    return tuple(fields)
+
+
+def _cases_with(cases: Iterable[CaseResult], verdict: Verdict) -> list[str]:
+    return [c.id for c in cases if c.verdict is verdict]
+
+
+def _list(ids: Sequence[str], limit: int = 8) -> str:
+    shown = ", ".join(ids[:limit])
+    return shown + (f" and {len(ids) - limit} more" if len(ids) > limit else "")
+
+
+def run_standing(result: RunResult) -> tuple[Standing, tuple[str, ...]]:
+    """Whether a run earns a certificate, and if not, why (one sentence per reason)."""
+    reasons: list[str] = []
+    if result.interrupted:
+        reasons.append(
+            f"The run was interrupted: the result holds only the {len(result.cases)} case(s)"
+            " run before it stopped."
+        )
+    failed = _cases_with(result.cases, Verdict.FAIL)
+    errored = _cases_with(result.cases, Verdict.ERROR)
+    skipped = _cases_with(result.cases, Verdict.SKIPPED)
+    if failed:
+        reasons.append(f"{len(failed)} case(s) failed: {_list(failed)}.")
+    if errored:
+        reasons.append(
+            f"{len(errored)} case(s) could not be completed (tool or trigger error):"
+            f" {_list(errored)}."
+        )
+    if skipped:
+        reasons.append(f"{len(skipped)} case(s) were skipped: {_list(skipped)}.")
+    if not any(c.verdict is Verdict.PASS for c in result.cases):
+        reasons.append("No applicable test case passed.")
+    for name, timing in (
+        ("OCPP response time", result.performance.response_time),
+        ("Response time Authorize", result.performance.authorize),
+    ):
+        if timing.verdict is LimitVerdict.FAIL:
+            worst = "" if timing.max_s is None else f" (maximum {timing.max_s:.4f} s)"
+            unanswered = f", {timing.unanswered} unanswered" if timing.unanswered else ""
+            reasons.append(
+                f"{name} exceeded the PICS limit of {timing.limit_s:g} s{worst}{unanswered}."
+            )
+    if result.interrupted:
+        return Standing.INCOMPLETE, tuple(reasons)
+    if reasons or result.verdict is not Verdict.PASS:
+        if not reasons:
+            reasons.append("The run's verdict is fail.")
+        return Standing.NOT_PASSED, tuple(reasons)
+    return Standing.PASSED, ()
+
+
+def _scope(
+    functionalities: Sequence[FunctionalityRow], security: Sequence[SecurityRow], passed: bool
+) -> str:
+    wanted = (Outcome.PASS,) if passed else (Outcome.PASS, Outcome.FAIL, Outcome.INCOMPLETE)
+    names = [f.name for f in functionalities if f.outcome in wanted]
+    sec = [s.id for s in security if s.outcome in wanted]
+    if passed and len(names) == len(FUNCTIONALITIES):
+        text = "OCPP 1.6 Full: Core and all five optional feature profiles"
+    elif names:
+        text = "OCPP 1.6: " + ", ".join(names)
+    else:
+        text = "none"
+    if sec:
+        text += " + Security extension (" + ", ".join(sec) + ")"
+    return text
+
+
+def _signature_block(role: str, signatory: Any, company: str, location: str) -> SignatureBlock:
+    return SignatureBlock(
+        role=role,
+        name=signatory.name,
+        company=signatory.company or company,
+        department=signatory.department,
+        position=signatory.position,
+        location=signatory.location or location,
+        date=signatory.date,
+    )
+
+
+DISCLAIMER: tuple[str, ...] = (
+    "This document records the outcome of automated conformance tests that octt ran against the"
+    " product named above, in the configuration and on the dates shown. It makes no statement"
+    " about the product's quality, safety, security or fitness for any purpose beyond the"
+    " behaviour the listed test cases check.",
+    "It applies only to the product designation and OCPP software version named above. Another"
+    " version, configuration or deployment of the product may behave differently.",
+    "The abstract of the test report, the performance results and the test configuration are"
+    " an integral part of this document; it is valid only as a whole, together with the test"
+    " report it names.",
+    "octt is an independent open-source test tool. It is not affiliated with or endorsed by the"
+    " Open Charge Alliance, and this document is not an OCA certificate. Its authority rests"
+    " with the laboratory that signs it.",
+)
+
+
+def build_certificate(result: RunResult, signature: DigitalSignature | None = None) -> Certificate:
+    """The certificate of a run; `signature` names the key its evidence is signed with."""
+    sut = result.sut
+    lab = result.lab
+    standing, reasons = run_standing(result)
+    passed = standing is Standing.PASSED
+    functionalities = _functionalities(result)
+    security = _security(result)
+    vendor = _text(sut.get("vendor"), "not declared")
+    product = _text(sut.get("product"), "not declared")
+    product_type = _text(sut.get("product_type"), PRODUCT_TYPE)
+    version = _text(sut.get("ocpp_software_version"), "not declared")
+    communication = _text(sut.get("communication"), "JSON")
+    report_reference = lab.report_reference or f"octt-{result.run_id}"
+    lab_name = lab.name or "not named (self-test)"
+    issue_date = _date(result.finished_at)
+    if passed:
+        certificate_number = lab.certificate_number or "not assigned (self-test)"
+    else:
+        certificate_number = "none: no certificate is issued for this run"
+    header = (
+        Field("Certificate holder", vendor),
+        Field("Certificate number", certificate_number),
+        Field("Test report number", report_reference),
+        Field("Product type", product_type),
+        Field("Product designation", product),
+        Field("OCPP software version", version),
+        Field("Certification date" if passed else "Date of test", issue_date),
+        Field("Reference specification", REFERENCE_SPECIFICATION),
+        Field("Security specification", SECURITY_SPECIFICATION),
+        Field(
+            "Scope of this certificate" if passed else "Scope of the tests",
+            _scope(functionalities, security, passed),
+        ),
+    )
+    applied_tests = (
+        "Conformance testing of the OCPP 1.6-J Central System according to the OCA compliance"
+        " test cases for a CSMS (TC_xxx_CSMS), performed by"
+        f" {lab.name or 'the party that ran the tests'} from {_date(result.started_at)} to"
+        f" {issue_date} with {result.tool_name} {result.tool_version};"
+        f" documentary evidence: test report {report_reference}."
+    )
+    abstract = (
+        Field("Test laboratory", lab_name),
+        Field("Location", lab.location or "not stated"),
+        Field("Test report reference", report_reference),
+        Field("Vendor", vendor),
+        Field("Device under test", f"{product} ({product_type})"),
+        Field("Communication", f"{communication} (OCPP-J over WebSocket)"),
+        Field("OCPP software version", version),
+    )
+    if passed:
+        title = "Certificate of Conformance"
+        banner = ""
+        approval = (
+            "The test laboratory confirms that the product named above was tested with"
+            f" {result.tool_name} as described in this document, that it passed every applicable"
+            " test case of the scope above, and that its response times stayed within the limits"
+            " its PICS declares. The vendor confirms that the product tested is the product named"
+            " above and that its PICS describes it truthfully."
+        )
+    else:
+        if standing is Standing.INCOMPLETE:
+            title = "Test Summary — Incomplete Run"
+            banner = "INCOMPLETE RUN — this document is not a certificate"
+        else:
+            title = "Test Summary — Not Passed"
+            banner = "NOT PASSED — this document is not a certificate"
+        approval = (
+            "The product named above was tested with"
+            f" {result.tool_name} as described in this document and did NOT pass, for the"
+            " reasons stated above. Signatures on this document acknowledge the test record"
+            " only; they do not certify conformance."
+        )
+    security_supported = _security_profiles(result.pics)
+    security_note = (
+        "A CSMS that implements the security extension must support Security Profile 2 or 3"
+        " or both."
+        + (
+            ""
+            if not security_supported or security_supported & {2, 3}
+            else " The PICS claims neither."
+        )
+    )
+    return Certificate(
+        standing=standing,
+        title=title,
+        subtitle="OCPP 1.6-J — Charging Station Management System (CSMS)",
+        banner=banner,
+        reasons=reasons,
+        header=header,
+        applied_tests=applied_tests,
+        abstract=abstract,
+        functionalities=functionalities,
+        security=security,
+        security_note=security_note,
+        questions=_questions(result.pics),
+        performance=_performance(result),
+        performance_note=(
+            "Response times are measured at the simulated charge point's WebSocket, between the"
+            " moment a CALL was handed to the socket and the moment its answer came out of it,"
+            f" over the connection to {result.csms_url or 'the CSMS'}. A CALL that received no"
+            " answer counts against the limit."
+        ),
+        configuration=_configuration(result),
+        approval=approval,
+        vendor=_signature_block("Vendor", lab.vendor_signatory, vendor, ""),
+        lab=_signature_block("Test laboratory", lab.lab_signatory, lab.name, lab.location),
+        digital_signature=signature,
+        disclaimer=DISCLAIMER,
+        document_reference=(lab.certificate_number if passed else "") or report_reference,
+        issue_date=issue_date,
+        issue_timestamp=result.finished_at,
+        tool=f"{result.tool_name} {result.tool_version}",
+        run_id=result.run_id,
+    )
