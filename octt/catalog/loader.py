@@ -93,7 +93,7 @@ def _step(kind: str, raw: Mapping[str, Any], loc: Location) -> Step:
     if kind == "operator":
         return OperatorStep(loc, label, note, raw["operator"], raw.get("payload", {}), raw["say"])
     if kind == "state":
-        return StateStep(loc, label, note, raw["state"])
+        return StateStep(loc, label, note, raw["state"], raw.get("with", {}), raw.get("expect", {}))
     if kind == "reconnect":
         options = raw["reconnect"] or {}
         protocols = options.get("subprotocols")
@@ -166,6 +166,7 @@ def load_state(path: Path) -> ReusableState:
         steps=_steps(document, data["steps"], ("steps",)),
         location=Location(str(path), 1),
         before_location=Location(str(path), document.line_of("before")),
+        parameters=dict(data.get("parameters", {})),
     )
 
 
@@ -180,6 +181,39 @@ def _uses_operator(
         return True
     names = list(before) + [name for name, _ in _referenced_states(steps)]
     return any(_uses_operator(states[n].steps, states[n].before, states) for n in names)
+
+
+def accepted_arguments(states: Mapping[str, ReusableState], name: str) -> frozenset[str]:
+    """The parameters a step running state `name` may set: the state's own and those of every
+    state it runs (before-states and state steps, transitively)."""
+    seen: set[str] = set()
+    names: set[str] = set()
+    pending = [name]
+    while pending:
+        current = pending.pop()
+        if current in seen or current not in states:
+            continue
+        seen.add(current)
+        state = states[current]
+        names.update(state.parameters)
+        pending.extend(state.before)
+        pending.extend(child for child, _ in _referenced_states(state.steps))
+    return frozenset(names)
+
+
+def _check_arguments(steps: Iterable[Step], states: Mapping[str, ReusableState]) -> None:
+    for step in steps:
+        if not isinstance(step, StateStep) or step.name not in states:
+            continue
+        unknown = sorted(set(step.arguments) - accepted_arguments(states, step.name))
+        if unknown:
+            accepted = ", ".join(sorted(accepted_arguments(states, step.name))) or "none"
+            raise DocumentError(
+                step.location.file,
+                step.location.line,
+                f"state {step.name!r} has no parameter {', '.join(unknown)}"
+                f" (its parameters: {accepted})",
+            )
 
 
 def _check_state_graph(states: Mapping[str, ReusableState]) -> None:
@@ -217,7 +251,10 @@ def load_catalog(
                 raise DocumentError(loc.file, loc.line, f"unknown reusable state {name!r}")
         if known_checks is not None:
             _check_helpers(case.steps, known_checks)
+        _check_arguments(case.steps, states)
         cases.append(_with_operator_flag(case, states))
+    for state in states.values():
+        _check_arguments(state.steps, states)
     if known_checks is not None:
         for state in states.values():
             _check_helpers(state.steps, known_checks)

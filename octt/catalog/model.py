@@ -34,6 +34,7 @@ class SimulatedEvent(StrEnum):
     CONNECTION_LOSS = "connection_loss"  # the network drops; the charge point keeps running
     GO_OFFLINE = "go_offline"  # connection lost for duration_s; transaction messages queue up
     CONNECTION_TIMEOUT = "connection_timeout"  # ConnectionTimeOut expires without a cable
+    RESERVATION_EXPIRY = "reservation_expiry"  # a reservation's expiryDate passes (OCPP 1.6 §5.13)
 
 
 @dataclass(frozen=True)
@@ -76,6 +77,11 @@ class OperatorStep(StepBase):
 @dataclass(frozen=True)
 class StateStep(StepBase):
     name: str
+    # Values for the state's parameters (templates, rendered when the state starts).
+    arguments: Mapping[str, Any] = field(default_factory=dict)
+    # Extra expectations on the messages exchanged inside the state: action -> expect block
+    # (on the CSMS's request for a CALL it sends, on its answer for a CALL the CP sends).
+    expect: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -146,8 +152,9 @@ def describe_step(step: Step) -> str:
             return f"expect {action} from the CSMS"
         case OperatorStep(action=action):
             return f"operator: make the CSMS send {action}"
-        case StateStep(name=name):
-            return f"reusable state {name}"
+        case StateStep(name=name, arguments=arguments):
+            given = ", ".join(f"{k}={v}" for k, v in arguments.items())
+            return f"reusable state {name}" + (f" ({given})" if given else "")
         case ReconnectStep():
             return "reconnect"
         case ForbidStep(actions=actions):
@@ -183,6 +190,9 @@ class ReusableState:
     steps: tuple[Step, ...]
     location: Location
     before_location: Location | None = None
+    # Parameter -> default (a template rendered when the state starts). A parameter already
+    # bound by an enclosing state keeps that value; a state step's `with` overrides both.
+    parameters: Mapping[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from octt.catalog.model import Catalog, Requirement, TestCase
-from octt.pics.model import Pics, Profile
+from octt.pics.model import Pics, Profile, lookup_dotted
 
 
 class SelectionError(ValueError):
@@ -31,11 +31,10 @@ class RunPlan:
 
 
 def _requirement_holds(requirement: Requirement, raw: Mapping[str, Any]) -> bool:
-    node: Any = raw
-    for part in requirement.pics.split("."):
-        if not isinstance(node, Mapping) or part not in node:
-            return False
-        node = node[part]
+    try:
+        node = lookup_dotted(raw, requirement.pics)
+    except KeyError:
+        return False
     if requirement.contains_any:
         return isinstance(node, list) and any(v in node for v in requirement.contains_any)
     return bool(node)

@@ -86,6 +86,7 @@ class ChargePointState:
     # the held connector also carries the id), messages promised to a TriggerMessage (§5.17).
     local_list: LocalAuthList = field(default_factory=LocalAuthList)
     reservations: dict[int, Reservation] = field(default_factory=dict)
+    last_reservation: Reservation | None = None  # the one made last, kept after it ends
     triggers: list[PendingTrigger] = field(default_factory=list)
 
     @classmethod

@@ -195,8 +195,8 @@ def matching(state: ChargePointState, connector_id: int, id_tag: str) -> Reserva
 
 
 def latest(state: ChargePointState) -> Reservation | None:
-    """The reservation made last."""
-    return next(reversed(state.reservations.values()), None)
+    """The reservation made last, even if it has ended since."""
+    return state.last_reservation
 
 
 def due(state: ChargePointState, connector_id: int | None) -> Reservation | None:
@@ -240,7 +240,7 @@ def reserve_now_commit(
         asked = _int(connector_id)
         held = asked if asked is not None and state.has_connector(asked) else _preference(state)[0]
     parent = payload.get("parentIdTag")
-    state.reservations[reservation_id] = Reservation(
+    reservation = Reservation(
         reservation_id=reservation_id,
         connector_id=_int(connector_id) or 0,
         held_connector=held,
@@ -248,6 +248,8 @@ def reserve_now_commit(
         parent_id_tag=parent if isinstance(parent, str) else None,
         expiry_date=_parse_time(payload.get("expiryDate")),
     )
+    state.reservations[reservation_id] = reservation
+    state.last_reservation = reservation
     connector = state.connector(held)
     connector.reservation_id = reservation_id
     connector.status = ConnectorStatus.RESERVED

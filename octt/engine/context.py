@@ -10,14 +10,15 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import itertools
+import uuid
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
 from octt.catalog.model import Catalog, SendStep, TestCase
-from octt.chargepoint import responder
+from octt.chargepoint import reservations, responder
 from octt.chargepoint.model import ChargePointState
 from octt.clock import Clock, rfc3339
 from octt.config import RunConfig
@@ -129,6 +130,13 @@ class CaseContext:
     inbox: list[IncomingCall] = field(default_factory=list)
     inbox_changed: asyncio.Event = field(default_factory=asyncio.Event)
     background: set[asyncio.Task[None]] = field(default_factory=set)
+    # Parameters bound by the reusable states running now (name -> depth of nesting), and the
+    # extra expectations their state steps add (innermost last).
+    parameters: Counter[str] = field(default_factory=Counter)
+    state_expectations: list[Mapping[str, Mapping[str, Any]]] = field(default_factory=list)
+    # {unique_id}: a positive 31-bit integer, fresh for every case, for identifiers the CSMS is
+    # asked to use (a reservationId), so that runs and cases do not collide.
+    unique_id: int = field(default_factory=lambda: uuid.uuid4().int % 2_000_000_000 + 1)
     _ids: Iterator[int] = field(default_factory=lambda: itertools.count(1))
 
     @property
@@ -162,21 +170,29 @@ class CaseContext:
         base["cp_id"] = self.cp.cp_id
         base["child_id_tag"] = data.child_id_tags[0] if data.child_id_tags else None
         base["unknown_connector_id"] = self.cp.number_of_connectors + 1
+        base["unique_id"] = self.unique_id
         now = self.cp.local_time(self.clock.utc_now())
         base["now"] = rfc3339(now)  # the charge point's clock, as it would stamp a message
         base.update(self.variables)
 
         def now_plus(rest: str) -> Any:
-            # {now_plus.3600}: an hour from now; {now_plus.-60}: a minute ago.
+            # {now_plus.3600}: an hour from now; {now_plus.-60}: a minute ago;
+            # {now_plus.reservation_expiry_offset_s}: as many seconds as that value says.
             try:
-                return rfc3339(now + timedelta(seconds=float(rest)))
-            except (ValueError, OverflowError):
+                seconds = base.get(rest, rest)
+                return rfc3339(now + timedelta(seconds=float(seconds)))
+            except (TypeError, ValueError, OverflowError):
                 raise KeyError(rest) from None
 
         def cp_namespace(rest: str) -> Any:
             prefix = "config."
             if rest.startswith(prefix) and self.cp.config.known(rest[len(prefix) :]):
                 return self.cp.config.get(rest[len(prefix) :])
+            if rest == "reserved_connector":
+                # The connector the charge point holds (or held) for its latest reservation.
+                latest = reservations.latest(self.cp)
+                if latest is not None:
+                    return latest.held_connector
             raise KeyError(rest)
 
         def config_namespace(rest: str) -> Any:
@@ -195,6 +211,10 @@ class CaseContext:
                 "now_plus": now_plus,
             },
         )
+
+    def expectations_for(self, action: str) -> list[Mapping[str, Any]]:
+        """The expect blocks that enclosing state steps add for `action` (outermost first)."""
+        return [extra[action] for extra in self.state_expectations if action in extra]
 
     # -- connection --------------------------------------------------------------------------
 

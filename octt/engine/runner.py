@@ -167,6 +167,8 @@ class Runner:
         if data.parent_id_tag:
             tokens.append(TokenSpec(data.parent_id_tag, "Accepted"))
             tokens.extend(TokenSpec(c, "Accepted", data.parent_id_tag) for c in data.child_id_tags)
+        if data.local_list_id_tag:
+            tokens.append(TokenSpec(data.local_list_id_tag, "Accepted"))
         notes = [f"{data.invalid_id_tag} must be unknown to the CSMS (answered Invalid)"]
         if data.unsupported_vendor_id:
             notes.append(f"DataTransfer vendorId {data.unsupported_vendor_id} must be unsupported")

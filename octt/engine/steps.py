@@ -30,7 +30,7 @@ from octt.catalog.model import (
     describe_step,
     step_kind,
 )
-from octt.chargepoint import messages
+from octt.chargepoint import messages, reservations
 from octt.clock import rfc3339
 from octt.config import Ordering
 from octt.engine.checks import CHECKS
@@ -53,11 +53,43 @@ from octt.report.model import ExchangeOutcome, ExchangeRecord, StepRecord, StepS
 SPEC_RESPONSE = "OCPP-J 1.6 §4.1.1"
 
 
-async def run_state(ctx: CaseContext, name: str, prefix: str) -> None:
+_UNSET = object()
+
+
+async def run_state(
+    ctx: CaseContext, name: str, prefix: str, step: StateStep | None = None
+) -> None:
+    """Run a reusable state: bind its parameters, add the step's expectations, run its
+    before-states and steps, then unbind (saved variables stay)."""
     state = ctx.catalog.states[name]
-    for before in state.before:
-        await run_state(ctx, before, f"{prefix}before:{before}/")
-    await run_steps(ctx, state.steps, prefix)
+    arguments = step.arguments if step is not None else {}
+    scope = ctx.scope()
+    values: dict[str, Any] = {}
+    for param, default in state.parameters.items():
+        if param not in arguments and ctx.parameters[param] == 0:
+            values[param] = render(default, scope)
+        # else: given by the step, or bound by an enclosing state (inherited)
+    for param, value in arguments.items():
+        values[param] = render(value, scope)
+    previous = {param: ctx.variables.get(param, _UNSET) for param in values}
+    ctx.variables.update(values)
+    ctx.parameters.update(values.keys())
+    expectations = step.expect if step is not None else {}
+    if expectations:
+        ctx.state_expectations.append(expectations)
+    try:
+        for before in state.before:
+            await run_state(ctx, before, f"{prefix}before:{before}/")
+        await run_steps(ctx, state.steps, prefix)
+    finally:
+        if expectations:
+            ctx.state_expectations.pop()
+        ctx.parameters.subtract(values.keys())
+        for param, old in previous.items():
+            if old is _UNSET:
+                ctx.variables.pop(param, None)
+            else:
+                ctx.variables[param] = old
 
 
 def _ordered(steps: Sequence[Step], ordering: Ordering) -> list[tuple[int, Step]]:
@@ -79,7 +111,7 @@ async def run_steps(ctx: CaseContext, steps: Sequence[Step], prefix: str = "") -
     for number, step in _ordered(steps, ctx.config.ordering):
         path = f"{prefix}{number}"
         if isinstance(step, StateStep):
-            await run_state(ctx, step.name, f"{path}:{step.name}/")
+            await run_state(ctx, step.name, f"{path}:{step.name}/", step)
             continue
         await _run_one(ctx, step, path)
 
@@ -225,16 +257,17 @@ async def send_message(
         return
     response = exchange.response or {}
     messages.on_answered(ctx.cp, step.action, payload, response)
-    for finding in evaluate(
-        what,
-        response,
-        step.expect,
-        scope,
-        rule_prefix=f"expect.{step.action}",
-        spec=ctx.spec,
-        frames=frames,
-    ):
-        ctx.add_finding(finding)
+    for expectations in (step.expect, *ctx.expectations_for(step.action)):
+        for finding in evaluate(
+            what,
+            response,
+            expectations,
+            scope,
+            rule_prefix=f"expect.{step.action}",
+            spec=ctx.spec,
+            frames=frames,
+        ):
+            ctx.add_finding(finding)
     _save(ctx, step.save, response)
 
 
@@ -268,10 +301,12 @@ def _operator(ctx: CaseContext, step: OperatorStep) -> str:
             f"operator mode {ctx.operator.mode!r}: nobody can make the CSMS send {step.action}"
         )
     scope = ctx.scope()
+    # A field whose value renders to null is left out (an optional field a parameter omits).
+    payload = {k: v for k, v in render(dict(step.payload), scope).items() if v is not None}
     request = OperatorRequest(
         cp_id=ctx.cp.cp_id,
         action=step.action,
-        payload=render(dict(step.payload), scope),
+        payload=payload,
         instruction=str(render(step.say, scope)),
         timeout_s=ctx.operator_timeout_s,
     )
@@ -363,16 +398,17 @@ async def _expect_call(ctx: CaseContext, step: ExpectCallStep) -> str:
     for finding in incoming.findings:
         ctx.add_finding(finding)
     request = incoming.call.payload
-    for finding in evaluate(
-        f"{step.action}.req",
-        request,
-        step.expect,
-        scope,
-        rule_prefix=f"expect.{step.action}",
-        spec=ctx.spec,
-        frames=(incoming.frame,),
-    ):
-        ctx.add_finding(finding)
+    for expectations in (step.expect, *ctx.expectations_for(step.action)):
+        for finding in evaluate(
+            f"{step.action}.req",
+            request,
+            expectations,
+            scope,
+            rule_prefix=f"expect.{step.action}",
+            spec=ctx.spec,
+            frames=(incoming.frame,),
+        ):
+            ctx.add_finding(finding)
     _save(ctx, step.save, request)
     override = render(dict(step.reply), ctx.scope()) if step.reply is not None else None
     error = None
@@ -447,8 +483,35 @@ async def _simulate(ctx: CaseContext, step: SimulateStep) -> str:
         ctx.cp.go_offline(duration)
         return f"offline for {duration:g} simulated s"
     connector = render(step.connector, scope) if step.connector is not None else None
+    if step.event is SimulatedEvent.RESERVATION_EXPIRY:
+        limit = float(render(step.duration_s, scope)) if step.duration_s is not None else None
+        return await _expire_reservation(ctx, step, connector, limit)
     connector_id = connector if isinstance(connector, int) else ctx.cp.default_connector_id
     timeout_s = ctx.cp.config.get_int("ConnectionTimeOut")
     real = await _simulated_sleep(ctx, timeout_s)
     ctx.cp.connection_timeout(connector_id)
     return f"ConnectionTimeOut {timeout_s} s expired ({real:.3f} s real)"
+
+
+async def _expire_reservation(
+    ctx: CaseContext, step: SimulateStep, connector: Any, limit_s: float | None
+) -> str:
+    """The driver never comes: the reservation (held on `connector`, else the one expiring
+    first) reaches its expiryDate and ends (OCPP 1.6 §5.13). The wait is the time left until
+    the expiryDate on the charge point's clock, in simulated seconds (so the run's time scale
+    shortens it), at most `limit_s` simulated seconds."""
+    reservation = reservations.due(ctx.cp, connector if isinstance(connector, int) else None)
+    if reservation is None:
+        raise ValueError(f"{step.location}: the charge point holds no reservation to expire")
+    remaining = 0.0
+    if reservation.expiry_date is not None:
+        now = ctx.cp.local_time(ctx.clock.utc_now())
+        remaining = max(0.0, (reservation.expiry_date - now).total_seconds())
+    simulated = remaining if limit_s is None else min(remaining, limit_s)
+    real = await _simulated_sleep(ctx, simulated)
+    reservations.release(ctx.cp, reservation.reservation_id)
+    capped = " (the step's limit; the expiryDate is later)" if simulated < remaining else ""
+    return (
+        f"reservation {reservation.reservation_id} expired after {simulated:g} simulated s"
+        f" ({real:.3f} s real){capped}"
+    )

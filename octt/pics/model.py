@@ -67,6 +67,12 @@ class TestData:
     parent_id_tag: str | None = None
     child_id_tags: tuple[str, ...] = ()
     unsupported_vendor_id: str | None = None
+    # Reservation: the "Expiry Date Offset" — how far ahead a reservation's expiryDate lies
+    # (seconds; TC_047 waits for it on the run's time scale).
+    reservation_expiry_offset_s: int = 300
+    # Local Auth List: an Accepted idTag, other than valid_id_tag, that TC_043_5's Differential
+    # update adds to the list.
+    local_list_id_tag: str | None = None
 
 
 @dataclass(frozen=True)
@@ -89,13 +95,22 @@ class Pics:
         return profile in self.profiles
 
     def lookup(self, dotted: str) -> Any:
-        """A value of the PICS by dotted path (``profiles.reservation``); KeyError if absent."""
-        node: Any = self.raw
-        for part in dotted.split("."):
-            if not isinstance(node, Mapping) or part not in node:
-                raise KeyError(dotted)
+        """A value of the PICS by dotted path (``profiles.reservation``; a number indexes a
+        list: ``test_data.child_id_tags.1``); KeyError if absent."""
+        return lookup_dotted(self.raw, dotted)
+
+
+def lookup_dotted(document: Any, dotted: str) -> Any:
+    """The value at a dotted path of a YAML/JSON document; KeyError if absent."""
+    node: Any = document
+    for part in dotted.split("."):
+        if isinstance(node, Mapping) and part in node:
             node = node[part]
-        return node
+        elif isinstance(node, list) and part.isdigit() and int(part) < len(node):
+            node = node[int(part)]
+        else:
+            raise KeyError(dotted)
+    return node
 
 
 def pics_from_data(data: Mapping[str, Any], source: str = "") -> Pics:

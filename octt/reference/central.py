@@ -29,10 +29,11 @@ from ocpp.v16.enums import Action, DataTransferStatus, RegistrationStatus
 from websockets.exceptions import ConnectionClosed
 
 from octt.clock import Clock, rfc3339
+from octt.reference import reservations
 from octt.reference.auth import INVALID, IdTagDecision, decide
 from octt.reference.faults import Fault
 from octt.reference.link import OcppLink
-from octt.reference.store import Store, TransferKind
+from octt.reference.store import ReservationState, Store, TokenStatus, TransferKind
 from octt.reference.wire import CALL, CALL_ERROR, CALL_RESULT, dumps, redact
 
 _LOG = logging.getLogger("octt.reference.central")
@@ -365,6 +366,15 @@ class CentralSession(ChargePoint):  # type: ignore[misc]
             or (self._faulty(Fault.REJECT_PAST_TIMESTAMPS) and in_the_past)
         ):
             decision = INVALID
+        # §5.13: a transaction quoting a reservation of this CSMS uses it up.
+        decision, reservation = reservations.honour(
+            self._ctx.store,
+            self.charge_point_id,
+            reservation_id,
+            id_tag,
+            decision,
+            self._ctx.faults,
+        )
         transaction_id = self._ctx.store.start_transaction(
             self.charge_point_id,
             connector_id=connector_id,
@@ -374,6 +384,10 @@ class CentralSession(ChargePoint):  # type: ignore[misc]
             timestamp=timestamp,
             reservation_id=reservation_id,
         )
+        if reservation is not None and decision.status is TokenStatus.ACCEPTED:
+            self._ctx.store.set_reservation_state(
+                reservation.reservation_id, ReservationState.USED, transaction_id
+            )
         return call_result.StartTransaction(
             transaction_id=transaction_id, id_tag_info=self._id_tag_info(decision)
         )

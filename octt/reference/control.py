@@ -3,7 +3,8 @@
 Owns the HTTP routes and their JSON bodies:
 
 - `POST /api/octt/1.6/{cp_id}/{action}`: send the CALL `action` (kebab-case) with the JSON body as
-  payload to the connected charge point, and answer when it has answered: 200 `{"status":
+  payload (completed by the CSMS where it owns a field: `octt.reference.operations`) to the
+  connected charge point, and answer when it has answered: 200 `{"status":
   "answered", "response": {...}}`; 502 for a CALLERROR (code, description, details), a
   disconnect or a malformed answer; 504 when no answer came within the call timeout; 404 when
   the charge point is not connected; 400 for an unknown action or a body that is not a
@@ -25,6 +26,8 @@ from typing import Any
 
 from aiohttp import web
 
+from octt.clock import Clock, SystemClock
+from octt.reference import operations
 from octt.reference.actions import ActionError, action_from_kebab, schema_problem
 from octt.reference.central import (
     Answered,
@@ -96,11 +99,14 @@ class ControlApi:
         store: Store,
         faults: frozenset[Fault],
         call_timeout_s: float,
+        *,
+        clock: Clock | None = None,
     ) -> None:
         self._registry = registry
         self._store = store
         self._faults = faults
         self._call_timeout_s = call_timeout_s
+        self._clock: Clock = clock if clock is not None else SystemClock()
 
     def application(self) -> web.Application:
         app = web.Application(middlewares=[_json_errors])
@@ -168,7 +174,12 @@ class ControlApi:
         if Fault.DROP_TRIGGERED_CALLS in self._faults:
             _LOG.info("%s: dropped %s (drop-triggered-calls fault)", cp_id, action)
             return web.json_response({"status": "dropped"})
+        # The parts of the call the CSMS owns itself (reservationId, list version, idTagInfo).
+        now = self._clock.utc_now()
+        payload = operations.prepare(action, payload, self._store, cp_id, now, self._faults)
         outcome = await session.send_call(action, payload, self._call_timeout_s)
+        answer = outcome.payload if isinstance(outcome, Answered) else None
+        operations.record(action, payload, answer, self._store, cp_id)
         if isinstance(outcome, Answered):
             return web.json_response({"status": "answered", "response": outcome.payload})
         if isinstance(outcome, AnsweredWithError):

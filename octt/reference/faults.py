@@ -66,6 +66,24 @@ class Fault(StrEnum):
     GET_COMPOSITE_WRONG_UNIT = "get-composite-schedule-wrong-unit"
     REMOTE_START_WITHOUT_PROFILE = "remote-start-without-charging-profile"
     REMOTE_START_RELATIVE_WITH_START = "remote-start-relative-with-start-schedule"
+    # Local Auth List Management, Reservation and Remote Trigger: payload faults on the CALLs of
+    # these profiles (octt.reference.profile_wire), and how reservations are honoured.
+    GET_LOCAL_LIST_VERSION_EXTRA_FIELD = "get-local-list-version-extra-field"
+    SEND_LOCAL_LIST_WRONG_TYPE = "send-local-list-wrong-type"
+    SEND_LOCAL_LIST_NO_ID_TAG_INFO = "send-local-list-no-idtaginfo"
+    SEND_LOCAL_LIST_STALE_VERSION = "send-local-list-stale-version"
+    RESERVE_NOW_WRONG_CONNECTOR = "reserve-now-wrong-connector"
+    RESERVE_NOW_ANY_CONNECTOR = "reserve-now-any-connector"
+    RESERVE_NOW_WRONG_ID_TAG = "reserve-now-wrong-idtag"
+    RESERVE_NOW_LATE_EXPIRY = "reserve-now-late-expiry"
+    CANCEL_RESERVATION_WRONG_ID = "cancel-reservation-wrong-id"
+    CANCEL_RESERVATION_STRING_ID = "cancel-reservation-string-id"
+    CHANGE_AVAILABILITY_OPERATIVE = "change-availability-operative"
+    CHANGE_AVAILABILITY_WRONG_CONNECTOR = "change-availability-wrong-connector"
+    TRIGGER_MESSAGE_WRONG_MESSAGE = "trigger-message-wrong-message"
+    TRIGGER_MESSAGE_WRONG_CONNECTOR = "trigger-message-wrong-connector"
+    RESERVED_START_REJECTED = "reserved-start-rejected"
+    RESERVATION_IGNORES_PARENT = "reservation-ignores-parent"
     # Wire faults on the CSMS's answers (schema or framing violations the ocpp library would
     # refuse to produce itself).
     STOP_TRANSACTION_EXTRA_FIELD = "stop-transaction-extra-field"
@@ -256,6 +274,71 @@ _DESCRIPTIONS: dict[Fault, tuple[FaultLayer, str]] = {
     Fault.BOOT_BAD_DATETIME: (
         FaultLayer.WIRE,
         "BootNotification.conf currentTime is 'yesterday'",
+    ),
+    Fault.GET_LOCAL_LIST_VERSION_EXTRA_FIELD: (
+        FaultLayer.WIRE,
+        "GetLocalListVersion.req carries an extra property",
+    ),
+    Fault.SEND_LOCAL_LIST_WRONG_TYPE: (
+        FaultLayer.WIRE,
+        "SendLocalList.req asked as a Full update is sent with updateType Differential",
+    ),
+    Fault.SEND_LOCAL_LIST_NO_ID_TAG_INFO: (
+        FaultLayer.WIRE,
+        "SendLocalList.req entries carry no idTagInfo",
+    ),
+    Fault.SEND_LOCAL_LIST_STALE_VERSION: (
+        FaultLayer.WIRE,
+        "a Differential SendLocalList.req keeps the version of the list installed",
+    ),
+    Fault.RESERVE_NOW_WRONG_CONNECTOR: (
+        FaultLayer.WIRE,
+        "ReserveNow.req connectorId is the requested one + 1",
+    ),
+    Fault.RESERVE_NOW_ANY_CONNECTOR: (
+        FaultLayer.WIRE,
+        "ReserveNow.req connectorId is 0 (the charge point) whatever was requested",
+    ),
+    Fault.RESERVE_NOW_WRONG_ID_TAG: (
+        FaultLayer.WIRE,
+        "ReserveNow.req idTag is the requested one spelt backwards",
+    ),
+    Fault.RESERVE_NOW_LATE_EXPIRY: (
+        FaultLayer.WIRE,
+        "ReserveNow.req expiryDate is 10 minutes later than requested",
+    ),
+    Fault.CANCEL_RESERVATION_WRONG_ID: (
+        FaultLayer.WIRE,
+        "CancelReservation.req reservationId is the requested one + 1000",
+    ),
+    Fault.CANCEL_RESERVATION_STRING_ID: (
+        FaultLayer.WIRE,
+        "CancelReservation.req reservationId is sent as a JSON string",
+    ),
+    Fault.CHANGE_AVAILABILITY_OPERATIVE: (
+        FaultLayer.WIRE,
+        "ChangeAvailability.req type is swapped (Inoperative sent as Operative and back)",
+    ),
+    Fault.CHANGE_AVAILABILITY_WRONG_CONNECTOR: (
+        FaultLayer.WIRE,
+        "ChangeAvailability.req connectorId is the requested one + 1",
+    ),
+    Fault.TRIGGER_MESSAGE_WRONG_MESSAGE: (
+        FaultLayer.WIRE,
+        "TriggerMessage.req requestedMessage is another message than requested",
+    ),
+    Fault.TRIGGER_MESSAGE_WRONG_CONNECTOR: (
+        FaultLayer.WIRE,
+        "TriggerMessage.req connectorId is the requested one + 1",
+    ),
+    Fault.RESERVED_START_REJECTED: (
+        FaultLayer.HANDLER,
+        "StartTransaction.conf is Invalid when the request quotes a reservationId",
+    ),
+    Fault.RESERVATION_IGNORES_PARENT: (
+        FaultLayer.HANDLER,
+        "a reservation admits only its own idTag: another idTag of its parentIdTag group is"
+        " answered Invalid in StartTransaction",
     ),
 }
 

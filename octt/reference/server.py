@@ -178,7 +178,13 @@ class ReferenceCsms:
                 logger=logging.getLogger("octt.reference.websocket"),
             )
             self._port = int(self._ws_server.sockets[0].getsockname()[1])
-            api = ControlApi(self._registry, self._store, config.faults, config.call_timeout_s)
+            api = ControlApi(
+                self._registry,
+                self._store,
+                config.faults,
+                config.call_timeout_s,
+                clock=self._clock,
+            )
             application = api.application()
             # The firmware image and the diagnostics uploads share the trigger API's server.
             FileService(self._store, self._clock).add_routes(application)

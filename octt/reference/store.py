@@ -1,6 +1,6 @@
 """State of the reference CSMS in SQLite: idTags, Basic-auth passwords, charge points,
-connector statuses, transactions, meter values, firmware/diagnostics status notifications and
-the files served or received over HTTP.
+connector statuses, transactions, meter values, firmware/diagnostics status notifications, the
+files served or received over HTTP, reservations and the local authorization lists sent.
 
 Owns the SQL schema, the seed (test data the operator "provisioned", read from a PICS file) and
 every read and write of the database. A `Store` is used from one thread (the event loop's); it
@@ -88,8 +88,8 @@ def seed_from_pics(path: Path) -> Seed:
 
     valid_id_tag and parent_id_tag are Accepted, expired_id_tag is Expired (expiry date in the
     past), blocked_id_tag is Blocked, each of child_id_tags is Accepted with parent_id_tag as its
-    parent. invalid_id_tag is deliberately not stored: unknown to the CSMS, it is Invalid.
-    Raises ValueError if the file has no usable test_data block.
+    parent, local_list_id_tag is Accepted. invalid_id_tag is deliberately not stored: unknown to
+    the CSMS, it is Invalid. Raises ValueError if the file has no usable test_data block.
     """
     with path.open(encoding="utf-8") as stream:
         document = yaml.safe_load(stream)
@@ -125,6 +125,9 @@ def seed_from_pics(path: Path) -> Seed:
         raise ValueError(f"{path}: test_data.child_id_tags must be a list of strings")
     for child in children:
         add(TokenRecord(child, TokenStatus.ACCEPTED, parent_id_tag=parent))
+    local_list = tag("local_list_id_tag")
+    if local_list is not None:
+        add(TokenRecord(local_list, TokenStatus.ACCEPTED))
     return Seed(tokens=tuple(tokens.values()))
 
 
@@ -221,6 +224,49 @@ CREATE TABLE IF NOT EXISTS file_transfers (
 """
 
 
+# Reservations (OCPP 1.6 §5.13) and the local authorization list each charge point holds
+# (§5.15), as this Central System sent them.
+_OPTIONAL_PROFILES_SCHEMA = """
+CREATE TABLE IF NOT EXISTS reservations (
+    reservation_id INTEGER PRIMARY KEY AUTOINCREMENT,
+    charge_point_id TEXT NOT NULL,
+    connector_id INTEGER NOT NULL,
+    id_tag TEXT NOT NULL,
+    parent_id_tag TEXT,
+    expiry_date TEXT NOT NULL,
+    state TEXT NOT NULL,
+    transaction_id INTEGER
+);
+CREATE TABLE IF NOT EXISTS local_lists (
+    charge_point_id TEXT PRIMARY KEY,
+    list_version INTEGER NOT NULL,
+    entries TEXT NOT NULL
+);
+"""
+
+
+class ReservationState(StrEnum):
+    """Where a reservation the CSMS made stands."""
+
+    REQUESTED = "requested"  # ReserveNow sent, no answer yet
+    ACTIVE = "active"  # the charge point accepted it
+    REFUSED = "refused"  # the charge point answered Faulted, Occupied, Rejected, Unavailable
+    CANCELLED = "cancelled"  # CancelReservation accepted
+    USED = "used"  # a transaction quoted it
+
+
+@dataclass(frozen=True)
+class ReservationRecord:
+    reservation_id: int
+    charge_point_id: str
+    connector_id: int
+    id_tag: str
+    parent_id_tag: str | None
+    expiry_date: str
+    state: ReservationState
+    transaction_id: int | None
+
+
 def _iso(moment: datetime) -> str:
     return moment.astimezone(UTC).isoformat()
 
@@ -232,6 +278,7 @@ class Store:
         self._db = sqlite3.connect(db, isolation_level=None)
         self._db.row_factory = sqlite3.Row
         self._db.executescript(_SCHEMA)
+        self._db.executescript(_OPTIONAL_PROFILES_SCHEMA)
 
     def close(self) -> None:
         self._db.close()
@@ -474,3 +521,83 @@ class Store:
             "SELECT direction, name, size, sha256, at FROM file_transfers ORDER BY id"
         ).fetchall()
         return [dict(row) for row in rows]
+
+    # -- reservation and local authorization lists -----------------------------------------------
+
+    def tokens(self) -> list[TokenRecord]:
+        """Every idTag the CSMS holds, in the order they were stored."""
+        rows = self._db.execute("SELECT id_tag FROM id_tags ORDER BY rowid").fetchall()
+        found = (self.token(str(row["id_tag"])) for row in rows)
+        return [token for token in found if token is not None]
+
+    def create_reservation(
+        self,
+        charge_point_id: str,
+        *,
+        connector_id: int,
+        id_tag: str,
+        parent_id_tag: str | None,
+        expiry_date: str,
+    ) -> int:
+        """A new reservation (state requested) and its fresh, never reused reservationId."""
+        cursor = self._db.execute(
+            "INSERT INTO reservations (charge_point_id, connector_id, id_tag, parent_id_tag,"
+            " expiry_date, state) VALUES (?, ?, ?, ?, ?, ?)",
+            (
+                charge_point_id,
+                connector_id,
+                id_tag,
+                parent_id_tag,
+                expiry_date,
+                ReservationState.REQUESTED.value,
+            ),
+        )
+        reservation_id = cursor.lastrowid
+        assert reservation_id is not None
+        return reservation_id
+
+    def set_reservation_state(
+        self, reservation_id: int, state: ReservationState, transaction_id: int | None = None
+    ) -> None:
+        self._db.execute(
+            "UPDATE reservations SET state = ?, transaction_id = COALESCE(?, transaction_id)"
+            " WHERE reservation_id = ?",
+            (state.value, transaction_id, reservation_id),
+        )
+
+    def reservation(self, reservation_id: int) -> ReservationRecord | None:
+        row = self._db.execute(
+            "SELECT * FROM reservations WHERE reservation_id = ?", (reservation_id,)
+        ).fetchone()
+        if row is None:
+            return None
+        return ReservationRecord(
+            reservation_id=row["reservation_id"],
+            charge_point_id=row["charge_point_id"],
+            connector_id=row["connector_id"],
+            id_tag=row["id_tag"],
+            parent_id_tag=row["parent_id_tag"],
+            expiry_date=row["expiry_date"],
+            state=ReservationState(row["state"]),
+            transaction_id=row["transaction_id"],
+        )
+
+    def local_list(self, charge_point_id: str) -> tuple[int, list[dict[str, Any]]]:
+        """(listVersion, entries) of the list the charge point accepted last; (0, []) if none."""
+        row = self._db.execute(
+            "SELECT list_version, entries FROM local_lists WHERE charge_point_id = ?",
+            (charge_point_id,),
+        ).fetchone()
+        if row is None:
+            return 0, []
+        return int(row["list_version"]), list(json.loads(row["entries"]))
+
+    def set_local_list(
+        self, charge_point_id: str, list_version: int, entries: list[dict[str, Any]]
+    ) -> None:
+        self._db.execute(
+            "INSERT INTO local_lists (charge_point_id, list_version, entries) VALUES (?, ?, ?)"
+            " ON CONFLICT (charge_point_id) DO UPDATE SET list_version = excluded.list_version,"
+            " entries = excluded.entries",
+            (charge_point_id, list_version, json.dumps(entries)),
+        )

@@ -647,6 +647,40 @@ _PROBE_TRIGGERS: list[tuple[str, dict[str, Any]]] = [
             },
         },
     ),
+    # Local Auth List Management, Reservation, Remote Trigger (and ChangeAvailability).
+    ("get-local-list-version", {}),
+    (
+        "send-local-list",
+        {
+            "listVersion": 1,
+            "updateType": "Full",
+            "localAuthorizationList": [
+                {"idTag": "OCTT-VALID-01", "idTagInfo": {"status": "Accepted"}}
+            ],
+        },
+    ),
+    (
+        "send-local-list",
+        {
+            "listVersion": 2,
+            "updateType": "Differential",
+            "localAuthorizationList": [
+                {"idTag": "OCTT-CHILD-02", "idTagInfo": {"status": "Accepted"}}
+            ],
+        },
+    ),
+    (
+        "reserve-now",
+        {
+            "connectorId": 1,
+            "expiryDate": "2030-01-01T00:00:00Z",
+            "idTag": "OCTT-CHILD-01",
+            "reservationId": 99,
+        },
+    ),
+    ("cancel-reservation", {"reservationId": 2}),
+    ("change-availability", {"connectorId": 1, "type": "Inoperative"}),
+    ("trigger-message", {"requestedMessage": "MeterValues", "connectorId": 1}),
 ]
 
 
@@ -708,6 +742,12 @@ async def _observe(config: ReferenceConfig) -> list[Any]:
             else:
                 incoming.cancel()
                 seen.append(await asyncio.wait_for(request, DEADLINE_S))
+        # Another idTag of the parent group uses the reservation the reserve-now probe made
+        # (reservationId 1 in a fresh CSMS).
+        reserved = {"connectorId": 1, "idTag": "OCTT-CHILD-02", "meterStart": 0, "reservationId": 1}
+        reserved["timestamp"] = now.isoformat()
+        await cp.ws.send(json.dumps([2, "r0", "StartTransaction", reserved]))
+        seen.extend(await _answer_frames(cp))
     return seen
 
 

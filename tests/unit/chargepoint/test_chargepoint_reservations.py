@@ -59,6 +59,7 @@ def test_accepted_reservation_holds_the_connector() -> None:
     assert cp.connector(1).reservation_id == 7
     assert cp.connector(1).status is ConnectorStatus.RESERVED
     assert reservations.latest(cp) == cp.reservations[7]
+    assert reservations.latest(state()) is None
 
 
 @pytest.mark.parametrize(
@@ -269,8 +270,10 @@ def test_due_picks_the_connector_or_the_first_to_expire() -> None:
     reservations.release(cp, 1)
     reservations.release(cp, 2)
     assert reservations.due(cp, None) is None
-    assert reservations.latest(cp) is None
     assert reservations.release(cp, 2) is None
+    assert reservations.latest(cp) == Reservation(
+        2, 2, 2, "VALID", None, datetime(2026, 3, 1, 12, 30, tzinfo=UTC)
+    )
 
 
 def test_due_without_expiry_dates() -> None:

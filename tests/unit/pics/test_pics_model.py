@@ -59,6 +59,8 @@ def test_reference_pics_loads() -> None:
         parent_id_tag="OCTT-PARENT-01",
         child_id_tags=("OCTT-CHILD-01", "OCTT-CHILD-02"),
         unsupported_vendor_id="org.octt.unsupported",
+        reservation_expiry_offset_s=300,
+        local_list_id_tag="OCTT-LOCAL-01",
     )
     assert pics.source == str(REFERENCE)
     assert pics.raw["sut"]["vendor"] == "octt project"
