@@ -211,9 +211,7 @@ def _event(seq: int, case: str, kind: str, detail: str, ms: float) -> dict[str, 
 def trace_records() -> list[dict[str, Any]]:
     up, down = "cp->csms", "csms->cp"
     boot = '{"chargePointVendor":"octt","chargePointModel":"sim"}'
-    change = (
-        '[2,"c1","ChangeConfiguration",{"key":"AuthorizationKey","value":"' + SECRET + '"}]'
-    )
+    change = '[2,"c1","ChangeConfiguration",{"key":"AuthorizationKey","value":"' + SECRET + '"}]'
     return [
         _event(1, "", "open", "reachability probe", 0),
         _event(2, "TC_001_CSMS", "open", "wss://csms.example.com/ocpp/CP-1", 10),

@@ -7,7 +7,16 @@ import contextlib
 from collections.abc import Callable, Sequence
 
 from octt import __version__
-from octt.cli import list_cmd, reference_cmd, report_cmd, run_cmd, show_cmd
+from octt.cli import (
+    keygen_cmd,
+    list_cmd,
+    reference_cmd,
+    report_cmd,
+    run_cmd,
+    show_cmd,
+    sign_cmd,
+    verify_cmd,
+)
 from octt.cli.env import Environment, ExitStatus
 
 Command = Callable[[argparse.Namespace, Environment], ExitStatus]
@@ -23,6 +32,14 @@ _COMMANDS: tuple[tuple[str, str, Callable[[argparse.ArgumentParser], None], Comm
         reference_cmd.run,
     ),
     ("report", "re-render reports from DIR/result.json", report_cmd.add_arguments, report_cmd.run),
+    ("sign", "sign a report folder's result and evidence", sign_cmd.add_arguments, sign_cmd.run),
+    (
+        "verify",
+        "check a report folder against its signature",
+        verify_cmd.add_arguments,
+        verify_cmd.run,
+    ),
+    ("keygen", "make an Ed25519 key pair for signing", keygen_cmd.add_arguments, keygen_cmd.run),
 )
 
 

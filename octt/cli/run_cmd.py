@@ -5,7 +5,9 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import shutil
 from collections.abc import AsyncIterator
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -13,6 +15,7 @@ from octt.catalog.loader import load_catalog
 from octt.catalog.model import Catalog
 from octt.catalog.selection import RunPlan, SelectionError, select
 from octt.cli.env import Environment, ExitStatus
+from octt.cli.sign_cmd import add_key_arguments, sign_reports, signing_key
 from octt.clock import SystemClock
 from octt.config import Ordering, RunConfig, load_run_config
 from octt.engine.checks import CHECKS
@@ -22,18 +25,17 @@ from octt.operator.factory import make_operator
 from octt.pics.model import Pics, Profile, load_pics
 from octt.record.redact import Redactor
 from octt.record.trace import Recorder
-from octt.report.junit import write_junit
 from octt.report.model import RunResult, Verdict
+from octt.report.outputs import JUNIT_FILE, TRACE_FILE, write_reports
 from octt.report.result_json import RESULT_FILE, ResultFileSink
+from octt.report.signature import KeyFileError, SigningKey
 from octt.report.terminal import TerminalSink
 from octt.validation.schemas import SchemaSet
 from octt.yamldoc import DocumentError
 
-TRACE_FILE = "trace.jsonl"
 # The Basic-auth password comes from the environment (or the config file), never from a flag,
 # so it stays out of shell histories and process listings.
 PASSWORD_VARIABLE = "OCTT_BASIC_AUTH_PASSWORD"
-JUNIT_FILE = "junit.xml"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -80,6 +82,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="F",
         help="real seconds per simulated second (default 0.001)",
     )
+    parser.add_argument(
+        "--junit", metavar="PATH", type=Path, help="also write junit.xml to PATH (for CI)"
+    )
+    parser.add_argument(
+        "--json", metavar="PATH", type=Path, help="also write result.json to PATH (for CI)"
+    )
+    add_key_arguments(parser, key_flag="--sign-key", cert_flag="--sign-cert", required=False)
 
 
 def _config(args: argparse.Namespace, env: Environment) -> RunConfig:
@@ -122,7 +131,15 @@ def run(args: argparse.Namespace, env: Environment) -> ExitStatus:
             f" set {PASSWORD_VARIABLE} or basic_auth_password in the --config file"
         )
     try:
-        return asyncio.run(_run(config, pics, catalog, plan, env))
+        key = signing_key(args, env)  # before the run: a bad key must not cost a run
+    except KeyFileError as exc:
+        return env.fail(str(exc))
+    copies = _Copies(
+        junit=env.cwd / args.junit if args.junit else None,
+        json=env.cwd / args.json if args.json else None,
+    )
+    try:
+        return asyncio.run(_run(config, pics, catalog, plan, env, key, copies))
     except KeyboardInterrupt:
         env.error_console.print("[yellow]interrupted[/]: result.json holds the cases done so far")
         return ExitStatus.FAILED
@@ -152,8 +169,22 @@ def _report_dir(config: RunConfig, env: Environment, run_id: str) -> Path:
     return env.cwd / "reports" / f"{stamp}-{run_id}"
 
 
+@dataclass(frozen=True)
+class _Copies:
+    """Where CI wants copies of junit.xml and result.json (besides the report folder)."""
+
+    junit: Path | None = None
+    json: Path | None = None
+
+
 async def _run(
-    config: RunConfig, pics: Pics, catalog: Catalog, plan: RunPlan, env: Environment
+    config: RunConfig,
+    pics: Pics,
+    catalog: Catalog,
+    plan: RunPlan,
+    env: Environment,
+    key: SigningKey | None = None,
+    copies: _Copies | None = None,
 ) -> ExitStatus:
     clock = SystemClock()
     async with _csms(config, pics) as (csms_url, default_operator):
@@ -183,10 +214,23 @@ async def _run(
         finally:
             recorder.close()
             await operator.aclose()
-        _write_reports(report_dir, result)
+        try:
+            _write_reports(report_dir, result, env, key, copies or _Copies())
+        except OSError as exc:
+            return env.fail(f"cannot write the reports: {exc}")
         env.console.print(f"reports: {report_dir}")
         return ExitStatus.OK if result.verdict is Verdict.PASS else ExitStatus.FAILED
 
 
-def _write_reports(report_dir: Path, result: RunResult) -> None:
-    write_junit(report_dir / JUNIT_FILE, result)
+def _write_reports(
+    report_dir: Path, result: RunResult, env: Environment, key: SigningKey | None, copies: _Copies
+) -> None:
+    """Every report, then the signature over them, then the copies CI asked for."""
+    if key is None:
+        write_reports(report_dir, result)
+    else:
+        sign_reports(report_dir, result, key, env)
+    for source, target in ((JUNIT_FILE, copies.junit), (RESULT_FILE, copies.json)):
+        if target is not None:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(report_dir / source, target)

@@ -16,6 +16,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import pypdfium2 as pdfium
 import pytest
 from websockets.datastructures import Headers
 from websockets.http11 import Request, Response
@@ -60,7 +61,17 @@ def free_port() -> int:
 
 
 def every_file_text(folder: Path) -> str:
-    return "".join(p.read_text(encoding="utf-8") for p in folder.rglob("*") if p.is_file())
+    """Every file's text; for the certificate PDF, also the text on its pages."""
+    texts = []
+    for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+        texts.append(path.read_bytes().decode("utf-8", errors="replace"))
+        if path.suffix == ".pdf":
+            document = pdfium.PdfDocument(path)
+            try:
+                texts += [page.get_textpage().get_text_range() for page in document]
+            finally:
+                document.close()
+    return "".join(texts)
 
 
 # -- flags and config file into RunConfig ------------------------------------------------------
@@ -230,3 +241,19 @@ def test_report_dir_that_is_a_file_is_a_usage_error(tmp_path: Path) -> None:
     cli = octt(tmp_path, "run", "--csms", url, "--operator", "none", "--report-dir", "taken")
     assert cli.status == 2
     assert cli.stderr.startswith(f"octt: --report-dir {tmp_path / 'taken'}: ")
+
+
+def test_an_unusable_signing_key_is_refused_before_the_run(tmp_path: Path) -> None:
+    url = f"ws://127.0.0.1:{free_port()}"
+    cli = octt(tmp_path, "run", "--csms", url, "--report-dir", "out", "--sign-key", "no.key")
+    assert cli.status == 2  # not 3: nothing was tried
+    assert cli.stderr == f"octt: {tmp_path / 'no.key'}: no such key file\n"
+    assert not (tmp_path / "out").exists()
+    cli = octt(tmp_path, "run", "--csms", url, "--sign-cert", "lab.crt")
+    assert (cli.status, cli.stderr) == (2, "octt: a certificate needs its private key too\n")
+
+
+def test_ci_copy_flags_reach_the_parser() -> None:
+    args = build_parser().parse_args(["run", "--junit", "ci/j.xml", "--json", "ci/r.json"])
+    assert (args.junit, args.json) == (Path("ci/j.xml"), Path("ci/r.json"))
+    assert (args.sign_key, args.sign_cert) == (None, None)
