@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-from octt.chargepoint import reservations, triggers
+from octt.chargepoint import charging_profiles, firmware, reservations, triggers
 from octt.chargepoint.model import ChargePointState, ConnectorStatus, Transaction
 from octt.clock import rfc3339
 
@@ -194,6 +194,8 @@ _BUILDERS = {
     "StopTransaction": _stop,
     "MeterValues": _meter_values,
     "DataTransfer": _data_transfer,
+    "FirmwareStatusNotification": firmware.firmware_status_payload,
+    "DiagnosticsStatusNotification": firmware.diagnostics_status_payload,
 }
 
 
@@ -202,6 +204,7 @@ def on_sent(
 ) -> None:
     """State changes caused by sending a request, before any answer."""
     triggers.fulfil(state, action)
+    firmware.on_sent(state, action, payload)
     if action == "StatusNotification":
         connector = state.connectors.get(payload.get("connectorId", -1))
         if connector is not None and payload.get("status") in ConnectorStatus.__members__.values():
@@ -216,6 +219,9 @@ def on_sent(
                 meter_start_wh=int(payload.get("meterStart", connector.meter_wh)),
                 started_at=now,
                 reservation_id=payload.get("reservationId"),
+                charging_profile=(
+                    state.remote_start.charging_profile if state.remote_start is not None else None
+                ),
             )
             connector.reservation_id = None
         # The transaction uses the reservation it quotes: the reservation ends (§5.13).
@@ -248,6 +254,7 @@ def on_answered(
             transaction_id = response.get("transactionId")
             if isinstance(transaction_id, int) and not isinstance(transaction_id, bool):
                 tx.transaction_id = transaction_id
+                charging_profiles.start_transaction_profile(state, tx)
             accepted = isinstance(id_tag_info, Mapping) and id_tag_info.get("status") == "Accepted"
             # StopTransactionOnInvalidId (OCPP 1.6 §9.1): a transaction the CSMS did not authorise
             # is stopped with reason DeAuthorized.
@@ -258,3 +265,5 @@ def on_answered(
         for connector in state.connectors.values():
             if connector.transaction is not None and connector.transaction.transaction_id == tx_id:
                 connector.transaction = None
+                # The transaction's TxProfiles end with it (§3.13.1).
+                state.charging_profiles.end_transaction(connector.connector_id)

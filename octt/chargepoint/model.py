@@ -1,4 +1,5 @@
-"""The simulated charge point's state: connectors, transactions, auth cache, offline period.
+"""The simulated charge point's state: connectors, transactions, auth cache, offline period, and
+the state of the optional feature profiles.
 
 Pure state with small transition methods; no I/O. The engine decides what to send, the message
 builders read this state, and the responder changes it when the CSMS asks.
@@ -6,13 +7,16 @@ builders read this state, and the responder changes it when the CSMS asks.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
 from octt.chargepoint.config_keys import ConfigurationStore
+from octt.chargepoint.firmware import FirmwareState
 from octt.chargepoint.local_list import LocalAuthList
+from octt.chargepoint.smart_charging import ProfileStore
 
 if TYPE_CHECKING:
     from octt.chargepoint.reservations import Reservation
@@ -42,6 +46,9 @@ class Transaction:
     transaction_id: int | None = None  # assigned by the CSMS in StartTransaction.conf
     reservation_id: int | None = None
     stop_reason: str | None = None  # set when the transaction must end (e.g. PowerLoss)
+    # The chargingProfile of the RemoteStartTransaction that started it: installed as its
+    # TxProfile once the CSMS has given the transactionId (§5.11).
+    charging_profile: dict[str, Any] | None = None
 
 
 @dataclass
@@ -88,6 +95,12 @@ class ChargePointState:
     reservations: dict[int, Reservation] = field(default_factory=dict)
     last_reservation: Reservation | None = None  # the one made last, kept after it ends
     triggers: list[PendingTrigger] = field(default_factory=list)
+    # Smart Charging: the installed charging profiles (§3.13); Firmware Management: the update
+    # and the diagnostics upload asked for, and the statuses reported (§5.19, §5.9).
+    charging_profiles: ProfileStore = field(default_factory=ProfileStore)
+    firmware: FirmwareState = field(default_factory=FirmwareState)
+    # The wall clock the charge point's own clock follows (the engine gives it the run's clock).
+    wall_clock: Callable[[], datetime] = field(default=lambda: datetime.now(UTC), repr=False)
 
     @classmethod
     def create(
@@ -134,6 +147,10 @@ class ChargePointState:
 
     def local_time(self, now: datetime) -> datetime:
         return now - self.clock_offset
+
+    def now(self) -> datetime:
+        """The charge point's own clock (behind the wall clock while offline)."""
+        return self.local_time(self.wall_clock())
 
     # -- simulated physical events -----------------------------------------------------
 

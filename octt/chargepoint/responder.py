@@ -12,7 +12,14 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from octt.chargepoint import availability, local_list, reservations, triggers
+from octt.chargepoint import (
+    availability,
+    charging_profiles,
+    firmware,
+    local_list,
+    reservations,
+    triggers,
+)
 from octt.chargepoint.model import ChargePointState, RemoteStart
 from octt.ocppj.frames import ErrorCode
 
@@ -83,6 +90,9 @@ def _remote_start(state: ChargePointState, p: Mapping[str, Any]) -> Reply:
             return {"status": "Rejected"}
         if state.connector(connector_id).transaction is not None:
             return {"status": "Rejected"}
+    # A chargingProfile must be a TxProfile the charge point can apply (§5.11).
+    if charging_profiles.remote_start_profile_problem(state, p):
+        return {"status": "Rejected"}
     return {"status": "Accepted"}
 
 
@@ -150,6 +160,12 @@ _HANDLERS = {
     "ReserveNow": reservations.reserve_now_reply,
     "CancelReservation": reservations.cancel_reservation_reply,
     "TriggerMessage": triggers.trigger_message_reply,
+    # Smart Charging and Firmware Management profiles.
+    "SetChargingProfile": charging_profiles.set_charging_profile_reply,
+    "ClearChargingProfile": charging_profiles.clear_charging_profile_reply,
+    "GetCompositeSchedule": charging_profiles.get_composite_schedule_reply,
+    "UpdateFirmware": firmware.update_firmware_reply,
+    "GetDiagnostics": firmware.get_diagnostics_reply,
 }
 
 # State changes of actions whose logic lives in a feature module (applied by `commit`).
@@ -159,4 +175,8 @@ _COMMITS: dict[str, Callable[[ChargePointState, Mapping[str, Any], Mapping[str, 
     "ReserveNow": reservations.reserve_now_commit,
     "CancelReservation": reservations.cancel_reservation_commit,
     "TriggerMessage": triggers.trigger_message_commit,
+    "SetChargingProfile": charging_profiles.set_charging_profile_commit,
+    "ClearChargingProfile": charging_profiles.clear_charging_profile_commit,
+    "UpdateFirmware": firmware.update_firmware_commit,
+    "GetDiagnostics": firmware.get_diagnostics_commit,
 }

@@ -158,12 +158,28 @@ def test_accepted_change_of_an_unknown_key_is_not_stored() -> None:
 
 def test_remote_start_is_accepted_by_default_and_committed() -> None:
     cp = state()
-    payload = {"idTag": "R1", "connectorId": 2, "chargingProfile": {"chargingProfileId": 1}}
+    profile = {
+        "chargingProfileId": 1,
+        "stackLevel": 0,
+        "chargingProfilePurpose": "TxProfile",
+        "chargingProfileKind": "Relative",
+        "chargingSchedule": {
+            "chargingRateUnit": "A",
+            "chargingSchedulePeriod": [{"startPeriod": 0, "limit": 6.0}],
+        },
+    }
+    payload = {"idTag": "R1", "connectorId": 2, "chargingProfile": profile}
     answer = reply(cp, "RemoteStartTransaction", payload)
     assert answer == {"status": "Accepted"}
     assert cp.remote_start is None  # not before commit
     commit(cp, "RemoteStartTransaction", payload, answer)
-    assert cp.remote_start == RemoteStart("R1", 2, {"chargingProfileId": 1})
+    assert cp.remote_start == RemoteStart("R1", 2, profile)
+    # §5.11: the profile of a RemoteStartTransaction must be a TxProfile.
+    wrong = {
+        **payload,
+        "chargingProfile": {**profile, "chargingProfilePurpose": "TxDefaultProfile"},
+    }
+    assert reply(cp, "RemoteStartTransaction", wrong) == {"status": "Rejected"}
 
 
 def test_rejected_remote_start_changes_nothing() -> None:
