@@ -1,1 +1,2 @@
-"""The frame trace: every frame as its exact text, stamped before it is parsed; and redaction."""
+"""The frame trace: every frame as its exact text, stamped before it is parsed; redaction; and
+reading the trace back for reports."""
