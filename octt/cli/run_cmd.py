@@ -141,7 +141,10 @@ def run(args: argparse.Namespace, env: Environment) -> ExitStatus:
     try:
         return asyncio.run(_run(config, pics, catalog, plan, env, key, copies))
     except KeyboardInterrupt:
-        env.error_console.print("[yellow]interrupted[/]: result.json holds the cases done so far")
+        env.error_console.print(
+            "[yellow]interrupted[/]: result.json holds the cases done so far;"
+            " `octt report DIR` renders the (partial) reports from it"
+        )
         return ExitStatus.FAILED
 
 
