@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from octt.catalog.loader import load_case, load_catalog, load_state
+from octt.catalog.loader import accepted_arguments, load_case, load_catalog, load_state
 from octt.catalog.model import (
     Catalog,
     CheckStep,
@@ -503,3 +503,108 @@ def test_cases_are_ordered_by_profile_then_id(tmp_path: Path) -> None:
     )
     ids = [c.id for c in load_catalog(root).cases]
     assert ids == ["TC_003_CSMS", "TC_010_CSMS", "TC_044_1_CSMS", "TC_046_CSMS"]
+
+
+# -- reusable states with parameters ---------------------------------------------------------------
+
+PARAMETRISED = """\
+state: param
+title: A state with parameters
+parameters:
+  who: "{valid_id_tag}"
+  parent: null
+steps:
+  - send: Authorize
+    payload: {idTag: "{who}"}
+"""
+
+OUTER = """\
+state: outer
+title: Runs param
+steps:
+  - state: param
+"""
+
+
+def test_parameters_and_state_step_arguments_and_expectations(tmp_path: Path) -> None:
+    text = CASE + (
+        "  - state: param\n"
+        "    with: {who: OTHER}\n"
+        "    expect:\n"
+        "      Authorize: {idTagInfo.status: Accepted}\n"
+    )
+    files = {
+        "_states/booted.yaml": BOOTED,
+        "_states/param.yaml": PARAMETRISED,
+        "core/TC_001_CSMS.yaml": text,
+    }
+    catalog = load_catalog(catalog_root(tmp_path, files))
+    assert catalog.states["param"].parameters == {"who": "{valid_id_tag}", "parent": None}
+    assert catalog.states["booted"].parameters == {}
+    step = catalog.case("TC_001_CSMS").steps[-1]
+    assert step == StateStep(
+        step.location,
+        "",
+        "",
+        "param",
+        {"who": "OTHER"},
+        {"Authorize": {"idTagInfo.status": "Accepted"}},
+    )
+    assert describe_step(step) == "reusable state param (who=OTHER)"
+
+
+def test_a_state_step_may_set_the_parameters_of_the_states_it_runs(tmp_path: Path) -> None:
+    text = CASE + "  - state: outer\n    with: {parent: P}\n"
+    files = {
+        "_states/booted.yaml": BOOTED,
+        "_states/param.yaml": PARAMETRISED,
+        "_states/outer.yaml": OUTER,
+        "core/TC_001_CSMS.yaml": text,
+    }
+    catalog = load_catalog(catalog_root(tmp_path, files))
+    assert accepted_arguments(catalog.states, "outer") == {"who", "parent"}
+    assert accepted_arguments(catalog.states, "booted") == frozenset()
+
+
+def test_an_unknown_argument_names_the_parameters(tmp_path: Path) -> None:
+    text = CASE + "  - state: param\n    with: {whom: X}\n"
+    files = {
+        "_states/booted.yaml": BOOTED,
+        "_states/param.yaml": PARAMETRISED,
+        "core/TC_001_CSMS.yaml": text,
+    }
+    assert error_of(tmp_path, files) == (
+        "core/TC_001_CSMS.yaml:11: state 'param' has no parameter whom"
+        " (its parameters: parent, who)"
+    )
+
+
+def test_an_unknown_argument_inside_a_state(tmp_path: Path) -> None:
+    files = {
+        "_states/param.yaml": PARAMETRISED,
+        "_states/outer.yaml": OUTER + "  - state: param\n    with: {x: 1}\n",
+    }
+    assert error_of(tmp_path, files) == (
+        "_states/outer.yaml:5: state 'param' has no parameter x (its parameters: parent, who)"
+    )
+
+
+def test_a_state_without_parameters_takes_no_arguments(tmp_path: Path) -> None:
+    text = CASE + "  - state: booted\n    with: {x: 1}\n"
+    files = {"_states/booted.yaml": BOOTED, "core/TC_001_CSMS.yaml": text}
+    assert error_of(tmp_path, files).endswith("has no parameter x (its parameters: none)")
+
+
+def test_state_step_expectations_are_keyed_by_action(tmp_path: Path) -> None:
+    text = CASE + "  - state: booted\n    expect:\n      notAnAction: {a: 1}\n"
+    files = {"_states/booted.yaml": BOOTED, "core/TC_001_CSMS.yaml": text}
+    assert "notAnAction" in error_of(tmp_path, files)
+
+
+def test_reservation_expiry_is_a_simulated_event(tmp_path: Path) -> None:
+    text = CASE + "  - simulate: reservation_expiry\n    duration_s: 60\n"
+    files = {"_states/booted.yaml": BOOTED, "core/TC_001_CSMS.yaml": text}
+    step = load_catalog(catalog_root(tmp_path, files)).case("TC_001_CSMS").steps[-1]
+    assert isinstance(step, SimulateStep)
+    assert (step.event, step.duration_s) == (SimulatedEvent.RESERVATION_EXPIRY, 60)
+    assert describe_step(step) == "simulate reservation expiry"

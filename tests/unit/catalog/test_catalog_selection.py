@@ -204,3 +204,15 @@ def test_packaged_tc_064_without_an_unsupported_vendor_id(
     (entry,) = plan.entries
     assert not entry.applicable
     assert entry.reason == "requires PICS test_data.unsupported_vendor_id is true"
+
+
+def test_requires_may_index_a_list(reference_raw: dict[str, Any]) -> None:
+    second_child = case("TC_053_CSMS", requires=(Requirement("test_data.child_id_tags.1"),))
+    assert applicability(second_child, pics_with(reference_raw)) == (True, "")
+    one_child = pics_with(reference_raw, test_data__child_id_tags=["ONLY"])
+    assert applicability(second_child, one_child) == (
+        False,
+        "requires PICS test_data.child_id_tags.1 is true",
+    )
+    not_a_list = case("TC_053_CSMS", requires=(Requirement("test_data.valid_id_tag.0"),))
+    assert applicability(not_a_list, pics_with(reference_raw))[0] is False

@@ -15,6 +15,7 @@ import pytest
 from websockets.asyncio.server import ServerConnection, serve
 
 from octt.catalog.model import Catalog, Location, TestCase
+from octt.chargepoint import responder
 from octt.chargepoint.model import ChargePointState
 from octt.config import RunConfig
 from octt.engine.context import CaseAborted, CaseContext, OperatorTicket
@@ -619,3 +620,43 @@ def test_finish_answers_leftovers_and_records_operator_outcomes() -> None:
         assert ctx.link is not None and ctx.link.closed.is_set()
 
     run(scenario)
+
+
+def test_now_plus_takes_a_number_or_the_name_of_one() -> None:
+    ctx, _ = make_ctx()  # FakeClock: 2026-01-01T00:00:10Z; PICS reservation_expiry_offset_s 300
+    scope = ctx.scope()
+    assert scope.lookup("now_plus.reservation_expiry_offset_s") == "2026-01-01T00:05:10.000Z"
+    ctx.variables["offset"] = 60
+    assert ctx.scope().lookup("now_plus.offset") == "2026-01-01T00:01:10.000Z"
+    ctx.variables["word"] = "soon"
+    with pytest.raises(TemplateError):
+        ctx.scope().lookup("now_plus.word")
+
+
+def test_unique_id_is_a_positive_31_bit_integer_fresh_for_every_case() -> None:
+    first, _ = make_ctx()
+    second, _ = make_ctx()
+    value = first.scope().lookup("unique_id")
+    assert isinstance(value, int) and 0 < value <= 2_000_000_000
+    assert first.scope().lookup("unique_id") == value  # stable within the case
+    assert second.unique_id != value
+
+
+def test_cp_reserved_connector_is_the_held_connector_of_the_latest_reservation() -> None:
+    ctx, _ = make_ctx()
+    with pytest.raises(TemplateError, match="reserved_connector"):
+        ctx.scope().lookup("cp.reserved_connector")
+    reserve = {"expiryDate": "2026-01-01T01:00:00Z", "idTag": "T", "reservationId": 1}
+    responder.commit(ctx.cp, "ReserveNow", {**reserve, "connectorId": 0}, {"status": "Accepted"})
+    assert ctx.scope().lookup("cp.reserved_connector") == ctx.cp.default_connector_id
+    responder.commit(ctx.cp, "CancelReservation", {"reservationId": 1}, {"status": "Accepted"})
+    assert ctx.scope().lookup("cp.reserved_connector") == ctx.cp.default_connector_id
+
+
+def test_expectations_for_an_action_come_from_every_enclosing_state_step() -> None:
+    ctx, _ = make_ctx()
+    assert ctx.expectations_for("ReserveNow") == []
+    ctx.state_expectations.append({"ReserveNow": {"connectorId": 1}})
+    ctx.state_expectations.append({"Authorize": {"idTagInfo.status": "Accepted"}})
+    ctx.state_expectations.append({"ReserveNow": {"idTag": "T"}})
+    assert ctx.expectations_for("ReserveNow") == [{"connectorId": 1}, {"idTag": "T"}]

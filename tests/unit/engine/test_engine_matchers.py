@@ -404,3 +404,128 @@ def test_any_of_keeps_the_warning_of_a_tolerated_shape() -> None:
     finding = one({"p": {"kind": "B"}}, shapes)
     assert finding.severity is Severity.WARNING
     assert "tolerated" in finding.message
+
+
+# -- greater_than ---------------------------------------------------------------------------------
+
+
+def test_greater_than_wants_a_number_strictly_above() -> None:
+    assert judge({"listVersion": 6}, {"listVersion": {"greater_than": "{n}"}}) == []
+    assert one({"listVersion": 5}, {"listVersion": {"greater_than": "{n}"}}).message == (
+        "Authorize.conf listVersion is 5; expected a number greater than 5"
+    )
+    assert one({"listVersion": "6"}, {"listVersion": {"greater_than": 5}}).message.endswith(
+        "expected a number greater than 5"
+    )
+    assert one({"listVersion": True}, {"listVersion": {"greater_than": 0}}).severity is (
+        Severity.ERROR
+    )
+    assert one({}, {"listVersion": {"greater_than": 5}}).message.endswith(
+        "is absent; expected it to be present"
+    )
+
+
+def test_greater_than_a_bound_that_is_no_number() -> None:
+    scope_bound = {"v": {"greater_than": "{valid_id_tag}"}}
+    assert one({"v": 3}, scope_bound).message.endswith("expected a number greater than 'VALID'")
+
+
+# -- near / tolerance -----------------------------------------------------------------------------
+
+
+def test_near_date_time_within_the_tolerance() -> None:
+    expect = {"expiryDate": {"near": "2026-03-01T12:05:00Z", "tolerance": 60}}
+    assert judge({"expiryDate": "2026-03-01T12:05:59.500Z"}, expect) == []
+    assert judge({"expiryDate": "2026-03-01T13:04:30+01:00"}, expect) == []
+    finding = one({"expiryDate": "2026-03-01T12:15:00Z"}, expect)
+    assert finding.rule == "expect.Authorize.expiryDate"
+    assert finding.message == (
+        "Authorize.conf expiryDate is '2026-03-01T12:15:00Z'; expected a date-time within 60 s of"
+        " 2026-03-01T12:05:00Z (+600.000 s off)"
+    )
+
+
+@pytest.mark.parametrize("value", ["tomorrow", "2026-03-01T12:05:00", 5])
+def test_near_date_time_needs_a_date_time_with_a_zone(value: Any) -> None:
+    expect = {"expiryDate": {"near": "2026-03-01T12:05:00Z", "tolerance": 60}}
+    assert one({"expiryDate": value}, expect).message.endswith(
+        "expected a date-time within 60 s of 2026-03-01T12:05:00Z"
+    )
+
+
+def test_near_number() -> None:
+    expect = {"limit": {"near": "{n}", "tolerance": 0.5}}
+    assert judge({"limit": Decimal("5.4")}, expect) == []
+    assert one({"limit": 6}, expect).message.endswith("expected a number within 0.5 of 5")
+    assert one({"limit": "5"}, expect).message.endswith("expected a number within 0.5 of 5")
+    assert one({"limit": 5}, {"limit": {"near": "soon", "tolerance": 1}}).message.endswith(
+        "cannot compare with 'soon'"
+    )
+
+
+# -- min_items / max_items ------------------------------------------------------------------------
+
+
+def test_min_and_max_items() -> None:
+    assert judge({"list": [1]}, {"list": {"min_items": 1, "max_items": 1}}) == []
+    assert one({"list": []}, {"list": {"min_items": 1}}).message == (
+        "Authorize.conf list is []; expected at least 1 item(s), got 0"
+    )
+    assert one({"list": [1, 2]}, {"list": {"max_items": 1}}).message.endswith(
+        "expected at most 1 item(s), got 2"
+    )
+    assert one({"list": [1, 2, 3]}, {"list": {"min_items": 1, "max_items": 2}}).message.endswith(
+        "expected 1 to 2 item(s), got 3"
+    )
+    assert one({"list": "x"}, {"list": {"min_items": 1}}).message.endswith(
+        "expected an array of at least 1 item(s)"
+    )
+    assert one({}, {"list": {"min_items": 1}}).message.endswith("expected it to be present")
+
+
+# -- * in paths: every item of an array -----------------------------------------------------------
+
+LIST = {
+    "localAuthorizationList": [
+        {"idTag": "A", "idTagInfo": {"status": "Accepted"}},
+        {"idTag": "B"},
+        {"idTag": "C", "idTagInfo": {"status": "Blocked"}},
+    ]
+}
+
+
+def test_star_judges_every_item_and_names_the_concrete_path() -> None:
+    findings = judge(LIST, {"localAuthorizationList.*.idTagInfo": {"present": True}})
+    assert [(f.rule, f.message) for f in findings] == [
+        (
+            "expect.Authorize.localAuthorizationList.*.idTagInfo",
+            "Authorize.conf localAuthorizationList.1.idTagInfo is absent; expected it to be"
+            " present",
+        )
+    ]
+
+
+def test_star_with_a_nested_path_and_a_literal() -> None:
+    findings = judge(LIST, {"localAuthorizationList.*.idTagInfo.status": "Accepted"})
+    assert [f.message for f in findings] == [
+        "Authorize.conf localAuthorizationList.1.idTagInfo.status is absent; expected it to be"
+        " present",
+        "Authorize.conf localAuthorizationList.2.idTagInfo.status is 'Blocked'; expected"
+        " 'Accepted'",
+    ]
+
+
+def test_star_over_an_absent_or_empty_array_judges_nothing() -> None:
+    expect = {"localAuthorizationList.*.idTagInfo": {"present": True}}
+    assert judge({}, expect) == []
+    assert judge({"localAuthorizationList": []}, expect) == []
+    assert judge({"localAuthorizationList": "x"}, expect) == []
+
+
+def test_star_at_the_top_and_nested_stars() -> None:
+    assert judge([{"a": 1}, {"a": 2}], {"*.a": {"at_least": 2}})[0].message == (  # type: ignore[arg-type]
+        "Authorize.conf 0.a is 1; expected at least 2"
+    )
+    nested = {"p": [{"q": [1, 5]}, {"q": [7]}]}
+    findings = judge(nested, {"p.*.q.*": {"at_least": 5}})
+    assert [f.message for f in findings] == ["Authorize.conf p.0.q.0 is 1; expected at least 5"]

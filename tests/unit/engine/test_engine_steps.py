@@ -165,6 +165,54 @@ steps:
   - simulate: connection_loss
   - send: Heartbeat
 """,
+    # Parametrised states: `with` reaches nested states; state-step expectations hold inside.
+    "TC_912_CSMS": """\
+before: [booted]
+steps:
+  - state: reserved
+    with: {reserve_connector_id: 0}
+    expect:
+      ReserveNow: {connectorId: 0, idTag: "{valid_id_tag}"}
+  - state: charging
+    with: {driver_id_tag: "{child_id_tag}"}
+    expect:
+      Authorize: {idTagInfo.parentIdTag: "{parent_id_tag}"}
+      StartTransaction: {idTagInfo.status: Accepted}
+""",
+    # A parameter is bound only while its state runs.
+    "TC_913_CSMS": """\
+before: [booted]
+steps:
+  - state: authorized
+    with: {driver_id_tag: "{child_id_tag}"}
+  - send: DataTransfer
+    payload: {vendorId: "{driver_id_tag}"}
+""",
+    # A state-step expectation the CSMS does not meet is a finding at the step inside the state.
+    "TC_914_CSMS": """\
+before: [booted]
+steps:
+  - state: reserve_now
+    with: {reservation_answer: Rejected}
+    expect:
+      ReserveNow: {connectorId: 2}
+""",
+    # A reservation expires on the run's time scale, at most duration_s simulated seconds.
+    "TC_915_CSMS": """\
+before: [booted]
+steps:
+  - state: reserved
+  - simulate: reservation_expiry
+    duration_s: 100
+  - send: StatusNotification
+    connector: "{connector_id}"
+""",
+    # Nothing to expire is octt's problem, not the CSMS's.
+    "TC_916_CSMS": """\
+before: [booted]
+steps:
+  - simulate: reservation_expiry
+""",
 }
 
 
@@ -461,3 +509,59 @@ def test_expect_mismatch_is_an_error_finding_and_the_case_goes_on(documented: Ru
     assert documented.step("TC_910_CSMS", "1").status is StepStatus.FAILED
     assert documented.step("TC_910_CSMS", "2").status is StepStatus.OK
     assert [e.outcome for e in case.exchanges][-2:] == [ExchangeOutcome.RESULT] * 2
+
+
+# -- reusable states with parameters and expectations ------------------------------------------
+
+
+def test_with_reaches_nested_states_and_state_expectations_hold(documented: Run) -> None:
+    case_id = "TC_912_CSMS"
+    assert verdict(documented, case_id) == (Verdict.PASS, "", [])
+    [reserve] = [
+        json.loads(r["text"])[3]
+        for r in documented.frames(case_id)
+        if r["dir"] == "csms->cp" and json.loads(r["text"])[2:3] == ["ReserveNow"]
+    ]
+    assert reserve["connectorId"] == 0
+    assert "parentIdTag" not in reserve  # a null parameter leaves the optional field out
+    [authorize] = documented.sent(case_id, "Authorize")
+    [start] = documented.sent(case_id, "StartTransaction")
+    assert authorize["idTag"] == start["idTag"] == "OCTT-CHILD-01"
+    reserved = documented.sent(case_id, "StatusNotification")[-3]
+    assert (reserved["connectorId"], reserved["status"]) == (1, "Reserved")
+    description = documented.step(case_id, "1:reserved/1:reserve_now/1").description
+    assert description == "operator: make the CSMS send ReserveNow"
+
+
+def test_a_parameter_is_unbound_after_its_state(documented: Run) -> None:
+    case = documented.cases["TC_913_CSMS"]
+    assert case.verdict is Verdict.ERROR
+    assert "driver_id_tag" in case.reason
+    [authorize] = documented.sent("TC_913_CSMS", "Authorize")
+    assert authorize["idTag"] == "OCTT-CHILD-01"
+
+
+def test_a_state_step_expectation_is_judged_inside_the_state(documented: Run) -> None:
+    case = documented.cases["TC_914_CSMS"]
+    assert case.verdict is Verdict.FAIL
+    [finding] = case.findings
+    assert (finding.rule, finding.step) == ("expect.ReserveNow.connectorId", "1:reserve_now/2")
+    assert finding.message == "ReserveNow.req connectorId is 1; expected 2"
+
+
+def test_reservation_expiry_is_scaled_and_limited(documented: Run) -> None:
+    case_id = "TC_915_CSMS"
+    assert verdict(documented, case_id) == (Verdict.PASS, "", [])
+    step = documented.step(case_id, "2")
+    assert step.detail.startswith("reservation ")
+    assert "expired after 100 simulated s (0.1" in step.detail
+    assert step.detail.endswith("(the step's limit; the expiryDate is later)")
+    assert 0.1 <= step.duration_s < 1.0
+    last = documented.sent(case_id, "StatusNotification")[-1]
+    assert (last["connectorId"], last["status"]) == (1, "Available")
+
+
+def test_reservation_expiry_without_a_reservation_is_a_tool_error(documented: Run) -> None:
+    case = documented.cases["TC_916_CSMS"]
+    assert case.verdict is Verdict.ERROR
+    assert case.reason.endswith("the charge point holds no reservation to expire")

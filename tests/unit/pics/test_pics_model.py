@@ -191,3 +191,19 @@ def test_profile_titles() -> None:
     ]
     assert Profile.LOCAL_AUTH_LIST_MANAGEMENT.display_name == "Local Authorization List Management"
     assert all(p.display_name for p in Profile)
+
+
+def test_lookup_follows_mappings_and_list_indexes() -> None:
+    pics = load_pics(REFERENCE)
+    assert pics.lookup("test_data.child_id_tags.1") == "OCTT-CHILD-02"
+    assert pics.lookup("profiles.reservation") is True
+    for missing in ("test_data.child_id_tags.2", "test_data.child_id_tags.x", "nope.deeper"):
+        with pytest.raises(KeyError):
+            pics.lookup(missing)
+    assert pics_model.lookup_dotted([{"a": 1}], "0.a") == 1
+
+
+def test_reservation_and_local_list_test_data_defaults(tmp_path: Path) -> None:
+    pics = load_pics(write(tmp_path, MINIMAL))
+    assert pics.test_data.reservation_expiry_offset_s == 300
+    assert pics.test_data.local_list_id_tag is None

@@ -65,3 +65,18 @@ def test_parse_faults_names_the_unknown_one_and_lists_valid_ones() -> None:
     message = str(caught.value)
     assert "'no-such-fault'" in message
     assert "boot-rejected" in message and "garbage-after-boot" in message
+
+
+def test_local_list_reservation_and_trigger_faults_exist() -> None:
+    expected = {
+        "get-local-list-version-extra-field", "send-local-list-wrong-type",
+        "send-local-list-no-idtaginfo", "send-local-list-stale-version",
+        "reserve-now-wrong-connector", "reserve-now-any-connector", "reserve-now-wrong-idtag",
+        "reserve-now-late-expiry", "cancel-reservation-wrong-id", "cancel-reservation-string-id",
+        "change-availability-operative", "change-availability-wrong-connector",
+        "trigger-message-wrong-message", "trigger-message-wrong-connector",
+        "reserved-start-rejected", "reservation-ignores-parent",
+    }  # fmt: skip
+    assert expected <= {fault.value for fault in Fault}
+    assert layer(Fault.RESERVED_START_REJECTED) is FaultLayer.HANDLER
+    assert layer(Fault.RESERVE_NOW_WRONG_CONNECTOR) is FaultLayer.WIRE

@@ -8,6 +8,8 @@ from pathlib import Path
 import pytest
 
 from octt.reference.store import (
+    ReservationRecord,
+    ReservationState,
     Seed,
     Store,
     TokenRecord,
@@ -185,3 +187,50 @@ def test_firmware_and_diagnostics_statuses_and_file_transfers() -> None:
         ("received", "diag.log", 3),
     ]
     store.close()
+
+
+def test_seed_holds_the_local_list_id_tag() -> None:
+    tokens = {token.id_tag: token for token in seed_from_pics(default_pics_path()).tokens}
+    assert tokens["OCTT-LOCAL-01"] == TokenRecord("OCTT-LOCAL-01", TokenStatus.ACCEPTED)
+
+
+def test_tokens_in_the_order_stored() -> None:
+    store = Store()
+    store.upsert_token(TokenRecord("B", TokenStatus.ACCEPTED))
+    store.upsert_token(TokenRecord("A", TokenStatus.BLOCKED, parent_id_tag="P"))
+    assert store.tokens() == [
+        TokenRecord("B", TokenStatus.ACCEPTED),
+        TokenRecord("A", TokenStatus.BLOCKED, parent_id_tag="P"),
+    ]
+
+
+def test_reservations_get_fresh_ids_and_move_through_their_states() -> None:
+    store = Store()
+    first = store.create_reservation(
+        "CP", connector_id=1, id_tag="T", parent_id_tag="P", expiry_date="2030-01-01T00:00:00Z"
+    )
+    second = store.create_reservation(
+        "CP", connector_id=0, id_tag="U", parent_id_tag=None, expiry_date="2030-01-01T00:00:00Z"
+    )
+    assert second == first + 1
+    assert store.reservation(first) == ReservationRecord(
+        first, "CP", 1, "T", "P", "2030-01-01T00:00:00Z", ReservationState.REQUESTED, None
+    )
+    store.set_reservation_state(first, ReservationState.ACTIVE)
+    store.set_reservation_state(first, ReservationState.USED, 42)
+    store.set_reservation_state(first, ReservationState.USED)  # keeps the transaction
+    record = store.reservation(first)
+    assert record is not None
+    assert (record.state, record.transaction_id) == (ReservationState.USED, 42)
+    assert store.reservation(999) is None
+
+
+def test_local_list_per_charge_point() -> None:
+    store = Store()
+    assert store.local_list("CP") == (0, [])
+    entries = [{"idTag": "T", "idTagInfo": {"status": "Accepted"}}]
+    store.set_local_list("CP", 3, entries)
+    store.set_local_list("OTHER", 7, [])
+    assert store.local_list("CP") == (3, entries)
+    store.set_local_list("CP", 4, [])
+    assert store.local_list("CP") == (4, [])
