@@ -398,6 +398,7 @@ async def _expect_call(ctx: CaseContext, step: ExpectCallStep) -> str:
     for finding in incoming.findings:
         ctx.add_finding(finding)
     request = incoming.call.payload
+    scope = ctx.scope()  # {now}: when the step receives the CALL (for expiry dates)
     for expectations in (step.expect, *ctx.expectations_for(step.action)):
         for finding in evaluate(
             f"{step.action}.req",
