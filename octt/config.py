@@ -104,6 +104,12 @@ class RunConfig:
     max_frame_bytes: int = 1 << 20
     ordering: Ordering = Ordering.DOCUMENTED
     tls_verify: bool = True
+    # Firmware Management (OCPP 1.6 §5.19, §5.9): whether the simulated charge point really
+    # downloads the firmware and uploads its diagnostics when the CSMS gives an http(s) location
+    # (None: the CLI decides — on for the embedded reference CSMS, off otherwise), and the bounds.
+    real_transfers: bool | None = None
+    transfer_max_bytes: int = 16 * 1024 * 1024
+    transfer_timeout_s: float = 30.0
     lab: LabInfo = field(default_factory=LabInfo)
 
     def with_overrides(self, **changes: Any) -> RunConfig:
@@ -123,6 +129,7 @@ class RunConfig:
             "max_frame_bytes": self.max_frame_bytes,
             "ordering": self.ordering.value,
             "tls_verify": self.tls_verify,
+            "real_transfers": bool(self.real_transfers),
             "security_profile": self.security_profile,
             "basic_auth": self.basic_auth_password is not None,
         }

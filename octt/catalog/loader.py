@@ -93,7 +93,15 @@ def _step(kind: str, raw: Mapping[str, Any], loc: Location) -> Step:
     if kind == "operator":
         return OperatorStep(loc, label, note, raw["operator"], raw.get("payload", {}), raw["say"])
     if kind == "state":
-        return StateStep(loc, label, note, raw["state"], raw.get("with", {}), raw.get("expect", {}))
+        return StateStep(
+            loc,
+            label,
+            note,
+            raw["state"],
+            raw.get("with", {}),
+            raw.get("expect", {}),
+            raw.get("save", {}),
+        )
     if kind == "reconnect":
         options = raw["reconnect"] or {}
         protocols = options.get("subprotocols")

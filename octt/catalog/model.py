@@ -35,6 +35,11 @@ class SimulatedEvent(StrEnum):
     GO_OFFLINE = "go_offline"  # connection lost for duration_s; transaction messages queue up
     CONNECTION_TIMEOUT = "connection_timeout"  # ConnectionTimeOut expires without a cable
     RESERVATION_EXPIRY = "reservation_expiry"  # a reservation's expiryDate passes (OCPP 1.6 §5.13)
+    # The file transfers of Firmware Management (OCPP 1.6 §5.19, §5.9), real or simulated.
+    FIRMWARE_DOWNLOAD = "firmware_download"
+    FIRMWARE_DOWNLOAD_FAILS = "firmware_download_fails"
+    DIAGNOSTICS_UPLOAD = "diagnostics_upload"
+    DIAGNOSTICS_UPLOAD_FAILS = "diagnostics_upload_fails"
 
 
 @dataclass(frozen=True)
@@ -82,6 +87,9 @@ class StateStep(StepBase):
     # Extra expectations on the messages exchanged inside the state: action -> expect block
     # (on the CSMS's request for a CALL it sends, on its answer for a CALL the CP sends).
     expect: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    # What the state saved, kept under another name once it ends: case variable -> the state's
+    # variable (e.g. the ids of three profiles set by the same state).
+    save: Mapping[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

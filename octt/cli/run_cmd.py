@@ -7,7 +7,7 @@ import asyncio
 import contextlib
 import shutil
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -83,6 +83,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="real seconds per simulated second (default 0.001)",
     )
     parser.add_argument(
+        "--real-transfers",
+        action=argparse.BooleanOptionalAction,
+        help="really download the firmware and upload the diagnostics file when the CSMS gives"
+        " an http(s) location (default: on against the embedded reference CSMS, else off)",
+    )
+    parser.add_argument(
         "--junit", metavar="PATH", type=Path, help="also write junit.xml to PATH (for CI)"
     )
     parser.add_argument(
@@ -106,6 +112,7 @@ def _config(args: argparse.Namespace, env: Environment) -> RunConfig:
         time_scale=args.time_scale,
         ordering=Ordering(args.ordering) if args.ordering else None,
         basic_auth_password=env.environ.get(PASSWORD_VARIABLE) or None,
+        real_transfers=args.real_transfers,
     )
 
 
@@ -207,6 +214,10 @@ async def _run(
         bus = EventBus()
         bus.subscribe(TerminalSink(env.console, live=operator.mode != "prompt"))
         bus.subscribe(ResultFileSink(report_dir / RESULT_FILE))
+        if config.real_transfers is None:
+            # Transfers go to the reference CSMS's own HTTP server on loopback; a CSMS under test
+            # gets real transfers only when asked (--real-transfers).
+            config = replace(config, real_transfers=config.csms_url is None)
         setup = RunSetup(
             config, pics, catalog, csms_url, operator, clock, bus, recorder, SchemaSet.load()
         )

@@ -32,7 +32,7 @@ from octt.operator.base import Operator, OperatorRequest, OperatorResult
 from octt.pics.model import Pics
 from octt.record.model import ConnectionEventKind
 from octt.record.trace import Recorder
-from octt.report.model import ExchangeRecord, OperatorRecord, StepRecord
+from octt.report.model import ExchangeRecord, OperatorRecord, StepRecord, TransferRecord
 from octt.transport.websocket import OCPP16, ConnectFailure, TransportOptions, WebSocketTransport
 from octt.validation.frames import FrameValidator
 from octt.validation.schemas import SchemaSet
@@ -137,7 +137,13 @@ class CaseContext:
     # {unique_id}: a positive 31-bit integer, fresh for every case, for identifiers the CSMS is
     # asked to use (a reservationId), so that runs and cases do not collide.
     unique_id: int = field(default_factory=lambda: uuid.uuid4().int % 2_000_000_000 + 1)
+    # Files the charge point moved for the CSMS (firmware, diagnostics): evidence, not findings.
+    transfers: list[TransferRecord] = field(default_factory=list)
     _ids: Iterator[int] = field(default_factory=lambda: itertools.count(1))
+
+    def __post_init__(self) -> None:
+        # The charge point's own clock follows the run's clock (its offset while offline aside).
+        self.cp.wall_clock = self.clock.utc_now
 
     @property
     def spec(self) -> str:

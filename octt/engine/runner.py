@@ -10,11 +10,12 @@ from __future__ import annotations
 import asyncio
 import traceback
 import uuid
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, fields, replace
+from typing import Any
 
 from octt import __version__
-from octt.catalog.model import Catalog, TestCase
+from octt.catalog.model import Catalog, StateStep, Step, TestCase
 from octt.catalog.selection import RunPlan
 from octt.chargepoint.messages import BuildError
 from octt.chargepoint.model import ChargePointState
@@ -41,7 +42,7 @@ from octt.engine.steps import run_state, run_steps
 from octt.engine.templating import TemplateError
 from octt.findings import Severity
 from octt.operator.base import Operator, OperatorOutcome, ProvisionRequest, TokenSpec
-from octt.pics.model import Pics, Profile
+from octt.pics.model import TRIGGER_API, Pics, Profile, placeholders, with_placeholders
 from octt.record.model import ConnectionEventKind
 from octt.record.trace import Recorder
 from octt.report.model import (
@@ -101,6 +102,7 @@ class Runner:
         setup = self._setup
         self._plan = plan
         setup.bus.emit(RunStarted(plan, setup.csms_url, setup.operator.mode))
+        self._fill_pics_placeholders(plan)
         await self.probe()
         if any(e.applicable for e in plan.entries):
             await self._provision()
@@ -134,6 +136,26 @@ class Runner:
         final = self.result(interrupted=False)
         setup.bus.emit(RunFinished(final))
         return final
+
+    def _fill_pics_placeholders(self, plan: RunPlan) -> None:
+        """`{trigger_api}` in the PICS test data is the base URL of the operator's trigger API
+        (the reference CSMS serves its firmware and takes diagnostics uploads there). A value
+        left unfilled is a notice when an applicable case of the plan uses it."""
+        setup = self._setup
+        mode = setup.operator.mode
+        values = {TRIGGER_API: mode} if mode.startswith(("http://", "https://")) else {}
+        self._setup = replace(setup, pics=with_placeholders(setup.pics, values))
+        used = _mentioned(plan, setup.catalog)
+        for name, names in placeholders(self._setup.pics).items():
+            if "{" + name + "}" not in used:
+                continue
+            unknown = ", ".join("{" + n + "}" for n in sorted(names))
+            setup.bus.emit(
+                Notice(
+                    f"PICS test_data.{name} refers to {unknown}, which this run cannot fill in"
+                    " ({trigger_api} needs an http(s) --operator); it is used as written"
+                )
+            )
 
     async def probe(self) -> None:
         """Open and close one connection; CsmsUnreachable when nothing answers at all."""
@@ -254,6 +276,7 @@ class Runner:
             exchanges=tuple(ctx.exchanges),
             operator=tuple(ctx.operator_records),
             location=str(case.location),
+            transfers=tuple(ctx.transfers),
         )
 
     async def _execute(self, ctx: CaseContext) -> None:
@@ -313,6 +336,37 @@ class Runner:
             interrupted=interrupted,
             lab=setup.config.lab,
         )
+
+
+def _mentioned(plan: RunPlan, catalog: Catalog) -> str:
+    """Every string the applicable cases of `plan` (and the states they run) contain, joined:
+    enough to tell whether a `{placeholder}` is used."""
+    texts: list[str] = []
+    seen: set[str] = set()
+
+    def walk(value: Any) -> None:
+        if isinstance(value, str):
+            texts.append(value)
+        elif isinstance(value, Mapping):
+            for item in value.values():
+                walk(item)
+        elif isinstance(value, list | tuple):
+            for item in value:
+                walk(item)
+
+    def steps(items: Sequence[Step], before: Sequence[str]) -> None:
+        for name in [*before, *(s.name for s in items if isinstance(s, StateStep))]:
+            if name not in seen and name in catalog.states:
+                seen.add(name)
+                state = catalog.states[name]
+                walk(dict(state.parameters))
+                steps(state.steps, state.before)
+        for step in items:
+            walk([getattr(step, f.name) for f in fields(step)])
+
+    for entry in plan.applicable:
+        steps(entry.case.steps, entry.case.before)
+    return "\n".join(texts)
 
 
 def _verdict(ctx: CaseContext, skipped: str | None, tool_error: str | None) -> tuple[Verdict, str]:

@@ -33,6 +33,7 @@ from octt.catalog.model import (
 from octt.chargepoint import messages, reservations
 from octt.clock import rfc3339
 from octt.config import Ordering
+from octt.engine import transfers
 from octt.engine.checks import CHECKS
 from octt.engine.context import (
     CaseAborted,
@@ -81,6 +82,9 @@ async def run_state(
         for before in state.before:
             await run_state(ctx, before, f"{prefix}before:{before}/")
         await run_steps(ctx, state.steps, prefix)
+        for name, saved in (step.save if step is not None else {}).items():
+            if saved in ctx.variables:
+                ctx.variables[name] = ctx.variables[saved]
     finally:
         if expectations:
             ctx.state_expectations.pop()
@@ -301,8 +305,9 @@ def _operator(ctx: CaseContext, step: OperatorStep) -> str:
             f"operator mode {ctx.operator.mode!r}: nobody can make the CSMS send {step.action}"
         )
     scope = ctx.scope()
-    # A field whose value renders to null is left out (an optional field a parameter omits).
-    payload = {k: v for k, v in render(dict(step.payload), scope).items() if v is not None}
+    # A field whose value renders to null is left out (an optional field a parameter omits),
+    # also inside objects (a charging profile's transactionId).
+    payload = _without_nulls(render(dict(step.payload), scope))
     request = OperatorRequest(
         cp_id=ctx.cp.cp_id,
         action=step.action,
@@ -315,6 +320,17 @@ def _operator(ctx: CaseContext, step: OperatorStep) -> str:
     ctx.tickets.append(OperatorTicket(request, task, arrived))
     ctx.awaited[step.action] += 1
     return ""
+
+
+def _without_nulls(payload: Mapping[str, Any]) -> dict[str, Any]:
+    def clean(value: Any) -> Any:
+        if isinstance(value, Mapping):
+            return {k: clean(v) for k, v in value.items() if v is not None}
+        if isinstance(value, list):
+            return [clean(v) for v in value]
+        return value
+
+    return {k: clean(v) for k, v in payload.items() if v is not None}
 
 
 def _ticket_for(ctx: CaseContext, action: str) -> OperatorTicket | None:
@@ -483,6 +499,8 @@ async def _simulate(ctx: CaseContext, step: SimulateStep) -> str:
             await ctx.link.abort("network loss (simulated)")
         ctx.cp.go_offline(duration)
         return f"offline for {duration:g} simulated s"
+    if step.event in transfers.TRANSFER_EVENTS:
+        return await transfers.simulate_transfer(ctx, step)
     connector = render(step.connector, scope) if step.connector is not None else None
     if step.event is SimulatedEvent.RESERVATION_EXPIRY:
         limit = float(render(step.duration_s, scope)) if step.duration_s is not None else None

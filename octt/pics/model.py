@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from pathlib import Path
 from typing import Any
@@ -73,6 +74,18 @@ class TestData:
     # Local Auth List: an Accepted idTag, other than valid_id_tag, that TC_043_5's Differential
     # update adds to the list.
     local_list_id_tag: str | None = None
+    # Firmware Management: the firmware the CSMS offers and where diagnostics go (may contain
+    # the {trigger_api} placeholder, see `with_placeholders`).
+    firmware_url: str | None = None
+    diagnostics_location: str | None = None
+    # Smart Charging: the values the CSMS is asked to use (TC_056, TC_057, TC_066, TC_067).
+    charging_profile_stack_level: int | None = None
+    charging_rate_unit: str | None = None
+    charging_profile_limit: float | None = None
+    charging_profile_duration: int | None = None
+    charging_profile_start_period: int | None = None
+    charging_profile_number_phases: int | None = None
+    composite_schedule_duration: int | None = None
 
 
 @dataclass(frozen=True)
@@ -111,6 +124,47 @@ def lookup_dotted(document: Any, dotted: str) -> Any:
         else:
             raise KeyError(dotted)
     return node
+
+
+#: `{name}` inside a test-data string: a value only the run knows (see `with_placeholders`).
+_PLACEHOLDER = re.compile(r"\{([a-z_]+)\}")
+#: The base URL of the --operator trigger API (for the reference CSMS: its own HTTP server, which
+#: serves the firmware image and receives diagnostics uploads, on a port chosen at start).
+TRIGGER_API = "trigger_api"
+
+
+def placeholders(pics: Pics) -> dict[str, set[str]]:
+    """test_data field -> the `{names}` its value refers to (fields without any are left out)."""
+    found: dict[str, set[str]] = {}
+    for name in TestData.__dataclass_fields__:
+        value = getattr(pics.test_data, name)
+        if isinstance(value, str):
+            names = set(_PLACEHOLDER.findall(value))
+            if names:
+                found[name] = names
+    return found
+
+
+def with_placeholders(pics: Pics, values: Mapping[str, str]) -> Pics:
+    """A copy whose test-data strings have each `{name}` of `values` replaced (others stay).
+
+    A PICS may write `firmware_url: "{trigger_api}/firmware/fw.bin"` because the embedded
+    reference CSMS picks its port when it starts; the run fills the value in.
+    """
+
+    def fill(text: str) -> str:
+        return _PLACEHOLDER.sub(lambda m: values.get(m.group(1), m.group(0)), text)
+
+    changes: dict[str, Any] = {
+        name: fill(getattr(pics.test_data, name))
+        for name in placeholders(pics)
+        if any(n in values for n in placeholders(pics)[name])
+    }
+    if not changes:
+        return pics
+    raw = dict(pics.raw)
+    raw["test_data"] = {**raw.get("test_data", {}), **changes}
+    return replace(pics, test_data=replace(pics.test_data, **changes), raw=raw)
 
 
 def pics_from_data(data: Mapping[str, Any], source: str = "") -> Pics:

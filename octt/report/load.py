@@ -21,6 +21,9 @@ from octt.report.model import (
     StepRecord,
     StepStatus,
     TimingSummary,
+    TransferKind,
+    TransferOutcome,
+    TransferRecord,
     Verdict,
 )
 
@@ -78,6 +81,19 @@ def _case(d: dict[str, Any]) -> CaseResult:
         operator=tuple(
             OperatorRecord(o["action"], o["outcome"], o.get("detail", ""), o.get("elapsed_s", 0.0))
             for o in d.get("operator", ())
+        ),
+        transfers=tuple(
+            TransferRecord(
+                TransferKind(t["kind"]),
+                t["url"],
+                TransferOutcome(t["outcome"]),
+                t.get("step", ""),
+                t.get("detail", ""),
+                t.get("size"),
+                t.get("sha256"),
+                t.get("duration_s", 0.0),
+            )
+            for t in d.get("transfers", ())
         ),
     )
 

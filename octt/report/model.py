@@ -110,6 +110,47 @@ class OperatorRecord:
         }
 
 
+class TransferKind(StrEnum):
+    FIRMWARE_DOWNLOAD = "firmware_download"  # UpdateFirmware (OCPP 1.6 §5.19)
+    DIAGNOSTICS_UPLOAD = "diagnostics_upload"  # GetDiagnostics (OCPP 1.6 §5.9)
+
+
+class TransferOutcome(StrEnum):
+    TRANSFERRED = "transferred"  # the file really went over the network
+    FAILED = "failed"  # a real transfer was attempted and did not succeed
+    SIMULATED = "simulated"  # not attempted (real transfers off, or not an http(s) location)
+    FAILURE_SIMULATED = "failure_simulated"  # the scenario makes it fail; nothing attempted
+
+
+@dataclass(frozen=True)
+class TransferRecord:
+    """A file the simulated charge point moved (or only pretended to move) for the CSMS.
+
+    Not a finding: whether the transfer really happened is evidence for the reader, the
+    verdict rests on the OCPP messages."""
+
+    kind: TransferKind
+    url: str
+    outcome: TransferOutcome
+    step: str
+    detail: str = ""
+    size: int | None = None
+    sha256: str | None = None
+    duration_s: float = 0.0
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "kind": self.kind.value,
+            "url": self.url,
+            "outcome": self.outcome.value,
+            "step": self.step,
+            "detail": self.detail,
+            "size": self.size,
+            "sha256": self.sha256,
+            "duration_s": round(self.duration_s, 6),
+        }
+
+
 @dataclass(frozen=True)
 class CaseResult:
     id: str
@@ -124,6 +165,7 @@ class CaseResult:
     exchanges: tuple[ExchangeRecord, ...] = ()
     operator: tuple[OperatorRecord, ...] = ()
     location: str = ""
+    transfers: tuple[TransferRecord, ...] = ()
 
     @property
     def errors(self) -> tuple[Finding, ...]:
@@ -147,6 +189,7 @@ class CaseResult:
             "steps": [s.to_json() for s in self.steps],
             "exchanges": [e.to_json() for e in self.exchanges],
             "operator": [o.to_json() for o in self.operator],
+            "transfers": [t.to_json() for t in self.transfers],
         }
 
 

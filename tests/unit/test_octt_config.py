@@ -153,10 +153,24 @@ def test_settings_have_no_secrets() -> None:
         "max_frame_bytes": 1 << 20,
         "ordering": "documented",
         "tls_verify": False,
+        "real_transfers": False,
         "security_profile": 1,
         "basic_auth": True,
     }
     assert RunConfig().settings()["basic_auth"] is False
+    assert RunConfig(real_transfers=True).settings()["real_transfers"] is True
+
+
+def test_real_transfers_from_a_config_file(tmp_path: Path) -> None:
+    path = tmp_path / "run.yaml"
+    path.write_text("real_transfers: true\ntransfer_max_bytes: 1000\ntransfer_timeout_s: 2.5\n")
+    config = load_run_config(path)
+    assert (config.real_transfers, config.transfer_max_bytes, config.transfer_timeout_s) == (
+        True,
+        1000,
+        2.5,
+    )
+    assert RunConfig().real_transfers is None  # the CLI decides
 
 
 def test_repr_hides_the_password(tmp_path: Path) -> None:

@@ -61,6 +61,15 @@ def test_reference_pics_loads() -> None:
         unsupported_vendor_id="org.octt.unsupported",
         reservation_expiry_offset_s=300,
         local_list_id_tag="OCTT-LOCAL-01",
+        firmware_url="{trigger_api}/firmware/octt-firmware-2.0.bin",
+        diagnostics_location="{trigger_api}/diagnostics/",
+        charging_profile_stack_level=1,
+        charging_rate_unit="A",
+        charging_profile_limit=6.0,
+        charging_profile_duration=3600,
+        charging_profile_start_period=0,
+        charging_profile_number_phases=3,
+        composite_schedule_duration=3600,
     )
     assert pics.source == str(REFERENCE)
     assert pics.raw["sut"]["vendor"] == "octt project"
@@ -207,3 +216,27 @@ def test_reservation_and_local_list_test_data_defaults(tmp_path: Path) -> None:
     pics = load_pics(write(tmp_path, MINIMAL))
     assert pics.test_data.reservation_expiry_offset_s == 300
     assert pics.test_data.local_list_id_tag is None
+
+
+def test_trigger_api_placeholder_is_filled_in_by_the_run() -> None:
+    pics = load_pics(REFERENCE)
+    assert pics_model.placeholders(pics) == {
+        "firmware_url": {"trigger_api"},
+        "diagnostics_location": {"trigger_api"},
+    }
+    filled = pics_model.with_placeholders(pics, {"trigger_api": "http://127.0.0.1:8123"})
+    assert filled.test_data.firmware_url == "http://127.0.0.1:8123/firmware/octt-firmware-2.0.bin"
+    assert filled.raw["test_data"]["diagnostics_location"] == "http://127.0.0.1:8123/diagnostics/"
+    assert pics_model.placeholders(filled) == {}
+    assert pics.test_data.firmware_url.startswith("{trigger_api}")  # the original is unchanged
+    assert pics_model.with_placeholders(pics, {"other": "x"}) is pics
+
+
+def test_claimed_profiles_require_their_test_data(tmp_path: Path) -> None:
+    text = REFERENCE.read_text().replace("  composite_schedule_duration: 3600\n", "")
+    path = tmp_path / "pics.yaml"
+    path.write_text(text)
+    with pytest.raises(DocumentError, match="composite_schedule_duration"):
+        load_pics(path)
+    path.write_text(text.replace("smart-charging: true", "smart-charging: false"))
+    assert load_pics(path).test_data.composite_schedule_duration is None
