@@ -38,6 +38,9 @@ def _detail(step: Step) -> str:
         parts.append(f"for each connector ({step.each_connector.value})")
     if isinstance(step, SendStep) and step.swappable_with_next:
         parts.append("may swap with the next step")
+    if isinstance(step, StateStep):
+        # Expectations the case adds to the messages inside the state, per action.
+        parts.extend(f"expect on {action} {dict(e)}" for action, e in step.expect.items())
     return "; ".join(parts)
 
 

@@ -82,3 +82,15 @@ def test_unknown_case(tmp_path: Path) -> None:
     assert status == 2
     assert text == ""
     assert stderr == "octt: no test case 'TC_000_CSMS' (see `octt list`)\n"
+
+
+def test_state_step_arguments_and_expectations(tmp_path: Path) -> None:
+    _, text, _ = show(tmp_path, "TC_049_CSMS")
+    lines = text.splitlines()
+    steps = lines.index("Steps")
+    assert lines[steps + 1] == "  1. reusable state reserved (reserve_connector_id=0)"
+    assert lines[steps + 2] == (
+        "       expect on ReserveNow {'connectorId': {'equals': 0, 'because': 'the operator asked"
+        " to reserve the charge point, not a connector'}}"
+    )
+    assert "     1.1. reusable state reserve_now (reservation_answer=Accepted)" in lines
