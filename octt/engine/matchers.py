@@ -118,7 +118,12 @@ def _problems(payload: Any, expectations: Mapping[str, Any], scope: Scope) -> li
         matcher = raw if isinstance(raw, Mapping) else {"equals": raw}
         for path, value in _expand(payload, pattern):
             actual = value
-            shown = _show(actual)
+            # A shape check names what is wrong inside the object; the object itself is long.
+            shown = (
+                "an object"
+                if "any_of" in matcher and isinstance(actual, Mapping)
+                else _show(actual)
+            )
             if actual is _MISSING and "default" in matcher:
                 actual = render(matcher["default"], scope)
                 shown = f"absent (taken as {_show(actual)})"

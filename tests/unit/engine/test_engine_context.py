@@ -475,6 +475,13 @@ def test_scope_now_and_now_plus_are_the_charge_points_clock() -> None:
     assert ctx.scope().lookup("now") == "2025-12-31T23:59:10.000Z"
 
 
+def test_the_charge_points_clock_follows_the_runs_clock() -> None:
+    ctx, _ = make_ctx()  # FakeClock: 2026-01-01T00:00:10Z
+    assert ctx.cp.now() == datetime(2026, 1, 1, 0, 0, 10, tzinfo=UTC)
+    ctx.clock.now += 5  # type: ignore[attr-defined]
+    assert ctx.cp.now() == datetime(2026, 1, 1, 0, 0, 15, tzinfo=UTC)
+
+
 def test_unknown_name_is_a_template_error() -> None:
     ctx, _ = make_ctx()
     with pytest.raises(TemplateError, match="nothing_like_this"):

@@ -389,6 +389,7 @@ def test_any_of_names_what_is_wrong_with_every_shape() -> None:
     finding = one({"profile": {"kind": "Relative", "schedule": {"start": "y"}}}, SHAPES)
     assert finding.rule == "expect.Authorize.profile"
     assert finding.severity is Severity.ERROR
+    assert finding.message.startswith("Authorize.conf profile is an object; it matches none")
     assert "matches none of the allowed shapes" in finding.message
     assert "(1) kind is 'Relative', expected 'Absolute', validFrom is absent" in finding.message
     assert "(2) schedule.start is 'y', expected it to be absent" in finding.message

@@ -213,6 +213,26 @@ before: [booted]
 steps:
   - simulate: reservation_expiry
 """,
+    # A state step's save keeps what the state saved under another name, run after run; nulls
+    # in an operator payload are left out, also inside objects (the profile's transactionId).
+    "TC_917_CSMS": """\
+before: [booted]
+steps:
+  - state: set_charging_profile
+    with: {profile_id: 5}
+    save: {first_id: charging_profile_id}
+  - state: set_charging_profile
+    with: {profile_id: 6, profile_stack_level: 2}
+    save: {second_id: charging_profile_id}
+  - check: distinct_values
+    args: {variables: [first_id, second_id], rule: expect.distinct-profiles}
+""",
+    # A firmware download before any UpdateFirmware: the tool cannot do it.
+    "TC_918_CSMS": """\
+before: [booted]
+steps:
+  - simulate: firmware_download
+""",
 }
 
 
@@ -565,3 +585,29 @@ def test_reservation_expiry_without_a_reservation_is_a_tool_error(documented: Ru
     case = documented.cases["TC_916_CSMS"]
     assert case.verdict is Verdict.ERROR
     assert case.reason.endswith("the charge point holds no reservation to expire")
+
+
+def test_a_state_steps_save_keeps_each_runs_value(documented: Run) -> None:
+    # Passing distinct_values shows both names were saved (two missing values would be equal).
+    assert verdict(documented, "TC_917_CSMS") == (Verdict.PASS, "", [])
+    [first, second] = [
+        json.loads(r["text"])[3]
+        for r in documented.frames("TC_917_CSMS")
+        if r["dir"] == "csms->cp" and json.loads(r["text"])[2:3] == ["SetChargingProfile"]
+    ]
+    assert "transactionId" not in first["csChargingProfiles"]
+    assert first["csChargingProfiles"]["chargingProfileId"] == 5
+    assert second["csChargingProfiles"]["chargingProfileId"] == 6
+    assert (
+        first["csChargingProfiles"]["stackLevel"],
+        second["csChargingProfiles"]["stackLevel"],
+    ) == (
+        1,
+        2,
+    )
+
+
+def test_a_transfer_without_its_request_is_a_tool_error(documented: Run) -> None:
+    case = documented.cases["TC_918_CSMS"]
+    assert case.verdict is Verdict.ERROR
+    assert case.reason.endswith("the charge point accepted no UpdateFirmware to act on")
