@@ -233,6 +233,18 @@ before: [booted]
 steps:
   - simulate: firmware_download
 """,
+    # The download waits for the retrieveDate on the run's time scale, at most duration_s; an
+    # ftp location is not transferred.
+    "TC_919_CSMS": """\
+before: [booted]
+steps:
+  - operator: UpdateFirmware
+    payload: {location: "ftp://127.0.0.1/fw.bin", retrieveDate: "{now_plus.500}"}
+    say: Update the firmware of {cp_id} in 500 s.
+  - expect_call: UpdateFirmware
+  - simulate: firmware_download
+    duration_s: 100
+""",
 }
 
 
@@ -611,3 +623,17 @@ def test_a_transfer_without_its_request_is_a_tool_error(documented: Run) -> None
     case = documented.cases["TC_918_CSMS"]
     assert case.verdict is Verdict.ERROR
     assert case.reason.endswith("the charge point accepted no UpdateFirmware to act on")
+
+
+def test_a_firmware_download_waits_for_the_retrieve_date_on_the_time_scale(
+    documented: Run,
+) -> None:
+    assert verdict(documented, "TC_919_CSMS") == (Verdict.PASS, "", [])
+    step = documented.step("TC_919_CSMS", "3")
+    # 500 s ahead, capped at 100 simulated s: 0.1 s real at time scale 0.001.
+    assert step.detail.startswith("waited 100 simulated s for the retrieveDate (0.1")
+    assert step.detail.endswith(
+        "download simulated: ftp://127.0.0.1/fw.bin: real transfers are off for this run"
+        " (--real-transfers)"
+    )
+    assert 0.1 <= step.duration_s < 1.0
