@@ -31,7 +31,7 @@ The rules, and the assumptions where OCPP 1.6 leaves a choice (each one stated o
 * Units: limits are compared in the unit the CSMS asked for (when it asked for none: the unit of
   the profile governing at the start, else A). A and W convert as P = U × I × n with U = 230 V
   (phase-to-neutral nominal voltage of a European grid) and n = numberPhases of the period
-  (3 when absent, §7.13). W → A is rounded down to 0.1 A (the schema's multipleOf, never above
+  (3 when absent, §7.14). W → A is rounded down to 0.1 A (the schema's multipleOf, never above
   the limit); A → W is exact.
 * Where no profile limits a connector, its limit is the charge point's rating: 32 A on 3 phases
   (22080 W) per connector.
@@ -54,7 +54,7 @@ from octt.validation.formats import parse_date_time
 
 #: Nominal phase-to-neutral voltage used to convert between A and W.
 VOLTAGE_V = Decimal(230)
-#: Phases assumed when a period does not say (OCPP 1.6 §7.13, numberPhases default).
+#: Phases assumed when a period does not say (OCPP 1.6 §7.14, numberPhases default).
 DEFAULT_PHASES = 3
 #: What a connector can deliver when no profile limits it.
 CONNECTOR_RATING_A = Decimal(32)
@@ -81,7 +81,7 @@ class Kind(StrEnum):
 
 
 class Recurrency(StrEnum):
-    """RecurrencyKindType, OCPP 1.6 §7.41."""
+    """RecurrencyKindType, OCPP 1.6 §7 (type definitions)."""
 
     DAILY = "Daily"
     WEEKLY = "Weekly"

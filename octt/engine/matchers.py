@@ -4,7 +4,7 @@ Each entry maps a dotted path to a literal (must equal) or a matcher object:
 ``one_of``, ``tolerated`` (accepted with a warning), ``not``, ``absent``, ``present``,
 ``empty_or_absent``, ``at_least``, ``matches``; ``rule`` and ``because`` refine the finding.
 ``default`` judges an absent field as that value (the value the spec assumes when an optional
-field is omitted, e.g. numberPhases = 3, OCPP 1.6 §7.13). ``any_of`` takes a list of nested
+field is omitted, e.g. numberPhases = 3, OCPP 1.6 §7.14). ``any_of`` takes a list of nested
 ``expect`` blocks ("shapes") judged relative to the object at the path: the object must satisfy
 at least one of them (e.g. a charging profile that is either Absolute with its times or Relative
 without a startSchedule). ``greater_than`` wants a number strictly above a bound (a list
