@@ -18,6 +18,7 @@ from octt.config import RunConfig
 from octt.engine.checks import CHECKS
 from octt.engine.events import EventBus
 from octt.engine.runner import Runner, RunSetup
+from octt.findings import Severity
 from octt.operator.factory import make_operator
 from octt.pics.model import Pics, load_pics
 from octt.record.redact import Redactor
@@ -25,7 +26,7 @@ from octt.record.trace import Recorder
 from octt.reference.faults import parse_faults
 from octt.reference.server import ReferenceConfig, ReferenceCsms
 from octt.reference.store import seed_from_pics
-from octt.report.model import RunResult
+from octt.report.model import RunResult, Verdict
 from octt.resources import default_pics_path
 from octt.validation.schemas import SchemaSet
 
@@ -85,6 +86,26 @@ def run_against_reference() -> RunAgainstReference:
         return asyncio.run(run_against_reference_async(*args, **kwargs))  # type: ignore[arg-type]
 
     return run
+
+
+def assert_fails_against_fault(
+    run: RunAgainstReference,
+    case_id: str,
+    fault: str,
+    rule: str,
+    control: str,
+    config: RunConfig,
+) -> None:
+    """One fault-matrix row: against `fault`, `case_id` fails with an error finding `rule`,
+    while `control` (a case the fault does not concern; may be empty) still passes."""
+    result = run([case_id, control] if control else [case_id], [fault], config=config)
+    by_id = {c.id: c for c in result.cases}
+    failed = by_id[case_id]
+    assert failed.verdict is Verdict.FAIL, (failed.verdict, failed.reason)
+    rules = {f.rule for f in failed.findings if f.severity is Severity.ERROR}
+    assert rule in rules, (rule, [(f.rule, f.message) for f in failed.findings])
+    if control:
+        assert by_id[control].verdict is Verdict.PASS, (control, by_id[control].reason)
 
 
 def with_limits(pics: Pics, response_timeout_s: float, authorize_response_s: float) -> Pics:

@@ -5,7 +5,7 @@ a fault that breaks what the case checks — and a case the fault does not conce
 from __future__ import annotations
 
 import pytest
-from conftest import RunAgainstReference
+from conftest import RunAgainstReference, assert_fails_against_fault
 
 from octt.config import RunConfig
 from octt.findings import Severity
@@ -121,18 +121,8 @@ def test_matrix_covers_every_core_case() -> None:
 def test_case_fails_against_fault(
     run_against_reference: RunAgainstReference, case_id: str, fault: str, rule: str, control: str
 ) -> None:
-    result = run_against_reference(
-        [case_id, control] if control else [case_id],
-        [fault],
-        config=RunConfig(operator_timeout_s=1.5),
-    )
-    by_id = {c.id: c for c in result.cases}
-    failed = by_id[case_id]
-    assert failed.verdict is Verdict.FAIL, (failed.verdict, failed.reason)
-    rules = {f.rule for f in failed.findings if f.severity is Severity.ERROR}
-    assert rule in rules, (rule, [(f.rule, f.message) for f in failed.findings])
-    if control:
-        assert by_id[control].verdict is Verdict.PASS, (control, by_id[control].reason)
+    config = RunConfig(operator_timeout_s=1.5)
+    assert_fails_against_fault(run_against_reference, case_id, fault, rule, control, config)
 
 
 def test_all_core_cases_pass_against_the_good_reference(

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 import pytest
-from conftest import RunAgainstReference
+from conftest import RunAgainstReference, assert_fails_against_fault
 
 from octt.catalog.loader import load_catalog
 from octt.config import RunConfig
@@ -137,13 +137,7 @@ def test_matrix_covers_every_firmware_and_smart_charging_case() -> None:
 def test_case_fails_against_fault(
     run_against_reference: RunAgainstReference, case_id: str, fault: str, rule: str, control: str
 ) -> None:
-    result = run_against_reference([case_id, control], [fault], config=REAL)
-    by_id = {c.id: c for c in result.cases}
-    failed = by_id[case_id]
-    assert failed.verdict is Verdict.FAIL, (failed.verdict, failed.reason)
-    rules = {f.rule for f in failed.findings if f.severity is Severity.ERROR}
-    assert rule in rules, (rule, [(f.rule, f.message) for f in failed.findings])
-    assert by_id[control].verdict is Verdict.PASS, (control, by_id[control].reason)
+    assert_fails_against_fault(run_against_reference, case_id, fault, rule, control, REAL)
 
 
 def test_all_ten_pass_against_the_good_reference(

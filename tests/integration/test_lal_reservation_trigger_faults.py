@@ -14,14 +14,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import RunAgainstReference
+from conftest import RunAgainstReference, assert_fails_against_fault
 
 from octt.catalog.loader import load_catalog
 from octt.catalog.model import Catalog
 from octt.cli import main
 from octt.cli.env import Environment
 from octt.config import RunConfig
-from octt.findings import Severity
 from octt.pics.model import Profile, load_pics, pics_from_data
 from octt.report.model import Verdict
 from octt.resources import default_pics_path
@@ -119,13 +118,7 @@ def test_case_fails_against_fault(
 ) -> None:
     # A shorter time scale than the default: the late expiry of TC_047 need not be waited out.
     config = RunConfig(operator_timeout_s=1.5, time_scale=0.0001)
-    result = run_against_reference([case_id, control], [fault], config=config)
-    by_id = {c.id: c for c in result.cases}
-    failed = by_id[case_id]
-    assert failed.verdict is Verdict.FAIL, (failed.verdict, failed.reason)
-    rules = {f.rule for f in failed.findings if f.severity is Severity.ERROR}
-    assert rule in rules, (rule, [(f.rule, f.message) for f in failed.findings])
-    assert by_id[control].verdict is Verdict.PASS, (control, by_id[control].reason)
+    assert_fails_against_fault(run_against_reference, case_id, fault, rule, control, config)
 
 
 def test_all_cases_pass_against_the_good_reference(
