@@ -40,7 +40,9 @@ class Transport(Protocol):
     @property
     def subprotocol(self) -> str | None: ...
 
-    async def send(self, text: str) -> Any: ...
+    async def send(self, text: str) -> int:
+        """Send one text frame; the monotonic ns at which it was handed to the socket."""
+        ...
 
     async def recv(self) -> tuple[str | bytes, int]: ...
 
@@ -201,13 +203,22 @@ class Link:
     # -- writing ---------------------------------------------------------------------------
 
     async def _send_text(self, text: str) -> int:
-        stamp = self._clock.monotonic_ns()
-        frame = self._recorder.frame(self.connection, Direction.TO_CSMS, text, stamp)
+        return (await self._send_frame(text))[0]
+
+    async def _send_frame(self, text: str) -> tuple[int, int]:
+        """Send one frame: its seq (taken before the hand-off, so a fast answer is numbered
+        after it) and the transport's hand-off stamp, which is also the trace's stamp."""
+        seq = self._recorder.reserve()
+        stamp: int | None = None
         try:
-            await self._transport.send(text)
+            stamp = await self._transport.send(text)
         except TransportClosed as exc:
             self._mark_closed(str(exc))
-        return frame.seq
+        finally:
+            if stamp is None:  # not handed over: stamped when the send ended
+                stamp = self._clock.monotonic_ns()
+            self._recorder.frame(self.connection, Direction.TO_CSMS, text, stamp, seq=seq)
+        return seq, stamp
 
     async def call(
         self, action: str, payload: dict[str, Any], timeout_s: float | None = None
@@ -231,8 +242,9 @@ class Link:
                 ).seq
                 self._session.expire(float("inf"))
                 return Exchange(action, payload, ExchangeOutcome.CLOSED, seq)
-            sent_ns = self._clock.monotonic_ns()
-            seq = await self._send_text(pending.call.to_text())
+            # Response time runs from the transport's hand-off stamp to the answer's arrival
+            # stamp, both taken in the transport before any recording, parsing or validation.
+            seq, sent_ns = await self._send_frame(pending.call.to_text())
             remaining = pending.deadline - self._clock.monotonic()
             closed_wait = asyncio.ensure_future(self.closed.wait())
             watched: set[asyncio.Future[Any]] = {waiter.future, closed_wait}

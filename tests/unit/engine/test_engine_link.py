@@ -49,11 +49,14 @@ Item = tuple[str | bytes, int] | TransportClosed
 
 
 class FakeTransport:
-    def __init__(self, subprotocol: str | None = "ocpp1.6") -> None:
+    def __init__(self, clock: FakeClock, subprotocol: str | None = "ocpp1.6") -> None:
+        self.clock = clock  # send() returns the hand-off stamp from it, as the real one does
         self.subprotocol = subprotocol
         self.sent: list[str] = []
         self.queue: asyncio.Queue[Item] = asyncio.Queue()
         self.on_send: Callable[[str], None] | None = None
+        self.handoff_delay_ns = 0
+        self.block_send_until: Callable[[], bool] | None = None
         self.send_error: TransportClosed | None = None
         self.close_calls = 0
         self.aborted = False
@@ -61,10 +64,17 @@ class FakeTransport:
     async def send(self, text: str) -> int:
         if self.send_error is not None:
             raise self.send_error
+        stamp = self.clock.monotonic_ns()
         self.sent.append(text)
         if self.on_send is not None:
             self.on_send(text)
-        return 0
+        if self.block_send_until is not None:
+            for _ in range(1000):  # bounded: yield to the reader until the condition holds
+                if self.block_send_until():
+                    break
+                await asyncio.sleep(0)
+            assert self.block_send_until()
+        return stamp + self.handoff_delay_ns
 
     async def recv(self) -> tuple[str | bytes, int]:
         item = await self.queue.get()
@@ -113,7 +123,7 @@ def make(
     response_timeout_s: float = 5.0,
 ) -> Harness:
     clock = FakeClock()
-    transport = FakeTransport()
+    transport = FakeTransport(clock)
     recorder = Recorder(clock, Redactor(), trace)
     ids = iter(range(1, 1000))
     session = Session(response_timeout_s=response_timeout_s, id_factory=lambda: f"id-{next(ids)}")
@@ -190,6 +200,51 @@ def test_call_result_with_response_time_from_the_stamps() -> None:
         assert h.findings == []
         assert h.link.subprotocol == "ocpp1.6"
         await h.link.close()
+
+    run(scenario)
+
+
+def test_response_time_runs_from_the_transport_hand_off_stamp(tmp_path: Path) -> None:
+    async def scenario() -> None:
+        trace = tmp_path / "trace.jsonl"
+        h = make(trace=trace)
+        h.link.start()
+        # Serialising and framing take 1 ms before the bytes reach the socket: the response
+        # time starts at the transport's hand-off stamp, not at a stamp the link took earlier.
+        h.transport.handoff_delay_ns = 1_000_000
+        sent_at = h.clock.monotonic_ns() + 1_000_000
+        h.transport.on_send = lambda text: h.transport.feed(
+            json.dumps([3, json.loads(text)[1], {"currentTime": "2026-01-01T00:00:00Z"}]),
+            sent_at + 250_000_000,
+        )
+        exchange = await h.link.call("Heartbeat", {})
+        assert exchange.response_ns == 250_000_000
+        await h.link.close()
+        h.recorder.close()
+        frames = [r for r in trace_records(trace) if "dir" in r]
+        assert [(f["seq"], f["mono_ns"]) for f in frames] == [
+            (1, sent_at),
+            (2, sent_at + 250_000_000),
+        ]
+
+    run(scenario)
+
+
+def test_an_answer_read_during_the_send_is_numbered_after_the_call(tmp_path: Path) -> None:
+    async def scenario() -> None:
+        trace = tmp_path / "trace.jsonl"
+        h = make(trace=trace)
+        h.link.start()
+        answer_with(h, lambda uid: [3, uid, {"currentTime": "2026-01-01T00:00:00Z"}])
+        # The socket's write buffer is full: the send yields, and the reader records the answer
+        # before the send returns.
+        h.transport.block_send_until = lambda: h.recorder.peek_next_seq() == 3
+        exchange = await h.link.call("Heartbeat", {})
+        assert (exchange.request_frame, exchange.response_frame) == (1, 2)
+        await h.link.close()
+        h.recorder.close()
+        frames = [r for r in trace_records(trace) if "dir" in r]
+        assert [(f["seq"], f["dir"]) for f in frames] == [(1, "cp->csms"), (2, "csms->cp")]
 
     run(scenario)
 

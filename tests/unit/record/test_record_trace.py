@@ -172,3 +172,47 @@ def test_writes_after_close_are_dropped(tmp_path: Path) -> None:
     recorder.close()
     recorder.frame(1, Direction.TO_CSMS, "b", 2)
     assert [r["text"] for r in lines(path)] == ["a"]
+
+
+def test_a_reserved_number_keeps_the_file_in_seq_order(tmp_path: Path) -> None:
+    path = tmp_path / "trace.jsonl"
+    recorder = Recorder(FakeClock(), Redactor(), path)
+    seq = recorder.reserve()  # an outgoing frame, numbered before its hand-off
+    answer = recorder.frame(1, Direction.FROM_CSMS, "answer", 20)  # read before it is recorded
+    assert (seq, answer.seq) == (1, 2)
+    assert lines(path) == []  # the answer waits for the frame numbered before it
+    sent = recorder.frame(1, Direction.TO_CSMS, "call", 10, seq=seq)
+    assert sent.seq == 1
+    assert [(r["seq"], r["text"], r["mono_ns"]) for r in lines(path)] == [
+        (1, "call", 10),
+        (2, "answer", 20),
+    ]
+    recorder.close()
+
+
+def test_a_released_reservation_lets_later_lines_through(tmp_path: Path) -> None:
+    path = tmp_path / "trace.jsonl"
+    recorder = Recorder(FakeClock(), Redactor(), path)
+    seq = recorder.reserve()
+    recorder.event(1, ConnectionEventKind.CLOSE, "gone")
+    assert lines(path) == []
+    recorder.release(seq)
+    assert [r["seq"] for r in lines(path)] == [2]
+    recorder.close()
+
+
+def test_close_writes_what_an_unrecorded_reservation_held_back(tmp_path: Path) -> None:
+    path = tmp_path / "trace.jsonl"
+    recorder = Recorder(FakeClock(), Redactor(), path)
+    recorder.reserve()
+    recorder.frame(1, Direction.FROM_CSMS, "late", 5)
+    recorder.close()
+    assert [r["seq"] for r in lines(path)] == [2]
+
+
+def test_reservations_without_a_file_are_numbers_only() -> None:
+    recorder = Recorder(FakeClock(), Redactor())
+    seq = recorder.reserve()
+    assert recorder.frame(1, Direction.FROM_CSMS, "b", 2).seq == seq + 1
+    assert recorder.frame(1, Direction.TO_CSMS, "a", 1, seq=seq).seq == seq
+    assert recorder.peek_next_seq() == seq + 2
