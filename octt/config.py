@@ -101,7 +101,22 @@ class RunConfig:
     # simulated seconds × time_scale in real time.
     time_scale: float = 0.001
     connect_timeout_s: float = 10.0
+    # Bounds on what a CSMS can make octt hold or do, whatever it sends (see the README,
+    # "A hostile CSMS"). A WebSocket message larger than max_frame_bytes closes the connection
+    # (RFC 6455 close code 1009) without being buffered beyond that size.
     max_frame_bytes: int = 1 << 20
+    # CALLs from the CSMS awaiting the charge point's answer on one connection (OCPP-J 1.6
+    # §4.1.1 allows one); more is a flood: a finding, and octt closes the connection.
+    max_unanswered_csms_calls: int = 8
+    # Unsolicited input on one connection: CALLs from the CSMS, frames that answer no CALL of
+    # the charge point (unparsable, unknown unique id, duplicates) and WebSocket pings. More
+    # than max_unsolicited_frames within unsolicited_window_s is a flood: a finding, and octt
+    # closes the connection.
+    max_unsolicited_frames: int = 20
+    unsolicited_window_s: float = 1.0
+    # Robustness profile: how long to wait for the CSMS's answer to a deliberately broken
+    # message before calling it unanswered (at most the PICS response timeout).
+    robustness_answer_timeout_s: float = 5.0
     ordering: Ordering = Ordering.DOCUMENTED
     tls_verify: bool = True
     # Firmware Management (OCPP 1.6 §5.19, §5.9): whether the simulated charge point really
@@ -127,6 +142,10 @@ class RunConfig:
             "time_scale": self.time_scale,
             "connect_timeout_s": self.connect_timeout_s,
             "max_frame_bytes": self.max_frame_bytes,
+            "max_unanswered_csms_calls": self.max_unanswered_csms_calls,
+            "max_unsolicited_frames": self.max_unsolicited_frames,
+            "unsolicited_window_s": self.unsolicited_window_s,
+            "robustness_answer_timeout_s": self.robustness_answer_timeout_s,
             "ordering": self.ordering.value,
             "tls_verify": self.tls_verify,
             "real_transfers": bool(self.real_transfers),

@@ -1,4 +1,9 @@
-"""`octt run`: execute the selected cases against a CSMS and write the reports."""
+"""`octt run`: execute the selected cases against a CSMS and write the reports.
+
+Ctrl-C and SIGTERM stop a run the same way: the case running is recorded as interrupted in a
+last result.json checkpoint (result.json and trace.jsonl are written as the run goes), the
+trace is closed, and the exit status is 1; `octt report DIR` renders the partial reports.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +11,8 @@ import argparse
 import asyncio
 import contextlib
 import shutil
-from collections.abc import AsyncIterator
+import signal
+from collections.abc import AsyncIterator, Coroutine
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -25,7 +31,7 @@ from octt.operator.factory import make_operator
 from octt.pics.model import Pics, Profile, load_pics
 from octt.record.redact import Redactor
 from octt.record.trace import Recorder
-from octt.report.model import RunResult, Verdict
+from octt.report.model import RunResult
 from octt.report.outputs import JUNIT_FILE, TRACE_FILE, write_reports
 from octt.report.result_json import RESULT_FILE, ResultFileSink
 from octt.report.signature import KeyFileError, SigningKey
@@ -146,13 +152,36 @@ def run(args: argparse.Namespace, env: Environment) -> ExitStatus:
         json=env.cwd / args.json if args.json else None,
     )
     try:
-        return asyncio.run(_run(config, pics, catalog, plan, env, key, copies))
+        status = asyncio.run(_until_stopped(_run(config, pics, catalog, plan, env, key, copies)))
     except KeyboardInterrupt:
+        status = None
+    if status is None:
         env.error_console.print(
-            "[yellow]interrupted[/]: result.json holds the cases done so far;"
-            " `octt report DIR` renders the (partial) reports from it"
+            "[yellow]interrupted[/]: result.json holds the cases done so far and the one"
+            " interrupted; `octt report DIR` renders the (partial) reports from it"
         )
         return ExitStatus.FAILED
+    return status
+
+
+async def _until_stopped(run: Coroutine[None, None, ExitStatus]) -> ExitStatus | None:
+    """Run `run`; None if it was stopped by Ctrl-C or SIGTERM (both cancel it, so the runner
+    records the case it was in before the run ends)."""
+    loop = asyncio.get_running_loop()
+    task = asyncio.current_task()
+    assert task is not None
+    handled = False
+    with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
+        # Not on Windows, nor outside the main thread: there SIGTERM keeps its default.
+        loop.add_signal_handler(signal.SIGTERM, task.cancel)
+        handled = True
+    try:
+        return await run
+    except asyncio.CancelledError:
+        return None
+    finally:
+        if handled:
+            loop.remove_signal_handler(signal.SIGTERM)
 
 
 @contextlib.asynccontextmanager
@@ -233,7 +262,7 @@ async def _run(
         except OSError as exc:
             return env.fail(f"cannot write the reports: {exc}")
         env.console.print(f"reports: {report_dir}")
-        return ExitStatus.OK if result.verdict is Verdict.PASS else ExitStatus.FAILED
+        return ExitStatus.OK if result.passed else ExitStatus.FAILED
 
 
 def _write_reports(

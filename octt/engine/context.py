@@ -23,7 +23,7 @@ from octt.chargepoint.model import ChargePointState
 from octt.clock import Clock, rfc3339
 from octt.config import RunConfig
 from octt.engine.events import EventBus, FindingRaised
-from octt.engine.link import IncomingCall, Link
+from octt.engine.link import IncomingCall, Link, LinkLimits
 from octt.engine.templating import Scope
 from octt.findings import Finding, Severity
 from octt.ocppj.frames import ErrorCode
@@ -32,7 +32,13 @@ from octt.operator.base import Operator, OperatorRequest, OperatorResult
 from octt.pics.model import Pics
 from octt.record.model import ConnectionEventKind
 from octt.record.trace import Recorder
-from octt.report.model import ExchangeRecord, OperatorRecord, StepRecord, TransferRecord
+from octt.report.model import (
+    ExchangeRecord,
+    OperatorRecord,
+    RawExchangeRecord,
+    StepRecord,
+    TransferRecord,
+)
 from octt.transport.websocket import OCPP16, ConnectFailure, TransportOptions, WebSocketTransport
 from octt.validation.frames import FrameValidator
 from octt.validation.schemas import SchemaSet
@@ -67,6 +73,16 @@ def transport_options(
         connect_timeout_s=config.connect_timeout_s,
         max_frame_bytes=config.max_frame_bytes,
         tls_verify=config.tls_verify,
+    )
+
+
+def link_limits(config: RunConfig) -> LinkLimits:
+    """The bounds of one connection under this run configuration."""
+    return LinkLimits(
+        max_unanswered_calls=config.max_unanswered_csms_calls,
+        max_unsolicited=config.max_unsolicited_frames,
+        window_s=config.unsolicited_window_s,
+        max_frame_bytes=config.max_frame_bytes,
     )
 
 
@@ -139,6 +155,8 @@ class CaseContext:
     unique_id: int = field(default_factory=lambda: uuid.uuid4().int % 2_000_000_000 + 1)
     # Files the charge point moved for the CSMS (firmware, diagnostics): evidence, not findings.
     transfers: list[TransferRecord] = field(default_factory=list)
+    # Deliberately broken frames sent (send_raw steps) and how the CSMS took them.
+    raw: list[RawExchangeRecord] = field(default_factory=list)
     _ids: Iterator[int] = field(default_factory=lambda: itertools.count(1))
 
     def __post_init__(self) -> None:
@@ -263,6 +281,7 @@ class CaseContext:
             clock=self.clock,
             dispatch=self.dispatch,
             on_finding=self.add_finding,
+            limits=link_limits(self.config),
         )
         link.start()
         self.link = link

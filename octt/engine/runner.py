@@ -3,6 +3,10 @@
 For every applicable case it creates a fresh simulated charge point and connection, runs the
 before-states and the steps, and turns findings into a verdict. "The CSMS failed" (error
 findings → ``fail``) is kept apart from "the tool failed" (an exception → ``error``).
+
+A run that is cancelled (Ctrl-C, SIGTERM) records the case it was in with verdict ``error``,
+marked interrupted, in a last checkpoint before the cancellation goes on; the robustness cases
+(`Profile.ROBUSTNESS`) are kept apart from the OCA cases in the result.
 """
 
 from __future__ import annotations
@@ -94,6 +98,7 @@ class Runner:
         self.run_id = run_id or new_run_id()
         self._started_at = rfc3339(setup.clock.utc_now())
         self._results: list[CaseResult] = []
+        self._robustness: list[CaseResult] = []
         self._plan: RunPlan | None = None
 
     # -- the run ---------------------------------------------------------------------------
@@ -104,6 +109,8 @@ class Runner:
         setup.bus.emit(RunStarted(plan, setup.csms_url, setup.operator.mode))
         self._fill_pics_placeholders(plan)
         await self.probe()
+        # result.json exists from here on, even if the run is stopped before a case ends.
+        setup.bus.emit(RunCheckpoint(self.result(interrupted=True)))
         if any(e.applicable for e in plan.entries):
             await self._provision()
         total = len(plan.entries)
@@ -130,9 +137,14 @@ class Runner:
                 )
             else:
                 result = await self.run_case(case)
-            self._results.append(result)
+            if case.profile is Profile.ROBUSTNESS:
+                self._robustness.append(result)
+            else:
+                self._results.append(result)
             setup.bus.emit(CaseFinished(result, index, total))
             setup.bus.emit(RunCheckpoint(self.result(interrupted=True)))
+            if result.interrupted:
+                raise asyncio.CancelledError  # the run was stopped: go on stopping
         final = self.result(interrupted=False)
         setup.bus.emit(RunFinished(final))
         return final
@@ -242,8 +254,13 @@ class Runner:
         started = self._setup.clock.monotonic()
         skipped: str | None = None
         tool_error: str | None = None
+        interrupted = False
         try:
             await asyncio.wait_for(self._execute(ctx), timeout=CASE_BUDGET_S)
+        except asyncio.CancelledError:
+            # Ctrl-C or SIGTERM: finish the case's bookkeeping, report it as interrupted; the
+            # caller (`run`) goes on with the cancellation once the case is recorded.
+            interrupted = True
         except CaseAborted:
             pass
         except CaseSkipped as exc:
@@ -263,6 +280,13 @@ class Runner:
             finally:
                 self._setup.recorder.case_id = ""
         verdict, reason = _verdict(ctx, skipped, tool_error)
+        if interrupted:
+            verdict = Verdict.ERROR
+            at = f" at step {ctx.steps[-1].path}" if ctx.steps else ""
+            found = len(ctx.findings)
+            reason = f"interrupted: the run was stopped while this case ran{at}" + (
+                f" ({found} finding(s) until then: {reason})" if found else ""
+            )
         return CaseResult(
             id=case.id,
             title=case.title,
@@ -277,6 +301,8 @@ class Runner:
             operator=tuple(ctx.operator_records),
             location=str(case.location),
             transfers=tuple(ctx.transfers),
+            raw=tuple(ctx.raw),
+            interrupted=interrupted,
         )
 
     async def _execute(self, ctx: CaseContext) -> None:
@@ -296,10 +322,14 @@ class Runner:
         planned: Sequence[Profile] = []
         if self._plan is not None:
             planned = list(dict.fromkeys(e.case.profile for e in self._plan.entries))
+        oca = [p for p in planned if p is not Profile.ROBUSTNESS]
         profiles = tuple(
-            summarise_profile(p.value, [c for c in cases if c.profile == p.value]) for p in planned
+            summarise_profile(p.value, [c for c in cases if c.profile == p.value]) for p in oca
         )
-        applicable = [c for c in cases if c.verdict is not Verdict.NOT_APPLICABLE]
+        # The verdict is the OCA cases' (the certificate's); robustness has its own. Only a run
+        # of robustness cases alone takes the robustness verdict as the run's.
+        judged = cases if oca or not self._robustness else tuple(self._robustness)
+        applicable = [c for c in judged if c.verdict is not Verdict.NOT_APPLICABLE]
         passed = bool(applicable) and all(c.verdict is Verdict.PASS for c in applicable)
         verdict = Verdict.PASS if passed and not interrupted else Verdict.FAIL
         exchanges = [e for c in cases for e in c.exchanges]
@@ -335,6 +365,7 @@ class Runner:
             },
             interrupted=interrupted,
             lab=setup.config.lab,
+            robustness=tuple(self._robustness),
         )
 
 

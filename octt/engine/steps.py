@@ -142,6 +142,10 @@ async def _run_one(ctx: CaseContext, step: Step, path: str) -> None:
         status = StepStatus.ABORTED
         detail = str(skipped)
         raise
+    except asyncio.CancelledError:
+        status = StepStatus.ABORTED
+        detail = "interrupted"
+        raise
     finally:
         new = ctx.findings[before_findings:]
         if status is StepStatus.OK and any(f.severity is Severity.ERROR for f in new):

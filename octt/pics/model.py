@@ -22,6 +22,9 @@ class Profile(StrEnum):
     SMART_CHARGING = "smart-charging"
     REMOTE_TRIGGER = "remote-trigger"
     SECURITY = "security"
+    # Not an OCA profile: the CSMS's handling of bad input (octt.robustness). Never run unless
+    # asked for, never claimed in a PICS, never on the certificate.
+    ROBUSTNESS = "robustness"
 
     @property
     def display_name(self) -> str:
@@ -36,6 +39,7 @@ _TITLES = {
     Profile.SMART_CHARGING: "Smart Charging",
     Profile.REMOTE_TRIGGER: "Remote Trigger",
     Profile.SECURITY: "Security",
+    Profile.ROBUSTNESS: "Robustness (beyond the OCA cases)",
 }
 
 

@@ -17,6 +17,8 @@ from octt.report.model import (
     Performance,
     ProfileResult,
     ProfileVerdict,
+    RawExchangeRecord,
+    RawGrade,
     RunResult,
     StepRecord,
     StepStatus,
@@ -40,6 +42,27 @@ def _finding(d: dict[str, Any]) -> Finding:
         d.get("spec", ""),
         tuple(d.get("frames", ())),
         d.get("step", ""),
+    )
+
+
+def _raw(d: dict[str, Any]) -> RawExchangeRecord:
+    expected = d.get("expected", {})
+    answer = d.get("answer", {})
+    return RawExchangeRecord(
+        step=d.get("step", ""),
+        input=d.get("input", ""),
+        input_class=d.get("class", ""),
+        request_frame=d["request_frame"],
+        expected_answer=expected.get("answer", ""),
+        expected_codes=tuple(expected.get("codes", ())),
+        because=expected.get("because", ""),
+        answer=answer.get("kind", "none"),
+        grade=RawGrade(d["grade"]),
+        answer_code=answer.get("code"),
+        answer_description=answer.get("description", ""),
+        response_frame=answer.get("frame"),
+        response_s=answer.get("response_s"),
+        connection_survived=d.get("connection_survived", True),
     )
 
 
@@ -95,6 +118,8 @@ def _case(d: dict[str, Any]) -> CaseResult:
             )
             for t in d.get("transfers", ())
         ),
+        raw=tuple(_raw(r) for r in d.get("raw", ())),
+        interrupted=d.get("interrupted", False),
     )
 
 
@@ -144,6 +169,7 @@ def result_from_json(d: dict[str, Any]) -> RunResult:
         settings=d.get("settings", {}),
         interrupted=d.get("interrupted", False),
         lab=lab_from_data(d.get("lab") or {}),
+        robustness=tuple(_case(c) for c in (d.get("robustness") or {}).get("cases", ())),
     )
 
 

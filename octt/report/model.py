@@ -151,6 +151,57 @@ class TransferRecord:
         }
 
 
+class RawGrade(StrEnum):
+    """How the CSMS took a deliberately broken message (robustness profile)."""
+
+    PASS = "pass"  # the answer OCPP-J 1.6 asks for
+    WARNING = "warning"  # an answer of the right kind, but not the code the spec points to
+    FAIL = "fail"  # no answer, the message accepted, or the connection dropped
+
+
+@dataclass(frozen=True)
+class RawExchangeRecord:
+    """A frame the charge point sent exactly as written (malformed on purpose), what OCPP-J
+    1.6 asks the CSMS to answer and why, what it answered, and whether the connection lived."""
+
+    step: str
+    input: str  # what is wrong with the frame, in words
+    input_class: str  # e.g. "missing-required" (see octt.robustness.classes)
+    request_frame: int
+    expected_answer: str  # "callerror" | "callresult" | "any"
+    expected_codes: tuple[str, ...]  # CALLERROR codes that fit (empty: any OCPP-J 1.6 code)
+    because: str  # the reasoning from the spec
+    answer: str  # "callresult" | "callerror" | "malformed" | "none" | "not-sent"
+    grade: RawGrade
+    answer_code: str | None = None
+    answer_description: str = ""
+    response_frame: int | None = None
+    response_s: float | None = None
+    connection_survived: bool = True
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "step": self.step,
+            "input": self.input,
+            "class": self.input_class,
+            "request_frame": self.request_frame,
+            "expected": {
+                "answer": self.expected_answer,
+                "codes": list(self.expected_codes),
+                "because": self.because,
+            },
+            "answer": {
+                "kind": self.answer,
+                "code": self.answer_code,
+                "description": self.answer_description,
+                "frame": self.response_frame,
+                "response_s": None if self.response_s is None else round(self.response_s, 6),
+            },
+            "connection_survived": self.connection_survived,
+            "grade": self.grade.value,
+        }
+
+
 @dataclass(frozen=True)
 class CaseResult:
     id: str
@@ -166,6 +217,10 @@ class CaseResult:
     operator: tuple[OperatorRecord, ...] = ()
     location: str = ""
     transfers: tuple[TransferRecord, ...] = ()
+    # Raw (deliberately broken) frames sent and how the CSMS took them: robustness cases.
+    raw: tuple[RawExchangeRecord, ...] = ()
+    # The run was stopped (Ctrl-C, SIGTERM) while this case ran: its verdict is `error`.
+    interrupted: bool = False
 
     @property
     def errors(self) -> tuple[Finding, ...]:
@@ -190,6 +245,8 @@ class CaseResult:
             "exchanges": [e.to_json() for e in self.exchanges],
             "operator": [o.to_json() for o in self.operator],
             "transfers": [t.to_json() for t in self.transfers],
+            **({"raw": [r.to_json() for r in self.raw]} if self.raw else {}),
+            **({"interrupted": True} if self.interrupted else {}),
         }
 
 
@@ -237,6 +294,26 @@ def summarise_profile(name: str, cases: Sequence[CaseResult]) -> ProfileResult:
         skipped=count[Verdict.SKIPPED],
         not_applicable=count[Verdict.NOT_APPLICABLE],
     )
+
+
+@dataclass(frozen=True)
+class RobustnessResult:
+    """The robustness cases of a run (beyond the OCA cases): their own verdict, kept apart
+    from the profiles and the certificate. `warned` counts passed cases with a warning."""
+
+    summary: ProfileResult
+    warned: int
+    cases: tuple[CaseResult, ...]
+
+    def to_json(self) -> dict[str, Any]:
+        summary = self.summary.to_json()
+        del summary["name"]
+        return {**summary, "warned": self.warned, "cases": [c.to_json() for c in self.cases]}
+
+
+def summarise_robustness(cases: Sequence[CaseResult]) -> RobustnessResult:
+    warned = sum(1 for c in cases if c.verdict is Verdict.PASS and c.warnings)
+    return RobustnessResult(summarise_profile("robustness", cases), warned, tuple(cases))
 
 
 class LimitVerdict(StrEnum):
@@ -303,6 +380,24 @@ class RunResult:
     settings: Mapping[str, Any] = field(default_factory=dict)
     interrupted: bool = False
     lab: LabInfo = field(default_factory=LabInfo)  # who issues the reports (from the run config)
+    # Robustness cases (--profile robustness): never part of `profiles`, `cases` or the
+    # certificate; their own section of result.json.
+    robustness: tuple[CaseResult, ...] = ()
+
+    @property
+    def robustness_result(self) -> RobustnessResult | None:
+        return summarise_robustness(self.robustness) if self.robustness else None
+
+    @property
+    def passed(self) -> bool:
+        """What the exit status says: the verdict is pass and no robustness case failed or
+        errored."""
+        robustness = self.robustness_result
+        robust = robustness is None or robustness.summary.verdict in (
+            ProfileVerdict.PASS,
+            ProfileVerdict.NOT_APPLICABLE,
+        )
+        return self.verdict is Verdict.PASS and robust
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -322,5 +417,10 @@ class RunResult:
             "schemas": dict(self.schemas),
             "settings": dict(self.settings),
             "lab": self.lab.to_json(),
+            **(
+                {"robustness": robustness.to_json()}
+                if (robustness := self.robustness_result)
+                else {}
+            ),
             "pics": dict(self.pics),
         }

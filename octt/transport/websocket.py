@@ -4,6 +4,11 @@ The connection URL is the CSMS endpoint with the charge point id as last path se
 the client offers subprotocol ``ocpp1.6`` (§3.1.2) and, for security profile 1, sends HTTP Basic
 credentials with the charge point id as username. Frames are stamped with the monotonic clock at
 the moment they are handed to, or come out of, the socket; nothing here parses them.
+
+octt sends no WebSocket pings (OCPP-J 1.6 §5 leaves them to the WebSocketPingInterval key of
+the charge point; every wait of octt has its own OCPP deadline, so a CSMS that never answers a
+ping cannot stall a case). Pings from the CSMS are answered by the WebSocket library
+(RFC 6455 §5.5.2) and reported to a listener, so the link can bound a ping flood.
 """
 
 from __future__ import annotations
@@ -11,12 +16,15 @@ from __future__ import annotations
 import base64
 import socket
 import ssl
+from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
 
 import websockets
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed, InvalidHandshake, InvalidStatus, InvalidURI
+from websockets.frames import Frame, Opcode
+from websockets.protocol import Event
 
 from octt.clock import Clock
 
@@ -43,12 +51,26 @@ class ConnectFailure(Exception):
 
 
 class TransportClosed(Exception):
-    """The connection is closed; `code`/`reason` from the close frame when there was one."""
+    """The connection is closed; `code`/`reason` from the close frame when there was one;
+    `local_code` is the code of the close frame octt itself started the closing with (e.g. 1009
+    when the CSMS sent a message larger than the maximum frame size), else None."""
 
-    def __init__(self, code: int | None, reason: str) -> None:
+    def __init__(self, code: int | None, reason: str, local_code: int | None = None) -> None:
         super().__init__(f"connection closed (code {code}{': ' + reason if reason else ''})")
         self.code = code
         self.reason = reason
+        self.local_code = local_code
+
+
+class _ClientConnection(ClientConnection):
+    """The library's connection, telling a listener about every ping the CSMS sends."""
+
+    ping_listener: Callable[[], None] | None = None
+
+    def process_event(self, event: Event) -> None:
+        super().process_event(event)
+        if isinstance(event, Frame) and event.opcode is Opcode.PING and self.ping_listener:
+            self.ping_listener()
 
 
 @dataclass(frozen=True)
@@ -102,6 +124,7 @@ class WebSocketTransport:
                 close_timeout=2,
                 ssl=ssl_context,
                 user_agent_header="octt",
+                create_connection=_ClientConnection,
             )
         except (InvalidURI, ValueError) as exc:  # ValueError: e.g. a port out of range
             detail = str(exc) if isinstance(exc, InvalidURI) else f"{options.url}: {exc}"
@@ -135,6 +158,11 @@ class WebSocketTransport:
     def subprotocol(self) -> str | None:
         return self._ws.subprotocol
 
+    def set_ping_listener(self, listener: Callable[[], None] | None) -> None:
+        """Call `listener` for every WebSocket ping from the CSMS (the library answers it)."""
+        if isinstance(self._ws, _ClientConnection):
+            self._ws.ping_listener = listener
+
     async def send(self, text: str) -> int:
         """Send one text frame; return the monotonic ns at which it was handed to the socket."""
         stamp = self._clock.monotonic_ns()
@@ -155,7 +183,12 @@ class WebSocketTransport:
     @staticmethod
     def _closed(exc: ConnectionClosed) -> TransportClosed:
         frame = exc.rcvd or exc.sent
-        return TransportClosed(frame.code if frame else None, frame.reason if frame else "")
+        local = exc.sent if exc.sent is not None and exc.rcvd_then_sent is not True else None
+        return TransportClosed(
+            frame.code if frame else None,
+            frame.reason if frame else "",
+            local.code if local is not None else None,
+        )
 
     async def close(self) -> None:
         await self._ws.close()

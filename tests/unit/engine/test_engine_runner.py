@@ -367,10 +367,14 @@ def test_events_in_order_with_a_checkpoint_after_every_case(main_run: Outcome) -
     assert isinstance(events[-1], RunFinished)
     kinds = [type(e) for e in events if not isinstance(e, StepStarted | FindingRaised)]
     total = len(CASES)
-    assert kinds == [RunStarted] + [CaseStarted, CaseFinished, RunCheckpoint] * total + [
-        RunFinished
-    ]
-    checkpoints = main_run.events.of(RunCheckpoint)
+    # A first checkpoint once the CSMS answered the probe: result.json exists from then on.
+    assert kinds == [RunStarted, RunCheckpoint] + [
+        CaseStarted,
+        CaseFinished,
+        RunCheckpoint,
+    ] * total + [RunFinished]
+    first, *checkpoints = main_run.events.of(RunCheckpoint)
+    assert first.result.cases == () and first.result.interrupted
     for index, checkpoint in enumerate(checkpoints, start=1):
         assert checkpoint.result.interrupted
         assert checkpoint.result.verdict is Verdict.FAIL
@@ -397,8 +401,8 @@ def test_interrupted_checkpoint_never_passes_even_when_all_passed(catalog: Catal
 
     outcome = asyncio.run(scenario())
     assert outcome.result.verdict is Verdict.PASS
-    [checkpoint] = outcome.events.of(RunCheckpoint)
-    assert checkpoint.result.verdict is Verdict.FAIL and checkpoint.result.interrupted
+    for checkpoint in outcome.events.of(RunCheckpoint):
+        assert checkpoint.result.verdict is Verdict.FAIL and checkpoint.result.interrupted
 
 
 def test_result_metadata(main_run: Outcome) -> None:

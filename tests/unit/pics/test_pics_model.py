@@ -197,6 +197,7 @@ def test_profile_titles() -> None:
         "smart-charging",
         "remote-trigger",
         "security",
+        "robustness",
     ]
     assert Profile.LOCAL_AUTH_LIST_MANAGEMENT.display_name == "Local Authorization List Management"
     assert all(p.display_name for p in Profile)
