@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-from octt.chargepoint import charging_profiles, firmware, reservations, triggers
+from octt.chargepoint import charging_profiles, firmware, reservations, security, triggers
 from octt.chargepoint.model import ChargePointState, ConnectorStatus, Transaction
 from octt.clock import rfc3339
 
@@ -196,6 +196,11 @@ _BUILDERS = {
     "DataTransfer": _data_transfer,
     "FirmwareStatusNotification": firmware.firmware_status_payload,
     "DiagnosticsStatusNotification": firmware.diagnostics_status_payload,
+    # The security whitepaper.
+    "SignCertificate": security.sign_certificate_payload,
+    "SecurityEventNotification": security.security_event_payload,
+    "LogStatusNotification": security.log_status_payload,
+    "SignedFirmwareStatusNotification": security.signed_firmware_status_payload,
 }
 
 
@@ -205,6 +210,7 @@ def on_sent(
     """State changes caused by sending a request, before any answer."""
     triggers.fulfil(state, action)
     firmware.on_sent(state, action, payload)
+    security.on_sent(state, action, payload)
     if action == "StatusNotification":
         connector = state.connectors.get(payload.get("connectorId", -1))
         if connector is not None and payload.get("status") in ConnectorStatus.__members__.values():

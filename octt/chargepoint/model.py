@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 from octt.chargepoint.config_keys import ConfigurationStore
 from octt.chargepoint.firmware import FirmwareState
 from octt.chargepoint.local_list import LocalAuthList
+from octt.chargepoint.security import SecurityState
 from octt.chargepoint.smart_charging import ProfileStore
 
 if TYPE_CHECKING:
@@ -99,6 +100,8 @@ class ChargePointState:
     # and the diagnostics upload asked for, and the statuses reported (§5.19, §5.9).
     charging_profiles: ProfileStore = field(default_factory=ProfileStore)
     firmware: FirmwareState = field(default_factory=FirmwareState)
+    # The security whitepaper: profile, AuthorizationKey, certificates, security log.
+    security: SecurityState = field(default_factory=SecurityState)
     # The wall clock the charge point's own clock follows (the engine gives it the run's clock).
     wall_clock: Callable[[], datetime] = field(default=lambda: datetime.now(UTC), repr=False)
 

@@ -18,6 +18,7 @@ from octt.chargepoint import (
     firmware,
     local_list,
     reservations,
+    security,
     triggers,
 )
 from octt.chargepoint.model import ChargePointState, RemoteStart
@@ -77,7 +78,9 @@ def commit(state: ChargePointState, action: str, payload: Mapping[str, Any], rep
             tx.stop_reason = reason
     elif action == "ChangeConfiguration" and status == "Accepted":
         key, value = payload.get("key"), payload.get("value")
-        if isinstance(key, str) and isinstance(value, str) and state.config.known(key):
+        if isinstance(key, str) and isinstance(value, str) and security.is_security_key(key):
+            security.change_configuration_commit(state, key, value)
+        elif isinstance(key, str) and isinstance(value, str) and state.config.known(key):
             state.config.force(key, value)
     elif action == "ClearCache" and status == "Accepted":
         state.auth_cache.clear()
@@ -116,10 +119,13 @@ def _get_configuration(state: ChargePointState, p: Mapping[str, Any]) -> Reply:
     keys = p.get("key")
     asked = None if not keys else [str(k) for k in keys]
     known, unknown = state.config.entries(asked)
+    # The security whitepaper's keys (AuthorizationKey is write-only: never reported).
+    extra, unknown = security.configuration_entries(state, None if asked is None else unknown)
     reply: dict[str, Any] = {
         "configurationKey": [
             {"key": e.key, "readonly": e.readonly, "value": e.value} for e in known
         ]
+        + [{"key": key, "readonly": readonly, "value": value} for key, readonly, value in extra]
     }
     if unknown:
         reply["unknownKey"] = unknown
@@ -130,6 +136,8 @@ def _change_configuration(state: ChargePointState, p: Mapping[str, Any]) -> Repl
     key, value = p.get("key"), p.get("value")
     if not isinstance(key, str) or not isinstance(value, str):
         return {"status": "Rejected"}
+    if security.is_security_key(key):
+        return security.change_configuration_reply(state, key, value)
     if not state.config.known(key):
         return {"status": "NotSupported"}
     spec_ok = state.config.would_accept(key, value)
@@ -166,6 +174,14 @@ _HANDLERS = {
     "GetCompositeSchedule": charging_profiles.get_composite_schedule_reply,
     "UpdateFirmware": firmware.update_firmware_reply,
     "GetDiagnostics": firmware.get_diagnostics_reply,
+    # The security whitepaper.
+    "InstallCertificate": security.install_certificate_reply,
+    "GetInstalledCertificateIds": security.get_installed_certificate_ids_reply,
+    "DeleteCertificate": security.delete_certificate_reply,
+    "ExtendedTriggerMessage": security.extended_trigger_message_reply,
+    "CertificateSigned": security.certificate_signed_reply,
+    "GetLog": security.get_log_reply,
+    "SignedUpdateFirmware": security.signed_update_firmware_reply,
 }
 
 # State changes of actions whose logic lives in a feature module (applied by `commit`).
@@ -179,4 +195,10 @@ _COMMITS: dict[str, Callable[[ChargePointState, Mapping[str, Any], Mapping[str, 
     "ClearChargingProfile": charging_profiles.clear_charging_profile_commit,
     "UpdateFirmware": firmware.update_firmware_commit,
     "GetDiagnostics": firmware.get_diagnostics_commit,
+    "InstallCertificate": security.install_certificate_commit,
+    "DeleteCertificate": security.delete_certificate_commit,
+    "ExtendedTriggerMessage": security.extended_trigger_message_commit,
+    "CertificateSigned": security.certificate_signed_commit,
+    "GetLog": security.get_log_commit,
+    "SignedUpdateFirmware": security.signed_update_firmware_commit,
 }

@@ -10,6 +10,7 @@ from octt import __version__
 from octt.cli import (
     keygen_cmd,
     list_cmd,
+    pki_cmd,
     reference_cmd,
     report_cmd,
     run_cmd,
@@ -40,6 +41,7 @@ _COMMANDS: tuple[tuple[str, str, Callable[[argparse.ArgumentParser], None], Comm
         verify_cmd.run,
     ),
     ("keygen", "make an Ed25519 key pair for signing", keygen_cmd.add_arguments, keygen_cmd.run),
+    ("pki", "make a test PKI for the security profiles", pki_cmd.add_arguments, pki_cmd.run),
 )
 
 

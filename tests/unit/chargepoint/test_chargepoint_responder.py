@@ -32,9 +32,10 @@ def running(cp: ChargePointState, connector_id: int, transaction_id: int) -> Tra
 
 
 def test_known_action_without_a_handler_is_not_supported() -> None:
-    answer = default_reply(state(), "DeleteCertificate", {}, known_action=True)
+    # Every CSMS-initiated action has a handler; a CSMS sending a charge point's action does not.
+    answer = default_reply(state(), "BootNotification", {}, known_action=True)
     assert answer == ErrorReply(
-        ErrorCode.NOT_SUPPORTED, "DeleteCertificate is not supported by this charge point"
+        ErrorCode.NOT_SUPPORTED, "BootNotification is not supported by this charge point"
     )
 
 
@@ -60,7 +61,11 @@ def test_get_configuration_without_keys_returns_all_keys(payload: dict[str, Any]
     answer = reply(cp, "GetConfiguration", payload)
     assert "unknownKey" not in answer
     keys = answer["configurationKey"]
-    assert len(keys) == 29
+    # 29 keys of OCPP 1.6 §9 and the security whitepaper's 5 readable keys (AuthorizationKey
+    # is write-only).
+    assert len(keys) == 34
+    assert {"key": "SecurityProfile", "readonly": False, "value": "0"} in keys
+    assert "AuthorizationKey" not in {k["key"] for k in keys}
     assert {"key": "NumberOfConnectors", "readonly": True, "value": "2"} in keys
     assert {"key": "HeartbeatInterval", "readonly": False, "value": "300"} in keys
 

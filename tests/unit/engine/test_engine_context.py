@@ -362,14 +362,13 @@ def test_unsupported_action_is_not_supported_unless_the_step_replies() -> None:
     async def scenario() -> None:
         ctx, _ = make_ctx()
         transport = attach_link(ctx)
-        request = {"certificateType": "CentralSystemRootCertificate"}
-        await ctx.answer(incoming("GetInstalledCertificateIds", request, "c-1"), None, None)
-        await ctx.answer(
-            incoming("GetInstalledCertificateIds", request, "c-2"), {"status": "NotFound"}, None
-        )
+        # A charge point's own action sent by the CSMS: known, but not supported.
+        await ctx.answer(incoming("Heartbeat", {}, "c-1"), None, None)
+        reply = {"currentTime": "2026-01-01T00:00:00Z"}
+        await ctx.answer(incoming("Heartbeat", {}, "c-2"), reply, None)
         first, second = sent_frames(transport)
         assert (first[0], first[2]) == (4, "NotSupported")
-        assert second == [3, "c-2", {"status": "NotFound"}]
+        assert second == [3, "c-2", reply]
 
     run(scenario)
 
