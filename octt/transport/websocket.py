@@ -126,6 +126,8 @@ class WebSocketTransport:
                 user_agent_header="octt",
                 create_connection=_ClientConnection,
             )
+        except ssl.SSLError as exc:  # first: a failed certificate check is a ValueError too
+            raise ConnectFailure(ConnectFailureKind.TLS, f"TLS handshake failed: {exc}") from exc
         except (InvalidURI, ValueError) as exc:  # ValueError: e.g. a port out of range
             detail = str(exc) if isinstance(exc, InvalidURI) else f"{options.url}: {exc}"
             raise ConnectFailure(ConnectFailureKind.INVALID_URL, f"invalid URL: {detail}") from exc
@@ -140,8 +142,6 @@ class WebSocketTransport:
             raise ConnectFailure(
                 ConnectFailureKind.HANDSHAKE, f"WebSocket handshake failed: {exc}"
             ) from exc
-        except ssl.SSLError as exc:
-            raise ConnectFailure(ConnectFailureKind.TLS, f"TLS handshake failed: {exc}") from exc
         except TimeoutError as exc:
             raise ConnectFailure(
                 ConnectFailureKind.TIMEOUT,

@@ -5,16 +5,23 @@ hold the offending frame.
 
 The run is bounded by a deadline computed from the configured timeouts (connect timeout, PICS
 response timeout shrunk to 0.5 s, the engine's closing budgets), never by sleeping.
+
+`HOSTILE` adds the behaviours that try to break the harness itself (floods, pings, junk
+forever, answers very late, frames of many megabytes, refused connections, TLS failures): each
+must end every case of a two-case run with a verdict and a finding naming it, within the bound.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import dataclasses
 import io
 import json
 import socket
-from collections.abc import Callable
+import ssl
+import tracemalloc
+from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from http import HTTPStatus
@@ -110,6 +117,11 @@ class Behaviour:
     # Frames to send when the charge point answers one of our CALLs: (its parsed answer, the
     # answers that came before it) -> frames.
     on_answer: Callable[[list[Any], list[list[Any]]], list[Any]] | None = None
+    # Instead of answering `target`: act on the connection (may go on until it closes).
+    act: Callable[[ServerConnection, str, dict[str, Any]], Awaitable[None]] | None = None
+    subprotocol: str | None = None  # the subprotocol the server picks, offered or not
+    max_connections: int | None = None  # stop listening after this many connections
+    config: dict[str, Any] = field(default_factory=dict)  # RunConfig overrides
 
 
 def _with(**changes: Any) -> Reply:
@@ -202,7 +214,7 @@ BEHAVIOURS: dict[str, Behaviour] = {
         reply=lambda uid, conf: [result_frame(uid, conf).encode()],
     ),
     "oversized-frame": Behaviour(
-        frozenset({"transport.closed"}),
+        frozenset({"transport.frame-too-large", "transport.closed"}),
         reply=lambda uid, conf: [result_frame(uid, {**conf, "pad": "x" * (1 << 20)})],
     ),
     # A CALLERROR with a code outside OCPP-J 1.6 still answers its CALL; validation names the code.
@@ -247,6 +259,13 @@ class HostileCsms:
     connections: int = 0
     target_ids: list[str] = field(default_factory=list)
     answers: list[list[Any]] = field(default_factory=list)
+    server: Any = None
+
+    def select_subprotocol(self, connection: ServerConnection, offered: Any) -> Any:
+        b = self.behaviour
+        if b is not None and b.subprotocol is not None:
+            return Subprotocol(b.subprotocol)
+        return OCPP16 if OCPP16 in offered else None
 
     def process_request(self, connection: ServerConnection, request: Request) -> Response | None:
         b = self.behaviour
@@ -257,6 +276,9 @@ class HostileCsms:
     async def handler(self, ws: ServerConnection) -> None:
         self.connections += 1
         b = self.behaviour
+        limit = b.max_connections if b is not None else None
+        if limit is not None and self.server is not None and self.connections >= limit:
+            self.server.close(close_connections=False)  # later connections are refused
         if b is not None and b.close_on_open:
             await ws.close()
             return
@@ -273,7 +295,11 @@ class HostileCsms:
                 else:
                     _, uid, action, payload = frame
                     conf = conformant(action, payload)
-                    if b is not None and action == b.target and b.reply is not None:
+                    if b is not None and action == b.target and b.act is not None:
+                        self.target_ids.append(uid)
+                        await b.act(ws, uid, conf)
+                        outgoing = []
+                    elif b is not None and action == b.target and b.reply is not None:
                         self.target_ids.append(uid)
                         outgoing = b.reply(uid, conf)
                     else:
@@ -618,3 +644,358 @@ def test_nothing_listening_exits_3(tmp_path: Path) -> None:
     )  # fmt: skip
     assert status == 3, stderr.getvalue()
     assert "could not be reached" in stderr.getvalue()
+
+
+# -- behaviours that try to break the harness itself -------------------------------------------
+
+#: Two cases, so that every behaviour also shows the run going on to the next case.
+TWO_CASES = ("TC_001_CSMS", "TC_003_CSMS")
+#: Frames per second of the "slow junk" behaviour: under the flood bound (20 per second).
+SLOW_JUNK_INTERVAL_S = 0.1
+#: Pings, CALLs and junk frames the flooding behaviours send (far above every bound).
+FLOOD = 400
+
+
+async def _until_closed(ws: ServerConnection, timeout_s: float) -> bool:
+    """Wait for the connection to close, at most `timeout_s`; True if it closed."""
+    try:
+        await asyncio.wait_for(ws.wait_closed(), timeout_s)
+    except TimeoutError:
+        return False
+    return True
+
+
+async def _answer_late(ws: ServerConnection, uid: str, conf: dict[str, Any]) -> None:
+    # Answers three response timeouts late (if the connection is still there by then).
+    if not await _until_closed(ws, 3 * RESPONSE_TIMEOUT_S):
+        await ws.send(result_frame(uid, conf))
+
+
+async def _flood_calls(ws: ServerConnection, uid: str, conf: dict[str, Any]) -> None:
+    # One CALL after the other, each as soon as the charge point answered the one before: no
+    # CALL is left unanswered, the rate alone is the flood.
+    await ws.send(result_frame(uid, conf))
+    for n in range(FLOOD):
+        await ws.send(json.dumps([2, f"flood-{n}", "ClearCache", {}]))
+        await ws.recv()
+
+
+async def _burst_calls(ws: ServerConnection, uid: str, conf: dict[str, Any]) -> None:
+    # CALLs back to back, none waiting for its answer (OCPP-J 1.6 §4.1.1 allows one).
+    await ws.send(result_frame(uid, conf))
+    for n in range(FLOOD):
+        await ws.send(json.dumps([2, f"burst-{n}", "ClearCache", {}]))
+
+
+async def _flood_pings(ws: ServerConnection, uid: str, conf: dict[str, Any]) -> None:
+    await ws.send(result_frame(uid, conf))
+    for n in range(FLOOD):
+        await ws.ping(f"ping-{n}")
+
+
+async def _junk_forever(ws: ServerConnection, uid: str, conf: dict[str, Any]) -> None:
+    while True:  # as fast as the socket takes it, until octt closes the connection
+        await ws.send(GARBAGE)
+
+
+async def _slow_junk_forever(ws: ServerConnection, uid: str, conf: dict[str, Any]) -> None:
+    # Junk below the flood bound, never an answer: the response timeout must still fire.
+    while True:
+        await ws.send(GARBAGE)
+        if await _until_closed(ws, SLOW_JUNK_INTERVAL_S):
+            return
+
+
+def _megabytes(count: int) -> Iterator[str]:
+    """A text message of `count` MiB in 64 KiB fragments (never held whole)."""
+    chunk = "x" * (64 * 1024)
+    yield '[3,"huge",{"pad":"'
+    for _ in range(count * 16):
+        yield chunk
+
+
+async def _huge_message(ws: ServerConnection, uid: str, conf: dict[str, Any]) -> None:
+    await ws.send(_megabytes(16))
+
+
+HOSTILE: dict[str, Behaviour] = {
+    "answers-very-late": Behaviour(frozenset({"response.timeout"}), act=_answer_late),
+    "json-not-a-frame": Behaviour(
+        frozenset({"ocppj.malformed-frame", "response.timeout"}),
+        reply=_fixed('{"status": "Accepted", "interval": 300}'),
+    ),
+    "wrong-message-type-id": Behaviour(
+        frozenset({"ocppj.malformed-frame", "response.timeout"}),
+        reply=lambda uid, conf: [json.dumps([5, uid, conf])],
+    ),
+    "flood-of-calls": Behaviour(frozenset({"transport.flood"}), act=_flood_calls),
+    "burst-of-unanswered-calls": Behaviour(frozenset({"ocppj.call-flood"}), act=_burst_calls),
+    "ping-flood": Behaviour(frozenset({"transport.flood"}), act=_flood_pings),
+    "junk-forever": Behaviour(frozenset({"transport.flood"}), act=_junk_forever),
+    "slow-junk-forever": Behaviour(
+        frozenset({"response.timeout", "ocppj.malformed-frame"}),
+        absent=frozenset({"transport.flood"}),
+        act=_slow_junk_forever,
+    ),
+    "many-megabytes": Behaviour(frozenset({"transport.frame-too-large"}), act=_huge_message),
+    "wrong-subprotocol": Behaviour(frozenset({"transport.connect"}), subprotocol="ocpp2.0.1"),
+    "refuses-connections": Behaviour(frozenset({"transport.connect"}), max_connections=1),
+}
+
+
+@dataclass
+class PlanOutcome:
+    run: RunResult
+    result_json: dict[str, Any]
+    elapsed_s: float
+    peak_bytes: int
+
+
+async def _run_plan(
+    url: str,
+    case_ids: tuple[str, ...],
+    pics: Pics,
+    catalog: Catalog,
+    schemas: SchemaSet,
+    out: Path,
+    **config: Any,
+) -> RunResult:
+    run_config = RunConfig(
+        csms_url=url,
+        operator="none",
+        connect_timeout_s=CONNECT_TIMEOUT_S,
+        test_ids=case_ids,
+        **config,
+    )
+    clock = SystemClock()
+    recorder = Recorder(clock, Redactor(()), out / "trace.jsonl")
+    bus = EventBus([ResultFileSink(out / "result.json")])
+    setup = RunSetup(run_config, pics, catalog, url, NoOperator(), clock, bus, recorder, schemas)
+    try:
+        return await Runner(setup).run(select(catalog, pics, test_ids=list(case_ids)))
+    finally:
+        recorder.close()
+
+
+def run_plan_against(
+    behaviour: Behaviour,
+    tmp_path: Path,
+    pics: Pics,
+    catalog: Catalog,
+    schemas: SchemaSet,
+    *,
+    trace_memory: bool = False,
+) -> PlanOutcome:
+    csms = HostileCsms(behaviour)
+
+    async def main() -> tuple[RunResult, float, int]:
+        async with serve(
+            csms.handler,
+            "127.0.0.1",
+            0,
+            select_subprotocol=csms.select_subprotocol,
+            ping_interval=None,
+            max_size=None,
+        ) as server:
+            csms.server = server
+            port = server.sockets[0].getsockname()[1]
+            loop = asyncio.get_running_loop()
+            started = loop.time()
+            if trace_memory:
+                tracemalloc.start()
+            try:
+                result = await asyncio.wait_for(
+                    _run_plan(
+                        f"ws://127.0.0.1:{port}",
+                        TWO_CASES,
+                        pics,
+                        catalog,
+                        schemas,
+                        tmp_path,
+                        **behaviour.config,
+                    ),
+                    len(TWO_CASES) * RUN_DEADLINE_S,
+                )
+                peak = tracemalloc.get_traced_memory()[1] if trace_memory else 0
+            finally:
+                if trace_memory:
+                    tracemalloc.stop()
+            return result, loop.time() - started, peak
+
+    run, elapsed, peak = asyncio.run(main())
+    result_json = json.loads((tmp_path / "result.json").read_text("utf-8"))
+    return PlanOutcome(run, result_json, elapsed, peak)
+
+
+def assert_every_case_ends_with(outcome: PlanOutcome, behaviour: Behaviour) -> None:
+    """Both cases have a verdict naming the behaviour, and result.json says so."""
+    assert [c.id for c in outcome.run.cases] == list(TWO_CASES), "the run went on"
+    for case in outcome.run.cases:
+        rules = {f.rule for f in case.findings}
+        assert case.verdict in (Verdict.FAIL, Verdict.ERROR), (case.id, case.verdict, case.reason)
+        assert behaviour.rules & rules, (case.id, sorted(rules), case.reason)
+        assert not behaviour.absent & rules, (case.id, sorted(rules))
+        assert case.reason
+    written = outcome.result_json
+    assert written["interrupted"] is False
+    assert [c["verdict"] for c in written["cases"]] == [c.verdict.value for c in outcome.run.cases]
+    assert outcome.elapsed_s < len(TWO_CASES) * RUN_DEADLINE_S
+
+
+@pytest.mark.parametrize("name", list(HOSTILE))
+def test_hostile_behaviour_ends_every_case_and_the_run_goes_on(
+    name: str, tmp_path: Path, pics: Pics, catalog: Catalog, schemas: SchemaSet
+) -> None:
+    behaviour = HOSTILE[name]
+    outcome = run_plan_against(behaviour, tmp_path, pics, catalog, schemas)
+    assert_every_case_ends_with(outcome, behaviour)
+    # The findings that matter are all present in the case that met the behaviour first.
+    first = outcome.run.cases[0]
+    missing = behaviour.rules - {f.rule for f in first.findings}
+    assert not missing, (missing, [(f.rule, f.message) for f in first.findings])
+
+
+def test_junk_does_not_move_the_response_deadline(
+    tmp_path: Path, pics: Pics, catalog: Catalog, schemas: SchemaSet
+) -> None:
+    """A CSMS that keeps the connection open and sends only junk (below the flood bound) ends
+    each case at the response timeout: the junk never resets the deadline."""
+    outcome = run_plan_against(HOSTILE["slow-junk-forever"], tmp_path, pics, catalog, schemas)
+    for case in outcome.run.cases:
+        [timeout] = [f for f in case.findings if f.rule == "response.timeout"]
+        assert "BootNotification" in timeout.message
+        # The case stopped at the first timeout (plus closing), not after the junk ended.
+        assert case.duration_s < RESPONSE_TIMEOUT_S + CLOSING_BUDGET_S
+        junk = [f for f in case.findings if f.rule == "ocppj.malformed-frame"]
+        assert 1 <= len(junk) <= RESPONSE_TIMEOUT_S / SLOW_JUNK_INTERVAL_S + 2
+
+
+def test_floods_are_cut_at_the_configured_bound(
+    tmp_path: Path, pics: Pics, catalog: Catalog, schemas: SchemaSet
+) -> None:
+    outcome = run_plan_against(HOSTILE["flood-of-calls"], tmp_path, pics, catalog, schemas)
+    case = outcome.run.cases[0]
+    [flood] = [f for f in case.findings if f.rule == "transport.flood"]
+    assert "more than 20 unsolicited frames" in flood.message
+    assert "within 1 s" in flood.message
+    # octt answered no more CALLs than the bound let in.
+    answered = [f for f in case.findings if f.rule == "unexpected-call"]
+    assert len(answered) <= RunConfig().max_unsolicited_frames
+    assert outcome.result_json["settings"]["max_unsolicited_frames"] == 20
+
+
+def test_a_message_of_many_megabytes_is_refused_in_bounded_memory(
+    tmp_path: Path, pics: Pics, catalog: Catalog, schemas: SchemaSet
+) -> None:
+    """16 MiB from the CSMS: octt stops reading at max_frame_bytes (1 MiB), closes with 1009,
+    and its peak memory stays a few times the frame bound, not the message size."""
+    behaviour = HOSTILE["many-megabytes"]
+    outcome = run_plan_against(behaviour, tmp_path, pics, catalog, schemas, trace_memory=True)
+    assert_every_case_ends_with(outcome, behaviour)
+    [finding] = [f for f in outcome.run.cases[0].findings if f.rule == "transport.frame-too-large"]
+    assert "1048576 bytes" in finding.message
+    assert "1009" in finding.message
+    assert outcome.peak_bytes < 6 * RunConfig().max_frame_bytes, outcome.peak_bytes
+
+
+# -- TLS failures --------------------------------------------------------------------------------
+
+
+def _self_signed(tmp_path: Path) -> ssl.SSLContext:
+    """A server TLS context with a self-signed certificate for 127.0.0.1 (no CA knows it)."""
+    import datetime as dt
+    import ipaddress
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "hostile.example")])
+    now = dt.datetime.now(dt.UTC)
+    certificate = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - dt.timedelta(minutes=5))
+        .not_valid_after(now + dt.timedelta(days=1))
+        .add_extension(
+            x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]),
+            critical=False,
+        )
+        .sign(key, hashes.SHA256())
+    )
+    cert_path, key_path = tmp_path / "cert.pem", tmp_path / "key.pem"
+    cert_path.write_bytes(certificate.public_bytes(serialization.Encoding.PEM))
+    key_path.write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+    )
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(cert_path, key_path)
+    return context
+
+
+def _read_result(tmp_path: Path) -> dict[str, Any]:
+    return json.loads((tmp_path / "result.json").read_text("utf-8"))
+
+
+def test_self_signed_certificate_with_verification_on(
+    tmp_path: Path, pics: Pics, catalog: Catalog, schemas: SchemaSet
+) -> None:
+    context = _self_signed(tmp_path)
+    csms = HostileCsms(None)
+
+    async def main() -> tuple[RunResult, float]:
+        async with serve(
+            csms.handler, "127.0.0.1", 0, subprotocols=[OCPP16], ping_interval=None, ssl=context
+        ) as server:
+            port = server.sockets[0].getsockname()[1]
+            loop = asyncio.get_running_loop()
+            started = loop.time()
+            result = await asyncio.wait_for(
+                _run_plan(f"wss://127.0.0.1:{port}", TWO_CASES, pics, catalog, schemas, tmp_path),
+                len(TWO_CASES) * RUN_DEADLINE_S,
+            )
+            return result, loop.time() - started
+
+    run, elapsed = asyncio.run(main())
+    outcome = PlanOutcome(run, _read_result(tmp_path), elapsed, 0)
+    assert_every_case_ends_with(outcome, Behaviour(frozenset({"transport.connect"})))
+    for case in run.cases:
+        [finding] = [f for f in case.findings if f.rule == "transport.connect"]
+        assert "certificate" in finding.message.lower() or "tls" in finding.message.lower()
+    assert csms.connections == 0, "no WebSocket was opened over an unverified TLS connection"
+
+
+def test_garbage_instead_of_tls(
+    tmp_path: Path, pics: Pics, catalog: Catalog, schemas: SchemaSet
+) -> None:
+    async def garbage(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        writer.write(b"HTTP/1.1 200 OK\r\nthis is not TLS at all\r\n\r\n")
+        with contextlib.suppress(ConnectionError):
+            await writer.drain()
+            await reader.read(1024)  # until the client gives up
+        writer.close()
+
+    async def main() -> tuple[RunResult, float]:
+        server = await asyncio.start_server(garbage, "127.0.0.1", 0)
+        async with server:
+            port = server.sockets[0].getsockname()[1]
+            loop = asyncio.get_running_loop()
+            started = loop.time()
+            result = await asyncio.wait_for(
+                _run_plan(f"wss://127.0.0.1:{port}", TWO_CASES, pics, catalog, schemas, tmp_path),
+                len(TWO_CASES) * RUN_DEADLINE_S,
+            )
+            return result, loop.time() - started
+
+    run, elapsed = asyncio.run(main())
+    outcome = PlanOutcome(run, _read_result(tmp_path), elapsed, 0)
+    assert_every_case_ends_with(outcome, Behaviour(frozenset({"transport.connect"})))
