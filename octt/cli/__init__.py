@@ -10,6 +10,7 @@ from octt import __version__
 from octt.cli import (
     keygen_cmd,
     list_cmd,
+    load_cmd,
     pki_cmd,
     reference_cmd,
     report_cmd,
@@ -42,6 +43,12 @@ _COMMANDS: tuple[tuple[str, str, Callable[[argparse.ArgumentParser], None], Comm
     ),
     ("keygen", "make an Ed25519 key pair for signing", keygen_cmd.add_arguments, keygen_cmd.run),
     ("pki", "make a test PKI for the security profiles", pki_cmd.add_arguments, pki_cmd.run),
+    (
+        "load",
+        "many simulated charge points against a CSMS, with per-action figures",
+        load_cmd.add_arguments,
+        load_cmd.run,
+    ),
 )
 
 

@@ -112,16 +112,25 @@ class Session:
         *,
         response_timeout_s: float,
         id_factory: Callable[[], str] | None = None,
+        history: int | None = None,
     ) -> None:
+        """`history`: how many unique ids to remember per table (None: all of them, as a test
+        case needs; a long load run bounds its memory, and an answer to a CALL older than that
+        is then reported as an unknown unique id instead of a duplicate or late one)."""
         self._response_timeout_s = response_timeout_s
         ids = _counter_ids()
         self._next_id = id_factory or (lambda: next(ids))
+        self._history = history
         self._pending: PendingCall | None = None
         self._completed: dict[str, PendingCall] = {}
         self._timed_out: dict[str, PendingCall] = {}
-        self._sent_ids: set[str] = set()
-        self._received_call_ids: set[str] = set()
+        self._sent_ids: dict[str, None] = {}  # dicts keep insertion order: oldest first
+        self._received_call_ids: dict[str, None] = {}
         self._unanswered_incoming: dict[str, Call] = {}
+
+    def _forget_oldest(self, table: dict[str, Any]) -> None:
+        if self._history is not None and len(table) > self._history:
+            del table[next(iter(table))]
 
     # -- outgoing -------------------------------------------------------------------------
 
@@ -140,7 +149,8 @@ class Session:
         unique_id = self._next_id()
         while unique_id in self._sent_ids:
             unique_id = self._next_id()
-        self._sent_ids.add(unique_id)
+        self._sent_ids[unique_id] = None
+        self._forget_oldest(self._sent_ids)
         timeout = self._response_timeout_s if timeout_s is None else timeout_s
         pending = PendingCall(Call(unique_id, action, payload), now, now + timeout)
         self._pending = pending
@@ -172,7 +182,7 @@ class Session:
             )
             if answers_pending and pending is not None:
                 self._pending = None
-                self._completed[pending.call.unique_id] = pending
+                self._complete(pending)
                 return [anomaly, AnswerMalformed(pending)]
             return [anomaly]
         if isinstance(frame, Call):
@@ -198,7 +208,8 @@ class Session:
                     call.unique_id,
                 )
             )
-        self._received_call_ids.add(call.unique_id)
+        self._received_call_ids[call.unique_id] = None
+        self._forget_oldest(self._received_call_ids)
         self._unanswered_incoming[call.unique_id] = call
         events.append(CallReceived(call))
         return events
@@ -208,13 +219,13 @@ class Session:
         pending = self._pending
         if pending is not None and pending.call.unique_id == frame.unique_id:
             self._pending = None
-            self._completed[frame.unique_id] = pending
+            self._complete(pending)
             if isinstance(frame, CallResult):
                 return [ResultReceived(pending, frame)]
             return [ErrorReceived(pending, frame)]
         if frame.unique_id in self._timed_out:
             late = self._timed_out.pop(frame.unique_id)
-            self._completed[frame.unique_id] = late
+            self._complete(late)
             return [
                 Anomaly(
                     AnomalyKind.LATE_RESPONSE,
@@ -254,4 +265,9 @@ class Session:
             return []
         self._pending = None
         self._timed_out[pending.call.unique_id] = pending
+        self._forget_oldest(self._timed_out)
         return [CallTimedOut(pending)]
+
+    def _complete(self, pending: PendingCall) -> None:
+        self._completed[pending.call.unique_id] = pending
+        self._forget_oldest(self._completed)

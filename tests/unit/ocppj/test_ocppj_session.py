@@ -383,3 +383,28 @@ def test_spec_references_name_the_ocppj_sections() -> None:
     assert SPEC_SYNCHRONICITY == "OCPP-J 1.6 §4.1.1"
     assert SPEC_MESSAGE_ID == "OCPP-J 1.6 §4.1.4"
     assert SPEC_FRAMES == "OCPP-J 1.6 §4.2"
+
+
+def test_a_bounded_history_forgets_the_oldest_ids() -> None:
+    s = Session(response_timeout_s=10, id_factory=ids("a", "b", "c"), history=2)
+    for unique_id in ("a", "b", "c"):
+        s.prepare_call("Heartbeat", {}, 0.0)
+        [event] = s.receive(CallResult(unique_id, {}), 1.0)
+        assert isinstance(event, ResultReceived)
+    # "b" and "c" are remembered: a second answer is a duplicate; "a" is forgotten.
+    assert only_anomaly(s.receive(CallResult("c", {}), 2.0)).kind is AnomalyKind.DUPLICATE_RESPONSE
+    assert only_anomaly(s.receive(CallResult("a", {}), 2.0)).kind is AnomalyKind.UNKNOWN_UNIQUE_ID
+    for n in range(3):
+        s.receive(Call(f"csms-{n}", "ClearCache", {}), 3.0)
+        s.prepare_result(f"csms-{n}", {"status": "Accepted"})
+    reused = s.receive(Call("csms-0", "ClearCache", {}), 4.0)
+    assert [type(e) for e in reused] == [CallReceived]  # forgotten: not reported as reused
+
+
+def test_without_a_history_bound_every_id_is_remembered() -> None:
+    s = Session(response_timeout_s=10, id_factory=ids(*(f"id-{n}" for n in range(200))))
+    for n in range(200):
+        s.prepare_call("Heartbeat", {}, 0.0)
+        s.receive(CallResult(f"id-{n}", {}), 1.0)
+    kind = only_anomaly(s.receive(CallResult("id-0", {}), 2.0)).kind
+    assert kind is AnomalyKind.DUPLICATE_RESPONSE

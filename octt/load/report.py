@@ -1,0 +1,212 @@
+"""What a load run leaves behind: load.json (schemas/load.schema.json), load.html, and the
+terminal's live view and summary.
+
+The HTML page is rendered from the load.json document alone (so it can be rendered again
+later), with Jinja2 and autoescaping, self-contained (an inline SVG chart of connected stations,
+calls per second and response times over the run; no script, no network).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import jinja2
+from rich.console import Console, Group
+from rich.table import Table
+from rich.text import Text
+
+from octt.load.runner import LoadResult, Progress
+from octt.load.stats import ALL_ACTIONS, ActionSummary
+
+LOAD_FILE = "load.json"
+LOAD_HTML = "load.html"
+
+
+def write_load_reports(directory: Path, result: LoadResult) -> dict[str, Path]:
+    """Write load.json and load.html into `directory`; their paths."""
+    directory.mkdir(parents=True, exist_ok=True)
+    document = result.to_json()
+    json_path = directory / LOAD_FILE
+    temporary = json_path.with_name(json_path.name + ".tmp")
+    temporary.write_text(json.dumps(document, indent=2, ensure_ascii=False) + "\n", "utf-8")
+    temporary.replace(json_path)
+    html_path = directory / LOAD_HTML
+    html_path.write_text(render_html(document), encoding="utf-8")
+    return {"json": json_path, "html": html_path}
+
+
+# -- numbers as people read them ---------------------------------------------------------------
+
+
+def ms(seconds: float | None) -> str:
+    """A response time in milliseconds, precise where it is small."""
+    if seconds is None:
+        return "–"
+    value = seconds * 1000
+    if value < 10:
+        return f"{value:.2f}"
+    if value < 100:
+        return f"{value:.1f}"
+    return f"{value:,.0f}"
+
+
+def size(count: float | None) -> str:
+    if count is None:
+        return "–"
+    for unit, scale in (("GiB", 1 << 30), ("MiB", 1 << 20), ("KiB", 1 << 10)):
+        if count >= scale:
+            return f"{count / scale:.1f} {unit}"
+    return f"{count:.0f} B"
+
+
+# -- HTML --------------------------------------------------------------------------------------
+
+
+def _environment() -> jinja2.Environment:
+    environment = jinja2.Environment(
+        loader=jinja2.PackageLoader("octt.load", "templates"),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    environment.filters["ms"] = ms
+    environment.filters["size"] = size
+    return environment
+
+
+def render_html(document: Mapping[str, Any]) -> str:
+    """load.html from a load.json document."""
+    return (
+        _environment()
+        .get_template("load.html.j2")
+        .render(load=document, chart=_chart(document.get("timeline", ())))
+    )
+
+
+_CHART_W, _CHART_H, _PAD = 720, 160, 36
+
+
+def _polyline(points: Sequence[tuple[float, float]], x_max: float, y_max: float) -> str:
+    inner_w, inner_h = _CHART_W - 2 * _PAD, _CHART_H - 2 * _PAD
+    return " ".join(
+        f"{_PAD + inner_w * x / x_max:.1f},{_CHART_H - _PAD - inner_h * y / y_max:.1f}"
+        for x, y in points
+    )
+
+
+def _chart(timeline: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
+    """Three series over time, each scaled to its own maximum (labelled on the chart)."""
+    if len(timeline) < 2:
+        return {"series": [], "width": _CHART_W, "height": _CHART_H, "t_max": 0}
+    t_max = max(p["t_s"] for p in timeline) or 1.0
+    series = []
+    for key, label, colour, scale in (
+        ("connected", "connected stations", "#2563eb", 1.0),
+        ("calls", "calls per second", "#16a34a", 1.0),
+        ("p99_s", "p99 response time (ms)", "#dc2626", 1000.0),
+    ):
+        points = [(p["t_s"], p[key] * scale) for p in timeline if p.get(key) is not None]
+        if not points:
+            continue
+        top = max(y for _, y in points) or 1.0
+        series.append(
+            {
+                "label": label,
+                "colour": colour,
+                "max": top,
+                "points": _polyline(points, t_max, top),
+            }
+        )
+    return {"series": series, "width": _CHART_W, "height": _CHART_H, "t_max": t_max}
+
+
+# -- terminal ----------------------------------------------------------------------------------
+
+
+def actions_table(actions: Sequence[ActionSummary], title: str | None = None) -> Table:
+    table = Table(title=title, title_justify="left", show_edge=False, pad_edge=False)
+    table.add_column("action", no_wrap=True)
+    for heading in ("count", "errors", "CALLERROR", "schema"):
+        table.add_column(heading, justify="right")
+    for heading in ("p50 ms", "p95 ms", "p99 ms", "max ms"):
+        table.add_column(heading, justify="right")
+    for row in actions:
+        style = "bold" if row.action == ALL_ACTIONS else ""
+        table.add_row(
+            row.action,
+            f"{row.count:,}",
+            _flag(row.errors),
+            _flag(row.callerrors),
+            _flag(row.schema_failures),
+            ms(row.p50_s),
+            ms(row.p95_s),
+            ms(row.p99_s),
+            ms(row.max_s),
+            style=style,
+        )
+    return table
+
+
+def _flag(count: int) -> Text:
+    return Text(f"{count:,}", style="red" if count else "")
+
+
+def live_view(progress: Progress) -> Group:
+    """What `octt load` shows on a terminal while it runs."""
+    head = Text.assemble(
+        ("octt load ", "bold"),
+        f"{progress.elapsed_s:6.1f} s   connected ",
+        (f"{progress.connected:,}", "bold"),
+        f"/{progress.stations:,} (peak {progress.peak_connected:,})   ",
+        (f"{progress.calls_per_s:,.0f}", "bold"),
+        " calls/s",
+    )
+    return Group(head, actions_table(progress.actions))
+
+
+def print_summary(console: Console, result: LoadResult, paths: Mapping[str, Path]) -> None:
+    settings = result.settings
+    console.print(
+        f"[bold]octt load[/] {settings.stations:,} stations against {result.csms_url}"
+        f" for {result.duration_s:.1f} s ({settings.worker_count} worker processes"
+        + (
+            f", reference CSMS in its own process, pid {result.csms.pid},"
+            f" cores {','.join(map(str, result.csms.cpus)) or 'any'})"
+            if result.csms is not None
+            else ")"
+        )
+    )
+    # Off a terminal (a CI log) the table keeps its width rather than fold the action names.
+    console.print(actions_table(result.actions), width=None if console.is_terminal else 110)
+    connections = result.connections
+    failed = sum(result.connect_failures.values())
+    console.print(
+        f"stations: peak {result.peak_connected:,} of {settings.stations:,} connected at once;"
+        f" connections opened {connections.get('opened', 0):,}, failed {failed:,},"
+        f" lost {connections.get('lost', 0):,}"
+    )
+    console.print(
+        f"memory: {size(result.memory_per_station)} per station in the load generator"
+        + (
+            f", {size(result.csms_memory_per_station)} per station in the reference CSMS"
+            if result.csms_memory_per_station is not None
+            else ""
+        )
+    )
+    if result.rules:
+        rules = ", ".join(f"{rule} ×{count:,}" for rule, count in sorted(result.rules.items()))
+        console.print(f"[red]findings[/]: {rules}")
+    own = sum(w.own_error_count for w in result.workers)
+    if own:
+        console.print(f"[magenta]octt errors[/] (bugs in octt, not the CSMS): {own}")
+    for failure in result.failures:
+        console.print(f"[magenta]{failure}[/]")
+    if result.interrupted:
+        console.print("[yellow]interrupted[/]: the figures cover the load until then")
+    for path in paths.values():
+        console.print(f"report: {path}")

@@ -1,0 +1,263 @@
+"""A load worker process: one asyncio loop driving its share of the stations.
+
+The parent starts one worker per core (multiprocessing, spawn). Each worker raises its own
+file-descriptor limit as far as its share needs (up to the hard limit), notes its resident memory
+before the first station connects, starts every station at its ramp-up time, and every
+`report_interval_s` sends the parent a `WorkerReport`: the statistics that changed, how many of
+its stations are connected, its resident memory. The last report (`final`) adds `WorkerInfo`.
+The parent's stop event ends the stations early; otherwise they stop at the end time.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import gc
+import os
+import random
+import resource
+import time
+from dataclasses import dataclass, field
+from multiprocessing.connection import Connection
+from typing import Any, Protocol
+
+from octt.clock import SystemClock
+from octt.load.behaviour import LoadMix
+from octt.load.station import DRAIN_S, StationPool, run_station
+from octt.load.stats import StatsBook, StatsDelta
+from octt.validation.frames import FrameValidator
+from octt.validation.schemas import SchemaSet
+
+#: File descriptors a process needs besides its connections (stdio, pipes, schema files, ...).
+FD_MARGIN = 64
+#: How many octt-side errors (bugs) a worker reports in detail.
+OWN_ERRORS_KEPT = 10
+
+
+class StopSignal(Protocol):
+    def is_set(self) -> bool: ...
+
+
+@dataclass(frozen=True)
+class WorkerSpec:
+    index: int
+    csms_url: str
+    cp_ids: tuple[str, ...]
+    start_offsets_s: tuple[float, ...]  # per station, after `start_mono`
+    start_mono: float  # time.monotonic() (system-wide) at which the load starts
+    duration_s: float | None  # None: until the stop event
+    mix: LoadMix
+    response_timeout_s: float
+    seed: int
+    report_interval_s: float = 1.0
+    basic_auth_password: str | None = None
+    tls_verify: bool = True
+    connect_timeout_s: float = 10.0
+
+
+@dataclass(frozen=True)
+class FdLimit:
+    soft_before: int
+    soft: int
+    hard: int
+    needed: int
+
+    def to_json(self) -> dict[str, int]:
+        return {
+            "soft_before": self.soft_before,
+            "soft": self.soft,
+            "hard": self.hard,
+            "needed": self.needed,
+        }
+
+
+@dataclass(frozen=True)
+class WorkerInfo:
+    pid: int
+    stations: int
+    baseline_rss: int  # bytes, before the first connection
+    peak_rss: int  # bytes, when the most stations were connected
+    open_at_peak: int  # stations connected then
+    peak_open: int
+    fd: FdLimit
+    cpu_s: float  # user + system CPU seconds of the worker
+    gc: dict[str, float | int] = field(default_factory=dict)  # GcWatch figures
+    own_errors: tuple[str, ...] = ()
+    own_error_count: int = 0
+
+
+@dataclass(frozen=True)
+class WorkerReport:
+    index: int
+    delta: StatsDelta
+    open_now: int
+    rss: int
+    final: bool = False
+    info: WorkerInfo | None = None
+    failure: str | None = None  # the worker could not run (e.g. the schemas did not load)
+
+
+def raise_fd_limit(needed: int) -> FdLimit:
+    """Raise the soft RLIMIT_NOFILE to `needed` if it is lower (never above the hard limit)."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    target = soft
+    if soft != resource.RLIM_INFINITY and soft < needed:
+        target = needed if hard == resource.RLIM_INFINITY else min(needed, hard)
+        with contextlib.suppress(ValueError, OSError):
+            resource.setrlimit(resource.RLIMIT_NOFILE, (target, hard))
+    now_soft, now_hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    return FdLimit(soft, now_soft, now_hard, needed)
+
+
+def resident_bytes() -> int:
+    """This process's resident memory now (Linux /proc; elsewhere its peak so far)."""
+    try:
+        with open("/proc/self/statm", encoding="ascii") as statm:
+            return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+    except (OSError, ValueError, IndexError):
+        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+
+
+class GcWatch:
+    """How long the garbage collector stopped this process (a pause delays every answer the
+    process is waiting for, so it shows in the response times it measures)."""
+
+    def __init__(self) -> None:
+        self.max_s = 0.0
+        self.total_s = 0.0
+        self.full = 0  # collections of the oldest generation
+        self._began = 0.0
+
+    def __call__(self, phase: str, info: dict[str, int]) -> None:
+        if phase == "start":
+            self._began = time.perf_counter()
+            return
+        pause = time.perf_counter() - self._began
+        self.total_s += pause
+        self.max_s = max(self.max_s, pause)
+        if info.get("generation") == 2:
+            self.full += 1
+
+    def install(self) -> GcWatch:
+        gc.callbacks.append(self)
+        return self
+
+    def to_json(self) -> dict[str, float | int]:
+        return {
+            "max_pause_s": round(self.max_s, 4),
+            "total_s": round(self.total_s, 4),
+            "full_collections": self.full,
+        }
+
+
+def worker_main(spec: WorkerSpec, conn: Connection, stop: Any) -> None:
+    """Process entry point (must stay importable: multiprocessing spawns it by name)."""
+    try:
+        fd = raise_fd_limit(len(spec.cp_ids) + FD_MARGIN)
+        validator = FrameValidator(SchemaSet.load())
+        gc.collect()
+        gc.freeze()  # the schemas and modules live as long as the process: never scan them
+        asyncio.run(_work(spec, conn, stop, validator, fd, GcWatch().install()))
+    except BaseException as exc:  # report, never hang the parent
+        with contextlib.suppress(Exception):
+            conn.send(WorkerReport(spec.index, StatsDelta(), 0, 0, True, None, repr(exc)))
+        if not isinstance(exc, Exception):
+            raise
+    finally:
+        conn.close()
+
+
+@dataclass
+class _Peak:
+    """The resident memory when the most stations were connected (the latest such reading)."""
+
+    rss: int = 0
+    open_at_peak: int = 0
+    peak_open: int = 0
+    baseline: int = field(default_factory=resident_bytes)
+
+    def note(self, rss: int, open_now: int) -> None:
+        if open_now > self.peak_open or (open_now == self.peak_open and open_now):
+            self.peak_open = open_now
+            self.rss, self.open_at_peak = rss, open_now
+
+
+async def _work(
+    spec: WorkerSpec,
+    conn: Connection,
+    stop: StopSignal,
+    validator: FrameValidator,
+    fd: FdLimit,
+    gc_watch: GcWatch,
+) -> None:
+    loop = asyncio.get_running_loop()
+    book = StatsBook()
+    book.track_changes()
+    pool = StationPool(
+        csms_url=spec.csms_url,
+        mix=spec.mix,
+        validator=validator,
+        book=book,
+        clock=SystemClock(),
+        rng=random.Random(spec.seed),
+        response_timeout_s=spec.response_timeout_s,
+        connect_timeout_s=spec.connect_timeout_s,
+        basic_auth_password=spec.basic_auth_password,
+        tls_verify=spec.tls_verify,
+    )
+    peak = _Peak()
+    # asyncio's default loop clock is time.monotonic(): the parent's start time applies as is.
+    end_at = spec.start_mono + spec.duration_s if spec.duration_s is not None else float("inf")
+    stations = [
+        asyncio.create_task(run_station(pool, cp_id, spec.start_mono + offset, end_at))
+        for cp_id, offset in zip(spec.cp_ids, spec.start_offsets_s, strict=True)
+    ]
+    everything = asyncio.gather(*stations, return_exceptions=True)
+    hard_end = end_at + DRAIN_S + 10.0
+    frozen_at = 0
+    try:
+        while not everything.done():
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(asyncio.shield(everything), spec.report_interval_s)
+            if stop.is_set():
+                pool.stopping.set()
+            if loop.time() > hard_end:  # stations that overstay their drain: cancel
+                for task in stations:
+                    task.cancel()
+            if pool.open_now > frozen_at:
+                # New stations are long-lived: move them out of the collector's sight, so a
+                # full collection does not scan thousands of connections and stall every
+                # answer this process is timing (what stays in view is short-lived).
+                gc.freeze()
+                frozen_at = pool.open_now
+            rss = resident_bytes()
+            peak.note(rss, pool.open_now)
+            if not everything.done():
+                conn.send(WorkerReport(spec.index, book.take_delta(), pool.open_now, rss))
+    finally:
+        for task in stations:
+            task.cancel()
+        results = await everything
+    for result in results:
+        if isinstance(result, BaseException) and not isinstance(result, asyncio.CancelledError):
+            pool.own_errors.append(f"station task failed: {result!r}")
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    info = WorkerInfo(
+        pid=os.getpid(),
+        stations=len(spec.cp_ids),
+        baseline_rss=peak.baseline,
+        peak_rss=peak.rss,
+        open_at_peak=peak.open_at_peak,
+        peak_open=peak.peak_open,
+        fd=fd,
+        cpu_s=usage.ru_utime + usage.ru_stime,
+        gc=gc_watch.to_json(),
+        own_errors=tuple(pool.own_errors[:OWN_ERRORS_KEPT]),
+        own_error_count=len(pool.own_errors),
+    )
+    conn.send(WorkerReport(spec.index, book.take_delta(), 0, resident_bytes(), True, info))
+
+
+def monotonic() -> float:
+    """The clock the parent gives start times on (shared by every process of the machine)."""
+    return time.monotonic()

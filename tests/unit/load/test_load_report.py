@@ -1,0 +1,85 @@
+"""load.json and load.html on disk, the HTML from the document alone, the terminal summary and
+live view, and the number formats."""
+
+from __future__ import annotations
+
+import io
+import json
+from pathlib import Path
+
+from load_samples import result
+from rich.console import Console
+
+from octt.load.report import (
+    LOAD_FILE,
+    LOAD_HTML,
+    live_view,
+    ms,
+    print_summary,
+    render_html,
+    size,
+    write_load_reports,
+)
+from octt.load.runner import Progress
+
+
+def console() -> tuple[Console, io.StringIO]:
+    out = io.StringIO()
+    return Console(file=out, width=120, highlight=False), out
+
+
+def test_reports_are_written_and_the_html_comes_from_the_json(tmp_path: Path) -> None:
+    paths = write_load_reports(tmp_path / "out", result())
+    assert paths == {"json": tmp_path / "out" / LOAD_FILE, "html": tmp_path / "out" / LOAD_HTML}
+    document = json.loads(paths["json"].read_text("utf-8"))
+    html = paths["html"].read_text("utf-8")
+    assert html == render_html(document)
+    assert "ws://127.0.0.1:9000" in html and "Heartbeat" in html
+    assert "<svg" in html and "connected stations" in html
+    assert "schema.response" in html and "<pre>[3]</pre>" in html
+    assert not list((tmp_path / "out").glob("*.tmp"))
+
+
+def test_html_escapes_what_the_csms_sent() -> None:
+    document = result().to_json()
+    document["findings"]["examples"][0]["frame"] = "<script>alert(1)</script>"
+    html = render_html(document)
+    assert "<script>alert" not in html and "&lt;script&gt;" in html
+
+
+def test_terminal_summary_states_load_memory_and_csms_process() -> None:
+    out_console, out = console()
+    print_summary(out_console, result(), {"json": Path("x/load.json")})
+    text = " ".join(out.getvalue().split())
+    assert "4 stations against ws://127.0.0.1:9000" in text
+    assert "reference CSMS in its own process, pid 7, cores 0,1" in text
+    assert "Heartbeat" in text and "p99" in text
+    assert "peak 4 of 4 connected" in text
+    assert "768.0 KiB per station in the load generator" in text
+    assert "1.0 MiB per station in the reference CSMS" in text
+    assert "schema.response ×1" in text
+    assert "report: x/load.json" in text
+
+
+def test_live_view_renders() -> None:
+    out_console, out = console()
+    out_console.print(live_view(Progress(12.5, 3, 4, 120.0, result().actions, 4)))
+    assert "connected 3/4 (peak 4)" in out.getvalue()
+    assert "120 calls/s" in out.getvalue()
+
+
+def test_number_formats() -> None:
+    assert [ms(None), ms(0.00123), ms(0.0456), ms(0.5), ms(12.0)] == [
+        "–",
+        "1.23",
+        "45.6",
+        "500",
+        "12,000",
+    ]
+    assert [size(None), size(512), size(30_000), size(5 << 20), size(3 << 30)] == [
+        "–",
+        "512 B",
+        "29.3 KiB",
+        "5.0 MiB",
+        "3.0 GiB",
+    ]

@@ -1,0 +1,108 @@
+"""Load stations on asyncio against the reference CSMS on loopback: they connect at their start
+time, run their script with real frames, stop at the end time, and reconnect after a loss."""
+
+from __future__ import annotations
+
+import asyncio
+import random
+
+from websockets.asyncio.client import connect
+from websockets.typing import Subprotocol
+
+from octt.clock import SystemClock
+from octt.load.behaviour import LoadMix
+from octt.load.station import StationPool, run_station
+from octt.load.stats import StatsBook
+from octt.reference.server import ReferenceConfig, ReferenceCsms
+from octt.validation.frames import FrameValidator
+from octt.validation.schemas import SchemaSet
+
+VALIDATOR = FrameValidator(SchemaSet.load())
+OCPP = Subprotocol("ocpp1.6")
+
+
+def pool(url: str, **mix: float) -> StationPool:
+    return StationPool(
+        csms_url=url,
+        mix=LoadMix(**mix),  # type: ignore[arg-type]
+        validator=VALIDATOR,
+        book=StatsBook(),
+        clock=SystemClock(),
+        rng=random.Random(5),
+        response_timeout_s=5.0,
+        connect_timeout_s=2.0,
+    )
+
+
+def test_stations_run_their_script_against_the_reference_csms() -> None:
+    async def scenario() -> StationPool:
+        async with ReferenceCsms(ReferenceConfig()) as csms:
+            stations = pool(csms.ocpp_url, think_time_s=0.01)
+            now = asyncio.get_running_loop().time()
+            await asyncio.gather(
+                *(run_station(stations, f"LOAD-{n}", now + n * 0.05, now + 0.8) for n in range(3))
+            )
+            return stations
+
+    stations = asyncio.run(asyncio.wait_for(scenario(), 20))
+    book = stations.book
+    rows = {row.action: row for row in book.summary()}
+    assert rows["BootNotification"].answered == 3
+    assert rows["StatusNotification"].answered >= 9  # connectors 0, 1 and 2 of each station
+    total = rows["all"]
+    assert total.count > 12 and total.errors == 0 and total.callerrors == 0
+    assert total.schema_failures == 0 and total.findings == 0 and book.rules == {}
+    assert book.connections == {"attempts": 3, "opened": 3, "lost": 0}
+    assert stations.open_now == 0 and stations.own_errors == []
+    assert total.max_s is not None and total.max_s < 5
+
+
+def test_a_station_that_cannot_connect_retries_until_the_end() -> None:
+    async def scenario() -> StationPool:
+        stations = pool("ws://127.0.0.1:9", think_time_s=0.05)  # discard port: refused
+        now = asyncio.get_running_loop().time()
+        await run_station(stations, "LOAD-1", now, now + 0.5)
+        return stations
+
+    stations = asyncio.run(asyncio.wait_for(scenario(), 10))
+    assert stations.book.connections["attempts"] >= 2
+    assert stations.book.connections["opened"] == 0
+    assert stations.book.connect_failures["refused"] == stations.book.connections["attempts"]
+
+
+class WatchedBook(StatsBook):
+    """A book that wakes the test whenever a connection event is counted."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.changed = asyncio.Event()
+
+    def connection(self, event: str, failure: str | None = None) -> None:
+        super().connection(event, failure)
+        self.changed.set()
+
+    async def until(self, event: str, count: int) -> None:
+        while self.connections.get(event, 0) < count:
+            self.changed.clear()
+            await self.changed.wait()
+
+
+def test_a_lost_connection_is_counted_and_reopened() -> None:
+    async def scenario() -> StationPool:
+        async with ReferenceCsms(ReferenceConfig()) as csms:
+            stations = pool(csms.ocpp_url, think_time_s=0.02)
+            book = stations.book = WatchedBook()
+            now = asyncio.get_running_loop().time()
+            task = asyncio.create_task(run_station(stations, "LOAD-1", now, now + 10.0))
+            await book.until("opened", 1)
+            # A second connection with the same id replaces the first: the CSMS closes it.
+            async with connect(f"{csms.ocpp_url}/LOAD-1", subprotocols=[OCPP]):
+                await book.until("lost", 1)
+            await book.until("opened", 2)
+            stations.stopping.set()
+            await task
+            return stations
+
+    stations = asyncio.run(asyncio.wait_for(scenario(), 20))
+    assert stations.book.connections["lost"] >= 1
+    assert stations.book.connections["opened"] >= 2

@@ -1,0 +1,43 @@
+"""Worker helpers: the file-descriptor limit raised only as far as needed, resident memory,
+garbage-collector pauses."""
+
+from __future__ import annotations
+
+import gc
+import resource
+
+from octt.load.worker import GcWatch, raise_fd_limit, resident_bytes
+
+
+def test_enough_descriptors_leave_the_limit_alone() -> None:
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    limit = raise_fd_limit(16)
+    assert (limit.soft_before, limit.soft, limit.hard, limit.needed) == (soft, soft, hard, 16)
+
+
+def test_the_soft_limit_is_raised_up_to_the_hard_one() -> None:
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    lowered = 256
+    resource.setrlimit(resource.RLIMIT_NOFILE, (lowered, hard))
+    try:
+        limit = raise_fd_limit(lowered + 10)
+        assert (limit.soft_before, limit.soft) == (lowered, lowered + 10)
+        beyond = raise_fd_limit(hard + 1) if hard != resource.RLIM_INFINITY else None
+        assert beyond is None or beyond.soft == hard
+    finally:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (soft, hard))
+
+
+def test_resident_memory_is_measured() -> None:
+    assert resident_bytes() > 1 << 20
+
+
+def test_gc_pauses_are_watched() -> None:
+    watch = GcWatch().install()
+    try:
+        gc.collect()
+    finally:
+        gc.callbacks.remove(watch)
+    figures = watch.to_json()
+    assert figures["full_collections"] >= 1
+    assert figures["max_pause_s"] >= 0 and figures["total_s"] >= figures["max_pause_s"]
