@@ -12,6 +12,7 @@ import pytest
 from rich.console import Console
 
 from octt.catalog.loader import load_catalog
+from octt.catalog.model import Catalog
 from octt.catalog.selection import select
 from octt.clock import SystemClock
 from octt.config import RunConfig
@@ -41,8 +42,10 @@ async def run_against_reference_async(
     pics: Pics | None = None,
     trace: Path | None = None,
     reference_timeout_s: float = 5.0,
+    catalog: Catalog | None = None,
 ) -> RunResult:
-    """Run the given cases through the engine against a fresh reference CSMS with `faults`."""
+    """Run the given cases through the engine against a fresh reference CSMS with `faults`
+    (`catalog`: instead of the YAML cases, e.g. with the robustness cases added)."""
     pics = pics or load_pics(default_pics_path())
     config = config or RunConfig(operator_timeout_s=3.0)
     reference = ReferenceCsms(
@@ -58,7 +61,7 @@ async def run_against_reference_async(
             console=Console(file=io.StringIO()),
             input_stream=io.StringIO(),
         )
-        catalog = load_catalog(known_checks=frozenset(CHECKS))
+        catalog = catalog or load_catalog(known_checks=frozenset(CHECKS))
         plan = select(catalog, pics, test_ids=list(case_ids))
         clock = SystemClock()
         recorder = Recorder(clock, Redactor(), trace)

@@ -15,6 +15,8 @@ from octt.report.model import (
     ExchangeOutcome,
     ExchangeRecord,
     OperatorRecord,
+    RawExchangeRecord,
+    RawGrade,
     RunResult,
     StepRecord,
     StepStatus,
@@ -243,3 +245,44 @@ def write_run_folder(directory: Path, result: RunResult | None = None) -> Path:
     write_result(directory / "result.json", result or failing_result())
     write_trace(directory / "trace.jsonl")
     return directory
+
+
+def robustness_cases() -> tuple[CaseResult, ...]:
+    """Two robustness cases: one answered as OCPP-J 1.6 asks, one accepted (a failure)."""
+
+    def raw(answer: str, code: str | None, grade: RawGrade) -> RawExchangeRecord:
+        return RawExchangeRecord(
+            step="2",
+            input="StartTransaction.req without its required idTag",
+            input_class="missing-required",
+            request_frame=3,
+            expected_answer="callerror",
+            expected_codes=("ProtocolError",),
+            because="'Payload for Action is incomplete' is ProtocolError",
+            answer=answer,
+            grade=grade,
+            answer_code=code,
+            response_frame=4,
+            response_s=0.002,
+        )
+
+    return (
+        CaseResult(
+            "RB.Authorize.missing-required.idTag",
+            "Authorize without its required idTag",
+            "robustness",
+            Verdict.PASS,
+            raw=(raw("callerror", "ProtocolError", RawGrade.PASS),),
+        ),
+        CaseResult(
+            "RB.StartTransaction.missing-required.idTag",
+            "StartTransaction without its required idTag",
+            "robustness",
+            Verdict.FAIL,
+            reason="the CSMS accepted StartTransaction.req without its required idTag",
+            findings=(
+                Finding("robustness.accepted", Severity.ERROR, "accepted", "OCPP-J 1.6 §4.2.3"),
+            ),
+            raw=(raw("callresult", None, RawGrade.FAIL),),
+        ),
+    )

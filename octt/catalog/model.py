@@ -61,6 +61,45 @@ class SendStep(StepBase):
     timeout_s: float | None = None
 
 
+class RawAnswerKind(StrEnum):
+    """What OCPP-J 1.6 asks the CSMS to answer to a frame sent exactly as written."""
+
+    CALLERROR = "callerror"  # §4.2.3: the CALL cannot be processed: a CALLERROR
+    CALLRESULT = "callresult"  # a well-formed CALL the CSMS must process (a semantic oddity)
+    ANY = "any"  # no readable unique id: no answer is possible; the CSMS must just go on
+
+
+@dataclass(frozen=True)
+class ExpectedAnswer:
+    """The answer a raw frame calls for, and why (graded by `octt.engine.raw`)."""
+
+    answer: RawAnswerKind
+    # CALLERROR codes that fit (the first is the one the spec points to): with CALLERROR, any
+    # other code is a warning (empty: any OCPP-J 1.6 code); with CALLRESULT, these CALLERRORs
+    # are accepted too.
+    codes: tuple[str, ...] = ()
+    because: str = ""  # the reasoning from the spec, shown with every finding
+    # An answer of the other kind (a CALLRESULT where a CALLERROR is due, or the reverse) is
+    # an error when strict, a warning otherwise.
+    strict: bool = True
+
+
+@dataclass(frozen=True)
+class SendRawStep(StepBase):
+    """Send a frame exactly as written, bypassing octt's own validation (bad input on purpose):
+    `text` verbatim, or a CALL of `action` with `payload` (templates rendered) and `unique_id`
+    (None: a fresh one). `unique_id` of a `text` frame is the id its answer would carry. Then a
+    Heartbeat shows whether the CSMS still answers on the connection."""
+
+    input: str  # what is wrong with the frame, in words
+    input_class: str  # the kind of bad input (octt.robustness.classes.InputClass)
+    expected: ExpectedAnswer
+    text: str | None = None
+    action: str | None = None
+    payload: Mapping[str, Any] = field(default_factory=dict)
+    unique_id: Any = None
+
+
 @dataclass(frozen=True)
 class ExpectCallStep(StepBase):
     action: str
@@ -124,6 +163,7 @@ class SimulateStep(StepBase):
 
 Step = (
     SendStep
+    | SendRawStep
     | ExpectCallStep
     | OperatorStep
     | StateStep
@@ -138,6 +178,7 @@ Step = (
 def step_kind(step: Step) -> str:
     return {
         SendStep: "send",
+        SendRawStep: "send_raw",
         ExpectCallStep: "expect_call",
         OperatorStep: "operator",
         StateStep: "state",
@@ -156,6 +197,8 @@ def describe_step(step: Step) -> str:
     match step:
         case SendStep(action=action):
             return f"send {action}"
+        case SendRawStep(input=what):
+            return f"send {what}"
         case ExpectCallStep(action=action):
             return f"expect {action} from the CSMS"
         case OperatorStep(action=action):

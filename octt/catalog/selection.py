@@ -42,7 +42,9 @@ def _requirement_holds(requirement: Requirement, raw: Mapping[str, Any]) -> bool
 
 def applicability(case: TestCase, pics: Pics) -> tuple[bool, str]:
     """Whether `case` applies to a CSMS with this PICS, and if not, which PICS item says no."""
-    if not pics.claims(case.profile):
+    # A robustness case needs no claim of its own (it is asked for); its requirements name the
+    # profile of the action it breaks.
+    if case.profile is not Profile.ROBUSTNESS and not pics.claims(case.profile):
         if case.profile is Profile.SECURITY:
             return False, "PICS security.profiles is empty (no security profile claimed)"
         return False, f"PICS profiles.{case.profile.value} is not claimed"
@@ -59,7 +61,10 @@ def select(
     profiles: Sequence[Profile] = (),
     test_ids: Iterable[str] = (),
 ) -> RunPlan:
-    """The cases chosen by --profile/--test (all when neither is given), each with applicability."""
+    """The cases chosen by --profile/--test (all when neither is given), each with applicability.
+
+    Robustness cases are chosen only by name: `--profile robustness` or their `--test` id; they
+    are not part of "all"."""
     wanted_ids = [t.strip() for t in test_ids]
     known = {c.id for c in catalog.cases}
     unknown = [t for t in wanted_ids if t not in known]
@@ -68,7 +73,9 @@ def select(
     chosen = [
         case
         for case in catalog.cases
-        if (not profiles or case.profile in profiles) and (not wanted_ids or case.id in wanted_ids)
+        if (not profiles or case.profile in profiles)
+        and (not wanted_ids or case.id in wanted_ids)
+        and (case.profile is not Profile.ROBUSTNESS or case.id in wanted_ids or profiles)
     ]
     if not chosen:
         raise SelectionError("the selection matches no test case")

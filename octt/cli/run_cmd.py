@@ -36,6 +36,7 @@ from octt.report.outputs import JUNIT_FILE, TRACE_FILE, write_reports
 from octt.report.result_json import RESULT_FILE, ResultFileSink
 from octt.report.signature import KeyFileError, SigningKey
 from octt.report.terminal import TerminalSink
+from octt.robustness.generator import with_robustness
 from octt.validation.schemas import SchemaSet
 from octt.yamldoc import DocumentError
 
@@ -59,7 +60,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         default=[],
         metavar="NAME",
         choices=[p.value for p in Profile],
-        help="run only this profile (repeatable)",
+        help="run only this profile (repeatable); robustness (bad input, beyond the OCA cases)"
+        " runs only when named",
     )
     parser.add_argument(
         "--test", action="append", default=[], metavar="ID", help="run only this case (repeatable)"
@@ -130,7 +132,9 @@ def run(args: argparse.Namespace, env: Environment) -> ExitStatus:
     try:
         config = _config(args, env)
         pics = load_pics(config.pics_path)
-        catalog = load_catalog(known_checks=frozenset(CHECKS))
+        # The robustness cases are generated from the schemas; `select` takes them only when
+        # asked for (--profile robustness, or --test RB.…).
+        catalog = with_robustness(load_catalog(known_checks=frozenset(CHECKS)), SchemaSet.load())
         plan = select(catalog, pics, profiles=config.profiles, test_ids=config.test_ids)
     except DocumentError as exc:
         return env.fail(str(exc))

@@ -21,6 +21,7 @@ from octt.catalog.model import (
     ForbidStep,
     OperatorStep,
     ReconnectStep,
+    SendRawStep,
     SendStep,
     SimulatedEvent,
     SimulateStep,
@@ -46,6 +47,7 @@ from octt.engine.context import (
 from octt.engine.events import StepStarted
 from octt.engine.link import Exchange, IncomingCall
 from octt.engine.matchers import evaluate
+from octt.engine.raw import send_raw as _send_raw_step
 from octt.engine.templating import dotted_get, render
 from octt.findings import Severity
 from octt.operator.base import OperatorOutcome, OperatorRequest
@@ -172,6 +174,8 @@ async def _run_one(ctx: CaseContext, step: Step, path: str) -> None:
 async def _execute(ctx: CaseContext, step: Step) -> str:
     if isinstance(step, SendStep):
         return await _send(ctx, step)
+    if isinstance(step, SendRawStep):
+        return await _send_raw_step(ctx, step)
     if isinstance(step, ExpectCallStep):
         return await _expect_call(ctx, step)
     if isinstance(step, OperatorStep):

@@ -5,6 +5,13 @@ CALLs, validated by the library's schemas before and after each handler), the be
 of layer HANDLER, and the sending of CSMS-initiated CALLs for the trigger API, one at a time
 (OCPP-J 1.6 §4.1.1: at most one outstanding CALL per direction), with their answers reported
 verbatim.
+
+Before a CALL reaches the library, `_refusal` answers what OCPP-J 1.6 §4.2.3 asks for bad input
+(the codes of `octt.robustness.classes`, which the library spells or picks differently): a unique
+id too long or reused, a broken CALL frame, an action OCPP 1.6 does not define (NotImplemented)
+or one only a Central System sends (NotSupported), a payload that breaks the action's schema
+(the code of the failing keyword), a negative connectorId. A CALL whose unique id cannot be read
+is not answered at all (a CALLERROR could not name it).
 """
 
 from __future__ import annotations
@@ -14,6 +21,7 @@ import json
 import logging
 import sys
 import uuid
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -29,12 +37,16 @@ from ocpp.v16.enums import Action, DataTransferStatus, RegistrationStatus
 from websockets.exceptions import ConnectionClosed
 
 from octt.clock import Clock, rfc3339
+from octt.ocppj.frames import MAX_UNIQUE_ID_LENGTH, ErrorCode
 from octt.reference import reservations
 from octt.reference.auth import INVALID, IdTagDecision, decide
 from octt.reference.faults import Fault
 from octt.reference.link import OcppLink
 from octt.reference.store import ReservationState, Store, TokenStatus, TransferKind
 from octt.reference.wire import CALL, CALL_ERROR, CALL_RESULT, dumps, redact
+from octt.robustness.classes import code_for_keywords
+from octt.validation.actions import CORE_CHARGE_POINT_INITIATED, SECURITY_CHARGE_POINT_INITIATED
+from octt.validation.schemas import SchemaSet
 
 _LOG = logging.getLogger("octt.reference.central")
 
@@ -42,6 +54,10 @@ _LOG = logging.getLogger("octt.reference.central")
 SLOW_AUTHORIZE_DELAY_S = 0.5
 #: How far in the past a StartTransaction timestamp may be under Fault.REJECT_PAST_TIMESTAMPS.
 PAST_TIMESTAMP_LIMIT = timedelta(seconds=60)
+#: How many unique ids of the charge point's CALLs a connection remembers, to refuse a reuse.
+REMEMBERED_UNIQUE_IDS = 4096
+#: The actions a charge point may send (OCPP 1.6 §4, Security Whitepaper).
+_CHARGE_POINT_ACTIONS = CORE_CHARGE_POINT_INITIATED | SECURITY_CHARGE_POINT_INITIATED
 
 _Handler = TypeVar("_Handler", bound=Callable[..., Any])
 
@@ -141,6 +157,9 @@ class CentralSession(ChargePoint):  # type: ignore[misc]
         self._trigger_lock = asyncio.Lock()
         self._pending: _PendingCall | None = None
         self._gone = False
+        self._schemas = SchemaSet.load()
+        self._seen_ids: set[str] = set()
+        self._seen_order: deque[str] = deque()
 
     # -- lifecycle ---------------------------------------------------------------------------------
 
@@ -177,6 +196,11 @@ class CentralSession(ChargePoint):  # type: ignore[misc]
         a malformed CALL; here a CALL with a readable unique id but a broken frame is answered
         with a CALLERROR (OCPP-J 1.6 §4.2.3).
         """
+        refusal = self._refusal(raw_msg)
+        if refusal is not None:
+            if refusal:
+                await self._send(dumps(refusal))
+            return
         try:
             frame = unpack(raw_msg)
         except OCPPError as exc:
@@ -186,6 +210,75 @@ class CentralSession(ChargePoint):  # type: ignore[misc]
             self._take_answer(frame)
             return
         await super().route_message(raw_msg)
+
+    def _refusal(self, raw_msg: str) -> list[Any] | None:
+        """The frame to answer a bad CALL with ([] for none at all), or None for a CALL (or
+        an answer) to process as usual. See the module docstring."""
+        try:
+            message = json.loads(raw_msg)
+        except ValueError:
+            return None  # not JSON: the library's unpack reports it
+        if not isinstance(message, list) or not message or message[0] != CALL:
+            return None
+        if isinstance(message[0], bool):
+            return None
+        unique_id = message[1] if len(message) > 1 else None
+        if not isinstance(unique_id, str) or not unique_id:
+            _LOG.warning("%s: ignored a CALL without a readable unique id", self.charge_point_id)
+            return []
+
+        def refuse(code: ErrorCode, description: str) -> list[Any]:
+            _LOG.warning("%s: CALL %s refused: %s", self.charge_point_id, unique_id, description)
+            return [CALL_ERROR, unique_id, code.value, description[:255], {}]
+
+        if len(unique_id) > MAX_UNIQUE_ID_LENGTH:
+            return refuse(
+                ErrorCode.FORMATION_VIOLATION,
+                f"the unique id has {len(unique_id)} characters, at most 36 (OCPP-J 1.6 §4.1.4)",
+            )
+        if unique_id in self._seen_ids:
+            return refuse(
+                ErrorCode.GENERIC_ERROR,
+                "the unique id was used before on this connection (OCPP-J 1.6 §4.1.4)",
+            )
+        self._remember(unique_id)
+        if len(message) != 4:
+            return refuse(ErrorCode.PROTOCOL_ERROR, "a CALL has 4 elements (OCPP-J 1.6 §4.2.1)")
+        action, payload = message[2], message[3]
+        if not isinstance(action, str) or not isinstance(payload, dict):
+            return refuse(
+                ErrorCode.FORMATION_VIOLATION,
+                "a CALL has a string Action and an object payload (OCPP-J 1.6 §4.2.1)",
+            )
+        if not self._schemas.has_action(action):
+            return refuse(ErrorCode.NOT_IMPLEMENTED, f"{action} is not an OCPP 1.6 action")
+        if action not in _CHARGE_POINT_ACTIONS:
+            return refuse(
+                ErrorCode.NOT_SUPPORTED, f"{action} is sent by a Central System, not to one"
+            )
+        violations = self._schemas.request_errors(action, payload)
+        if violations:
+            if action == "StartTransaction" and self._faulty(
+                Fault.START_TRANSACTION_ACCEPTS_MALFORMED
+            ):
+                accepted = {"transactionId": 1, "idTagInfo": {"status": "Accepted"}}
+                return [CALL_RESULT, unique_id, accepted]
+            first = violations[0]
+            code = code_for_keywords([v.keyword for v in violations])
+            return refuse(code, f"{action}.req {first.path or 'payload'}: {first.message}")
+        connector = payload.get("connectorId")
+        if isinstance(connector, int) and connector < 0:
+            return refuse(
+                ErrorCode.PROPERTY_CONSTRAINT_VIOLATION,
+                f"connectorId {connector} is negative (OCPP 1.6 §6: connectorId >= 0)",
+            )
+        return None
+
+    def _remember(self, unique_id: str) -> None:
+        self._seen_ids.add(unique_id)
+        self._seen_order.append(unique_id)
+        if len(self._seen_order) > REMEMBERED_UNIQUE_IDS:
+            self._seen_ids.discard(self._seen_order.popleft())
 
     async def _answer_malformed(self, raw_msg: str, exc: OCPPError) -> None:
         head = _frame_head(raw_msg)

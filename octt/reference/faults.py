@@ -35,6 +35,8 @@ class Fault(StrEnum):
     DATA_TRANSFER_CALLERROR = "data-transfer-callerror"
     DATA_TRANSFER_ACCEPTED = "data-transfer-accepted"
     SLOW_AUTHORIZE = "slow-authorize"
+    # Robustness: a malformed CALL taken as if it were valid.
+    START_TRANSACTION_ACCEPTS_MALFORMED = "start-transaction-accepts-malformed"
     # Faults of the trigger API.
     DROP_TRIGGERED_CALLS = "drop-triggered-calls"
     # Payload faults on CSMS-initiated calls, applied to the outgoing CALL frame.
@@ -142,6 +144,11 @@ _DESCRIPTIONS: dict[Fault, tuple[FaultLayer, str]] = {
         "DataTransfer.conf has status Accepted for any vendorId",
     ),
     Fault.SLOW_AUTHORIZE: (FaultLayer.HANDLER, "Authorize.conf is sent 0.5 s late"),
+    Fault.START_TRANSACTION_ACCEPTS_MALFORMED: (
+        FaultLayer.HANDLER,
+        "a schema-invalid StartTransaction.req is answered with a CALLRESULT (Accepted) instead"
+        " of a CALLERROR",
+    ),
     Fault.DROP_TRIGGERED_CALLS: (
         FaultLayer.TRIGGER,
         "the trigger API answers 'dropped' and never sends the call",

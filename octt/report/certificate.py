@@ -8,6 +8,7 @@ draw this one value, so the HTML and the PDF cannot disagree.
 The wording is honest about the outcome: a run that did not pass every applicable case, or
 exceeded a PICS performance limit, or was interrupted, is titled as a test summary, carries a
 "NOT PASSED" / "INCOMPLETE" banner with the reasons, and is never called a certificate.
+Robustness cases (`RunResult.robustness`, beyond the OCA cases) never appear here.
 """
 
 from __future__ import annotations
@@ -502,13 +503,15 @@ def _list(ids: Sequence[str], limit: int = 8) -> str:
 def run_standing(result: RunResult) -> tuple[Standing, tuple[str, ...]]:
     """Whether a run earns a certificate, and if not, why (one sentence per reason)."""
     reasons: list[str] = []
+    stopped = [c.id for c in result.cases if c.interrupted]
     if result.interrupted:
+        during = f" during {_list(stopped)}" if stopped else ""
         reasons.append(
-            f"The run was interrupted: the result holds only the {len(result.cases)} case(s)"
-            " run before it stopped."
+            f"The run was interrupted{during}: the result holds only the {len(result.cases)}"
+            " case(s) run before it stopped."
         )
     failed = _cases_with(result.cases, Verdict.FAIL)
-    errored = _cases_with(result.cases, Verdict.ERROR)
+    errored = [c for c in _cases_with(result.cases, Verdict.ERROR) if c not in stopped]
     skipped = _cases_with(result.cases, Verdict.SKIPPED)
     if failed:
         reasons.append(f"{len(failed)} case(s) failed: {_list(failed)}.")

@@ -9,6 +9,10 @@ Failures come first (profiles with failures first, failed and errored cases firs
 profile); a sidebar lists every case, and a small inline script filters by verdict. The page
 needs no network and is complete without the script. Frame texts are redacted again here, in
 case a trace reached the report folder from elsewhere.
+
+Robustness cases (bad input, beyond the OCA cases) have a section of their own after the
+profiles, with what was sent, the answer OCPP-J 1.6 asks for and why, what came back and whether
+the connection lived; they are not among the failures or counts of the OCA cases.
 """
 
 from __future__ import annotations
@@ -23,7 +27,13 @@ from octt.pics.model import Profile
 from octt.record.load import Trace, TraceEntry
 from octt.record.redact import Redactor
 from octt.report.certificate import Standing, run_standing
-from octt.report.model import CaseResult, ProfileResult, RunResult, Verdict
+from octt.report.model import (
+    CaseResult,
+    ProfileResult,
+    RunResult,
+    Verdict,
+    summarise_robustness,
+)
 from octt.report.templates import render_template
 
 # Failures first: the order cases are listed in within a profile.
@@ -98,6 +108,8 @@ class FullReport:
     pics: tuple[PicsRow, ...]
     outside: tuple[FrameRow, ...]  # trace entries that belong to no case (reachability probe)
     trace_note: str
+    robustness: ProfileView | None = None  # the robustness cases, failures first
+    robustness_warned: int = 0  # robustness cases passed with a warning
 
 
 def _profile_title(name: str) -> str:
@@ -205,7 +217,8 @@ def _case_view(case: CaseResult, trace: Trace | None, redactor: Redactor) -> Cas
     else:
         frames = frame_rows(trace.for_case(case.id), case, redactor)
         note = "" if frames else "No frames were exchanged in this case."
-    return CaseView(case, case.verdict.value, VERDICT_LABELS[case.verdict], frames, note)
+    label = "interrupted" if case.interrupted else VERDICT_LABELS[case.verdict]
+    return CaseView(case, case.verdict.value, label, frames, note)
 
 
 def _pics_rows(node: Any, depth: int = 0) -> list[PicsRow]:
@@ -264,6 +277,16 @@ def build_full_report(result: RunResult, trace: Trace | None) -> FullReport:
     else:
         trace_note = ""
     outside = frame_rows(trace.for_case(""), None, redactor) if trace else ()
+    robustness: ProfileView | None = None
+    warned = 0
+    if result.robustness:
+        summary = summarise_robustness(result.robustness)
+        robust = [_case_view(c, trace, redactor) for c in result.robustness]
+        robust.sort(key=lambda v: (_VERDICT_RANK[v.case.verdict], not v.case.warnings))
+        robustness = ProfileView(
+            "robustness", _profile_title("robustness"), summary.summary, tuple(robust)
+        )
+        warned = summary.warned
     return FullReport(
         result=result,
         standing=standing,
@@ -274,6 +297,8 @@ def build_full_report(result: RunResult, trace: Trace | None) -> FullReport:
         pics=tuple(_pics_rows(result.pics)),
         outside=outside,
         trace_note=trace_note,
+        robustness=robustness,
+        robustness_warned=warned,
     )
 
 

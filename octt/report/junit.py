@@ -1,4 +1,5 @@
-"""junit.xml: one testsuite per profile, one testcase per case, for CI systems.
+"""junit.xml: one testsuite per profile, one testcase per case, for CI systems; the robustness
+cases, when run, in a testsuite of their own.
 
 Not-applicable and skipped cases are <skipped/>; failed cases carry their findings in the
 failure message; errored cases are <error/>.
@@ -42,13 +43,15 @@ def _case_element(case: CaseResult) -> ET.Element:
 
 def render_junit(result: RunResult) -> str:
     root = ET.Element("testsuites", {"name": f"octt run {result.run_id}"})
-    for profile in result.profiles:
-        cases = [c for c in result.cases if c.profile == profile.name]
+    suites = [(p.name, [c for c in result.cases if c.profile == p.name]) for p in result.profiles]
+    if result.robustness:  # its own suite, as in result.json
+        suites.append(("robustness", list(result.robustness)))
+    for name, cases in suites:
         suite = ET.SubElement(
             root,
             "testsuite",
             {
-                "name": profile.name,
+                "name": name,
                 "tests": str(len(cases)),
                 "failures": str(sum(c.verdict is Verdict.FAIL for c in cases)),
                 "errors": str(sum(c.verdict is Verdict.ERROR for c in cases)),

@@ -122,6 +122,7 @@ class TerminalSink:
                 str(p.total),
             )
         self._console.print(table)
+        self._robustness(result)
         perf = Table(title="Performance measurement", title_justify="left")
         for column in ("Name", "Limit", "Count", "Min", "Avg", "p95", "Max", "Result"):
             perf.add_column(column)
@@ -130,6 +131,29 @@ class TerminalSink:
         self._console.print(perf)
         style = "bold green" if result.verdict is Verdict.PASS else "bold red"
         self._console.print(Text(f"Verdict: {result.verdict.value.upper()}", style=style))
+
+    def _robustness(self, result: RunResult) -> None:
+        """The robustness cases' own summary (never part of the profiles or the verdict)."""
+        robustness = result.robustness_result
+        if robustness is None:
+            return
+        table = Table(
+            title="Robustness — bad input, not on the certificate",
+            title_justify="left",
+        )
+        for column in ("Result", "Passed", "with warning", "Failed", "Error", "N/A", "Total"):
+            table.add_column(column)
+        s = robustness.summary
+        table.add_row(
+            Text(s.verdict.value, style=_PROFILE_STYLE[s.verdict]),
+            str(s.passed),
+            str(robustness.warned),
+            str(s.failed),
+            str(s.errors),
+            str(s.not_applicable),
+            str(s.total),
+        )
+        self._console.print(table)
 
     @staticmethod
     def _timing_row(table: Table, name: str, timing: TimingSummary) -> None:

@@ -496,6 +496,12 @@ class SchemaSet:
         """Violations of ``<action>Response.json``; [] when valid. KeyError if unknown."""
         return self._get(self._responses, action).violations(payload)
 
+    def request_schema(self, action: str) -> Mapping[str, Any]:
+        """The schema document of ``<action>.json`` (errata applied), to derive payloads from
+        (the robustness generator). Not to be modified. KeyError if unknown."""
+        schema: Mapping[str, Any] = self._get(self._requests, action).validator.schema
+        return schema
+
     def schema_file(self, action: str, *, response: bool = False) -> str:
         """The file that judges `action`'s request (or response), e.g. "BootNotification.json"."""
         return self._get(self._responses if response else self._requests, action).file

@@ -232,7 +232,10 @@ def test_odd_input_is_answered_and_the_connection_survives() -> None:
             missing = await cp.call("Authorize", {})
             assert missing[0] == 4
             unknown = await cp.call("FlyToTheMoon", {})
-            assert unknown[0] == 4 and unknown[2] == "NotSupported"
+            # OCPP-J 1.6 §4.2.3: "Requested Action is not known by receiver" is NotImplemented.
+            assert unknown[0] == 4 and unknown[2] == "NotImplemented"
+            wrong_way = await cp.call("Reset", {"type": "Soft"})  # known, but sent to a CP
+            assert wrong_way[0] == 4 and wrong_way[2] == "NotSupported"
             await cp.ws.send('[2,"broken"]')
             broken = await cp.recv()
             assert broken[:3] == [4, "broken", "ProtocolError"]
@@ -727,6 +730,10 @@ async def _observe(config: ReferenceConfig) -> list[Any]:
             seen.extend(await _answer_frames(cp))
         stop = {"transactionId": 1, "meterStop": 1, "timestamp": now.isoformat()}
         await cp.ws.send(json.dumps([2, "stop", "StopTransaction", stop]))
+        seen.extend(await _answer_frames(cp))
+        # A schema-invalid StartTransaction (no idTag): a CALLERROR, unless a fault accepts it.
+        malformed = {"connectorId": 1, "meterStart": 0, "timestamp": now.isoformat()}
+        await cp.ws.send(json.dumps([2, "bad-start", "StartTransaction", malformed]))
         seen.extend(await _answer_frames(cp))
         for action, body in _PROBE_TRIGGERS:
             request = asyncio.create_task(post(http, trigger_url(csms, action), body))

@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 
-from octt.engine.link import Exchange, IncomingCall, Link, OwnMessageInvalid
+from octt.engine.link import ANY_UNIQUE_ID, Exchange, IncomingCall, Link, OwnMessageInvalid
 from octt.findings import Finding, Severity
 from octt.ocppj.session import Session
 from octt.record.redact import Redactor
@@ -628,5 +628,170 @@ def test_a_failing_dispatcher_closes_the_link_instead_of_hanging() -> None:
         assert reader is not None
         with pytest.raises(RuntimeError, match="dispatcher bug"):
             await reader
+
+    run(scenario)
+
+
+# -- bounds on what the CSMS can make the link hold ----------------------------------------------
+
+
+def test_a_flood_of_junk_is_cut_at_the_bound_and_the_connection_dropped() -> None:
+    async def scenario() -> None:
+        h = make()
+        h.link.start()
+        for _ in range(30):  # all within one (fake) instant
+            h.transport.feed("junk", h.clock.monotonic_ns())
+        await h.until(lambda: h.link.closed.is_set())
+        assert rules(h.findings).count("ocppj.malformed-frame") == 20  # the bound, then no more
+        assert rules(h.findings)[-1] == "transport.flood"
+        await asyncio.wait_for(h.link.closed.wait(), WAIT_S)
+        for _ in range(100):  # the abort is scheduled on the loop
+            if h.transport.aborted:
+                break
+            await asyncio.sleep(0)
+        assert h.transport.aborted
+        assert "transport.flood" in h.link.close_detail
+
+    run(scenario)
+
+
+def test_junk_spread_over_time_is_no_flood() -> None:
+    async def scenario() -> None:
+        h = make()
+        h.link.start()
+        for _ in range(30):
+            h.transport.feed("junk", h.clock.monotonic_ns())
+            await h.until(lambda: bool(h.findings))
+            h.findings.clear()
+            h.clock.now += 0.1  # ten a second: under 20 per second
+        assert not h.link.closed.is_set()
+
+    run(scenario)
+
+
+def test_too_many_unanswered_csms_calls_close_the_connection() -> None:
+    async def scenario() -> None:
+        h = make()  # the dispatcher keeps the CALLs and never answers
+        h.link.start()
+        for n in range(12):
+            h.transport.feed(json.dumps([2, f"c{n}", "ClearCache", {}]), h.clock.monotonic_ns())
+        await h.until(lambda: h.link.closed.is_set())
+        assert len(h.incoming) == 8  # max_unanswered_calls; the ninth is not dispatched
+        [flood] = [f for f in h.findings if f.rule == "ocppj.call-flood"]
+        assert flood.spec == "OCPP-J 1.6 §4.1.1" and "9 CALLs" in flood.message
+
+    run(scenario)
+
+
+def test_pings_count_towards_the_bound() -> None:
+    class PingingTransport(FakeTransport):
+        listener: Callable[[], None] | None = None
+
+        def set_ping_listener(self, listener: Callable[[], None] | None) -> None:
+            self.listener = listener
+
+    async def scenario() -> None:
+        clock = FakeClock()
+        transport = PingingTransport(clock)
+        findings: list[Finding] = []
+        link = Link(
+            transport,
+            connection=1,
+            recorder=Recorder(clock, Redactor()),
+            validator=FrameValidator(SCHEMAS),
+            session=Session(response_timeout_s=5),
+            clock=clock,
+            dispatch=lambda incoming: None,
+            on_finding=findings.append,
+        )
+        assert transport.listener is not None
+        for _ in range(21):
+            transport.listener()
+        assert rules(findings) == ["transport.flood"]
+        assert "pings" in findings[0].message
+        assert link.closed.is_set()
+
+    run(scenario)
+
+
+def test_a_message_over_the_size_bound_is_a_finding() -> None:
+    async def scenario() -> None:
+        h = make()
+        h.link.start()
+        h.transport.queue.put_nowait(TransportClosed(1009, "over size limit", local_code=1009))
+        await h.until(lambda: h.link.closed.is_set())
+        [finding] = h.findings
+        assert finding.rule == "transport.frame-too-large"
+        assert "1048576 bytes" in finding.message and "1009" in finding.message
+
+    run(scenario)
+
+
+# -- raw frames --------------------------------------------------------------------------------
+
+
+def test_raw_exchange_claims_the_answer_with_its_unique_id() -> None:
+    async def scenario() -> None:
+        h = make()
+        h.link.start()
+        error = [4, "rb-1", "ProtocolError", "idTag is missing", {}]
+        answer_with(h, lambda uid: error, after_s=0.001)
+        exchange = await h.link.raw_exchange(
+            '[2,"rb-1","Authorize",{}]', unique_id="rb-1", action="Authorize", timeout_s=WAIT_S
+        )
+        [answer] = exchange.answers
+        assert (answer.kind, answer.error_code, answer.unique_id) == (
+            "callerror",
+            "ProtocolError",
+            "rb-1",
+        )
+        assert answer.stamp_ns - exchange.sent_ns == 1_000_000
+        assert h.findings == []  # not an unknown unique id: it answers the raw frame
+        assert h.transport.sent == ['[2,"rb-1","Authorize",{}]']
+
+    run(scenario)
+
+
+def test_raw_exchange_without_a_readable_id_waits_for_the_probe() -> None:
+    async def scenario() -> None:
+        h = make()
+        h.link.start()
+
+        def on_send(text: str) -> None:
+            if text.startswith("[2,12345"):  # the CSMS answers the number id in kind
+                h.transport.feed('[4,12345,"FormationViolation","",{}]', h.clock.monotonic_ns())
+                return
+            unique_id = json.loads(text)[1]
+            answer = [3, unique_id, {"currentTime": "2026-01-01T00:00:00Z"}]
+            h.transport.feed(json.dumps(answer), h.clock.monotonic_ns())
+
+        h.transport.on_send = on_send
+        exchange = await h.link.raw_exchange(
+            '[2,12345,"Heartbeat",{}]',
+            unique_id=ANY_UNIQUE_ID,
+            action="Heartbeat",
+            timeout_s=WAIT_S,
+            probe=("Heartbeat", {}),
+        )
+        [answer] = exchange.answers
+        assert answer.unique_id == 12345 and answer.error_code == "FormationViolation"
+        assert exchange.probe is not None and exchange.probe.outcome is ExchangeOutcome.RESULT
+        assert h.findings == []
+
+    run(scenario)
+
+
+def test_raw_exchange_unanswered_ends_at_its_timeout() -> None:
+    async def scenario() -> None:
+        h = make()
+        h.link.start()
+        exchange = await h.link.raw_exchange(
+            '[2,"rb-2","Authorize",{}]', unique_id="rb-2", action="Authorize", timeout_s=0.01
+        )
+        assert exchange.answers == () and not exchange.closed
+        # A late answer is the session's: an answer to nothing.
+        h.transport.feed('[4,"rb-2","ProtocolError","",{}]', h.clock.monotonic_ns())
+        await h.until(lambda: bool(h.findings))
+        assert rules(h.findings) == ["ocppj.unknown-unique-id"]
 
     run(scenario)

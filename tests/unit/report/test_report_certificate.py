@@ -6,7 +6,15 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from report_samples import CASES, LAB, PICS, SCHEMA_SHA, failing_result, passing_result
+from report_samples import (
+    CASES,
+    LAB,
+    PICS,
+    SCHEMA_SHA,
+    failing_result,
+    passing_result,
+    robustness_cases,
+)
 
 from octt.config import LabInfo
 from octt.report.certificate import (
@@ -261,3 +269,20 @@ def test_disclaimer_is_octts_own() -> None:
     text = " ".join(c.disclaimer)
     assert "not an OCA certificate" in text and "only to the product designation" in text
     assert LAB.name not in text
+
+
+def test_the_interrupted_case_is_named_not_counted_as_a_tool_error() -> None:
+    [first, *rest] = passing_result().cases
+    stopped = replace(first, verdict=Verdict.ERROR, reason="interrupted", interrupted=True)
+    result = replace(failing_result((stopped, *rest)), interrupted=True)
+    standing, reasons = run_standing(result)
+    assert standing is Standing.INCOMPLETE
+    assert reasons[0].startswith(f"The run was interrupted during {first.id}")
+    assert not [r for r in reasons if "could not be completed" in r]
+
+
+def test_robustness_cases_never_reach_the_certificate() -> None:
+    result = replace(passing_result(), robustness=robustness_cases())  # one of them failed
+    c = build_certificate(result)
+    assert c.standing is Standing.PASSED
+    assert "RB." not in repr(c) and "obustness" not in repr(c)

@@ -7,7 +7,13 @@ import json
 from dataclasses import replace
 from pathlib import Path
 
-from report_samples import SECRET, failing_result, passing_result, trace_records
+from report_samples import (
+    SECRET,
+    failing_result,
+    passing_result,
+    robustness_cases,
+    trace_records,
+)
 
 from octt.record.load import Trace, parse_trace
 from octt.record.redact import MASK, Redactor
@@ -19,6 +25,7 @@ from octt.report.full_report import (
     render_full_report,
     write_full_report,
 )
+from octt.report.model import Verdict
 
 
 def trace() -> Trace:
@@ -154,3 +161,26 @@ def test_fixed_inputs_give_identical_bytes(tmp_path: Path) -> None:
     write_full_report(tmp_path / "a.html", report())
     write_full_report(tmp_path / "b.html", report())
     assert (tmp_path / "a.html").read_bytes() == (tmp_path / "b.html").read_bytes()
+
+
+def test_robustness_has_its_own_section_apart_from_the_failures() -> None:
+    result = replace(passing_result(), robustness=robustness_cases())
+    r = build_full_report(result, trace())
+    assert r.robustness is not None and r.robustness.summary is not None
+    failed_first = r.robustness.cases[0].case.id
+    assert failed_first == "RB.StartTransaction.missing-required.idTag"
+    assert not [v for v in r.failures if v.case.id.startswith("RB.")]
+    assert "robustness" not in [p.key for p in r.profiles]
+    html = render_full_report(r)
+    assert 'id="profile-robustness"' in html
+    assert "Bad input sent, and how the CSMS took it" in html
+    assert "&#39;Payload for Action is incomplete&#39; is ProtocolError" in html
+    assert "PASSED" in html  # the OCA standing is untouched by the failed robustness case
+
+
+def test_an_interrupted_case_is_labelled_so() -> None:
+    [first, *rest] = failing_result().cases
+    stopped = replace(first, verdict=Verdict.ERROR, reason="interrupted: ...", interrupted=True)
+    r = build_full_report(replace(failing_result((stopped, *rest)), interrupted=True), trace())
+    [view] = [v for p in r.profiles for v in p.cases if v.case.id == first.id]
+    assert view.label == "interrupted" and view.verdict == "error"

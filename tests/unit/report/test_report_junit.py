@@ -189,3 +189,14 @@ def test_write_junit(tmp_path: Path) -> None:
     write_junit(path, result())
     assert ET.parse(path).getroot().tag == "testsuites"
     assert "§4.2" in path.read_text(encoding="utf-8")
+
+
+def test_robustness_cases_have_a_testsuite_of_their_own() -> None:
+    from report_samples import passing_result, robustness_cases
+
+    root = ET.fromstring(
+        render_junit(dataclasses.replace(passing_result(), robustness=robustness_cases()))
+    )
+    [suite] = [s for s in root.iter("testsuite") if s.get("name") == "robustness"]
+    assert (suite.get("tests"), suite.get("failures")) == ("2", "1")
+    assert all(c.get("classname") == "octt.robustness" for c in suite.iter("testcase"))

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import jsonschema
 import pytest
+from report_samples import robustness_cases
 
 from octt.config import LabInfo, Signatory
 from octt.findings import Finding, Severity
@@ -223,3 +225,25 @@ def test_bad_finding_severity_is_reported(tmp_path: Path) -> None:
 
 def test_result_file_error_is_a_value_error() -> None:
     assert issubclass(ResultFileError, ValueError)
+
+
+def test_robustness_and_an_interrupted_case_round_trip() -> None:
+    stopped = CaseResult(
+        "TC_010_CSMS", "Remote start", "core", Verdict.ERROR, "interrupted", interrupted=True
+    )
+    original = replace(sample(), cases=(*sample().cases, stopped), robustness=robustness_cases())
+    data = original.to_json()
+    assert data["cases"][-1]["interrupted"] is True
+    assert "interrupted" not in data["cases"][0]
+    section = data["robustness"]
+    assert (section["verdict"], section["passed"], section["failed"], section["total"]) == (
+        "fail",
+        1,
+        1,
+        2,
+    )
+    assert section["cases"][1]["raw"][0]["expected"]["codes"] == ["ProtocolError"]
+    assert result_from_json(json.loads(json.dumps(data))) == original
+    schema = json.loads(schema_path("result.schema.json").read_text(encoding="utf-8"))
+    jsonschema.Draft202012Validator(schema).validate(data)
+    assert "robustness" not in sample().to_json()  # only when robustness cases ran

@@ -279,3 +279,16 @@ def test_summary_without_timings_says_no_data() -> None:
     cells = [c.strip() for c in response.split("│")[1:-1]]
     assert cells == ["OCPP response time", "30 s", "0", "-", "-", "-", "-", "no data"]
     assert text.splitlines()[-1] == "Verdict: PASS"
+
+
+def test_the_summary_shows_robustness_apart() -> None:
+    from dataclasses import replace
+
+    from report_samples import robustness_cases
+
+    con, out = console()
+    TerminalSink(con).summary(replace(run_result(), robustness=robustness_cases()))
+    text = out.getvalue()
+    assert "Robustness — bad input, not on the certificate" in text
+    [row] = [line for line in text.splitlines() if line.startswith("│ fail")]
+    assert row.split("│")[2:5] == [" 1      ", " 0            ", " 1      "]
