@@ -900,6 +900,10 @@ def test_a_message_of_many_megabytes_is_refused_in_bounded_memory(
 
 # -- TLS failures --------------------------------------------------------------------------------
 
+#: A failed TLS handshake is a connection failure (transport.connect), or with the security
+#: profiles' TLS checks its own finding (transport.tls).
+TLS_RULES = frozenset({"transport.connect", "transport.tls"})
+
 
 def _self_signed(tmp_path: Path) -> ssl.SSLContext:
     """A server TLS context with a self-signed certificate for 127.0.0.1 (no CA knows it)."""
@@ -967,9 +971,9 @@ def test_self_signed_certificate_with_verification_on(
 
     run, elapsed = asyncio.run(main())
     outcome = PlanOutcome(run, _read_result(tmp_path), elapsed, 0)
-    assert_every_case_ends_with(outcome, Behaviour(frozenset({"transport.connect"})))
+    assert_every_case_ends_with(outcome, Behaviour(TLS_RULES))
     for case in run.cases:
-        [finding] = [f for f in case.findings if f.rule == "transport.connect"]
+        [finding] = [f for f in case.findings if f.rule in TLS_RULES]
         assert "certificate" in finding.message.lower() or "tls" in finding.message.lower()
     assert csms.connections == 0, "no WebSocket was opened over an unverified TLS connection"
 
@@ -998,4 +1002,4 @@ def test_garbage_instead_of_tls(
 
     run, elapsed = asyncio.run(main())
     outcome = PlanOutcome(run, _read_result(tmp_path), elapsed, 0)
-    assert_every_case_ends_with(outcome, Behaviour(frozenset({"transport.connect"})))
+    assert_every_case_ends_with(outcome, Behaviour(TLS_RULES))
