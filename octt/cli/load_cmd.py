@@ -8,6 +8,7 @@ every frame from the CSMS is validated. Writes load.json and load.html into --re
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import time
 import uuid
 from datetime import UTC, datetime
@@ -15,6 +16,7 @@ from pathlib import Path
 
 from rich.live import Live
 
+import octt.load as load_package
 from octt.cli.env import Environment, ExitStatus
 from octt.cli.run_cmd import PASSWORD_VARIABLE
 from octt.load.behaviour import LoadMix, parse_weights
@@ -85,6 +87,16 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="DIR",
         help="write load.json and load.html into DIR (default: reports/<time>-load-<run>)",
     )
+    parser.add_argument(
+        "--locustfile",
+        action="store_true",
+        help="print the path of octt's Locust user class (for locust -f) and exit",
+    )
+
+
+def locustfile_path() -> Path:
+    """octt's Locust user class, for ``locust -f`` (found without importing Locust)."""
+    return Path(load_package.__file__).resolve().parent / "locustfile.py"
 
 
 def _cpus(text: str | None) -> tuple[int, ...]:
@@ -145,6 +157,11 @@ def _positive(flag: str, value: float) -> float:
 
 
 def run(args: argparse.Namespace, env: Environment) -> ExitStatus:
+    if args.locustfile:
+        env.console.print(str(locustfile_path()), soft_wrap=True)
+        if importlib.util.find_spec("locust") is None:
+            env.stderr.write("octt: Locust is not installed: pip install 'octt[load]'\n")
+        return ExitStatus.OK
     try:
         settings = settings_from_args(args, env)
     except (ValueError, DocumentError) as exc:

@@ -148,3 +148,11 @@ def test_a_short_load_against_the_reference_csms(tmp_path: Path) -> None:
     assert document["stations"]["memory_per_station_bytes"] is not None
     assert (tmp_path / "out" / "load.html").is_file()
     assert "reference CSMS in its own process" in " ".join(out.split())
+
+
+def test_locustfile_prints_the_path_of_the_user_class(tmp_path: Path) -> None:
+    status, out, _ = octt(tmp_path, "load", "--locustfile")
+    assert status == ExitStatus.OK
+    path = Path(out.strip())
+    assert path.name == "locustfile.py" and path.is_file()
+    assert "class OcppChargePoint(User)" in path.read_text("utf-8")
