@@ -118,7 +118,22 @@ class RunConfig:
     # message before calling it unanswered (at most the PICS response timeout).
     robustness_answer_timeout_s: float = 5.0
     ordering: Ordering = Ordering.DOCUMENTED
+    # TLS of security profiles 2 and 3 (OCPP 1.6 security whitepaper ed.3): the CSMS's server
+    # certificate is verified (against tls_ca_file, else the system's roots) unless tls_verify
+    # is explicitly off, which the certificate shows.
     tls_verify: bool = True
+    tls_ca_file: Path | None = None
+    # The client certificate and key of security profile 3 (the key's password from the
+    # environment, never from a file of the run).
+    tls_client_cert: Path | None = None
+    tls_client_key: Path | None = None
+    tls_client_key_password: str | None = field(default=None, repr=False)
+    # A test PKI made by `octt pki init` (its CSMS root and client certificate are the defaults
+    # of the three above; its expired and wrong-CA client certificates serve TC_087; its
+    # certificates fill {pki.<name>} in the PICS).
+    pki_dir: Path | None = None
+    # The endpoint of each security profile for the security cases (default: csms_url).
+    security_profile_urls: Mapping[int, str] = field(default_factory=dict)
     # Firmware Management (OCPP 1.6 §5.19, §5.9): whether the simulated charge point really
     # downloads the firmware and uploads its diagnostics when the CSMS gives an http(s) location
     # (None: the CLI decides — on for the embedded reference CSMS, off otherwise), and the bounds.
@@ -151,10 +166,54 @@ class RunConfig:
             "real_transfers": bool(self.real_transfers),
             "security_profile": self.security_profile,
             "basic_auth": self.basic_auth_password is not None,
+            # TLS material and the endpoints of the security profiles, where the run has them.
+            **{
+                name: str(path)
+                for name, path in (
+                    ("tls_ca_file", self.tls_ca_file),
+                    ("tls_client_cert", self.tls_client_cert),
+                    ("pki_dir", self.pki_dir),
+                )
+                if path is not None
+            },
+            **(
+                {
+                    "security_profile_urls": {
+                        f"sp{k}": v for k, v in sorted(self.security_profile_urls.items())
+                    }
+                }
+                if self.security_profile_urls
+                else {}
+            ),
         }
 
+    def with_pki_defaults(self) -> RunConfig:
+        """The TLS files of `pki_dir` where none are named: its CSMS root as the trust anchor,
+        its client certificate and key for security profile 3."""
+        if self.pki_dir is None:
+            return self
+        pki = self.pki_dir
+        return replace(
+            self,
+            tls_ca_file=self.tls_ca_file or pki / "csms-root-ca.pem",
+            tls_client_cert=self.tls_client_cert or pki / "cp-client.pem",
+            tls_client_key=self.tls_client_key or pki / "cp-client.key",
+        )
 
-_SIMPLE = {f.name for f in fields(RunConfig)} - {"lab", "pics_path", "report_dir", "profiles"}
+
+_SIMPLE = {f.name for f in fields(RunConfig)} - {
+    "lab",
+    "pics_path",
+    "report_dir",
+    "profiles",
+    "tls_ca_file",
+    "tls_client_cert",
+    "tls_client_key",
+    "tls_client_key_password",
+    "pki_dir",
+    "security_profile_urls",
+}
+_PATHS = ("tls_ca_file", "tls_client_cert", "tls_client_key", "pki_dir")
 
 
 def load_run_config(path: Path) -> RunConfig:
@@ -175,4 +234,11 @@ def load_run_config(path: Path) -> RunConfig:
         values["ordering"] = Ordering(data["ordering"])
     if "lab" in data:
         values["lab"] = lab_from_data(data["lab"])
+    for name in _PATHS:
+        if name in data:
+            values[name] = (base / data[name]).resolve()
+    if "security_profile_urls" in data:
+        values["security_profile_urls"] = {
+            int(key.removeprefix("sp")): url for key, url in data["security_profile_urls"].items()
+        }
     return RunConfig(**values)

@@ -12,6 +12,8 @@ from typing import Any
 from octt.catalog.model import (
     Catalog,
     CheckStep,
+    ClientCertificateChoice,
+    DisconnectStep,
     EachConnector,
     ExpectCallStep,
     ForbidStep,
@@ -43,6 +45,7 @@ STEP_KINDS = (
     "check",
     "wait",
     "simulate",
+    "disconnect",
 )
 
 
@@ -76,6 +79,7 @@ def _step(kind: str, raw: Mapping[str, Any], loc: Location) -> Step:
             save=raw.get("save", {}),
             swappable_with_next=bool(raw.get("swappable_with_next", False)),
             timeout_s=raw.get("timeout_s"),
+            followed_by=tuple(raw.get("followed_by", ())),
         )
     if kind == "expect_call":
         return ExpectCallStep(
@@ -101,13 +105,24 @@ def _step(kind: str, raw: Mapping[str, Any], loc: Location) -> Step:
             raw.get("with", {}),
             raw.get("expect", {}),
             raw.get("save", {}),
+            raw.get("when", {}),
         )
     if kind == "reconnect":
         options = raw["reconnect"] or {}
         protocols = options.get("subprotocols")
         return ReconnectStep(
-            loc, label, note, options.get("password"), tuple(protocols) if protocols else None
+            loc,
+            label,
+            note,
+            options.get("password"),
+            tuple(protocols) if protocols else None,
+            security_profile=options.get("security_profile"),
+            credentials=options.get("credentials", "own") != "none",
+            client_certificate=ClientCertificateChoice(options.get("client_certificate", "own")),
+            refused=bool(options.get("refused", False)),
         )
+    if kind == "disconnect":
+        return DisconnectStep(loc, label, note)
     if kind == "forbid":
         return ForbidStep(loc, label, note, tuple(raw["forbid"]), raw["within_s"])
     if kind == "check":
@@ -156,6 +171,8 @@ def load_case(path: Path, states: Mapping[str, ReusableState] | None = None) -> 
         before=tuple(data.get("before", ())),
         steps=steps,
         location=Location(str(path), 1),
+        security_profiles=tuple(data.get("security_profiles", ())),
+        charge_point_id=data.get("charge_point_id"),
     )
 
 

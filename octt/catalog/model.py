@@ -40,6 +40,9 @@ class SimulatedEvent(StrEnum):
     FIRMWARE_DOWNLOAD_FAILS = "firmware_download_fails"
     DIAGNOSTICS_UPLOAD = "diagnostics_upload"
     DIAGNOSTICS_UPLOAD_FAILS = "diagnostics_upload_fails"
+    # GetLog of the security whitepaper (use case N01): the log file's upload, real or simulated.
+    LOG_UPLOAD = "log_upload"
+    LOG_UPLOAD_FAILS = "log_upload_fails"
 
 
 @dataclass(frozen=True)
@@ -59,6 +62,9 @@ class SendStep(StepBase):
     save: Mapping[str, str] = field(default_factory=dict)
     swappable_with_next: bool = False
     timeout_s: float | None = None
+    # CALLs the CSMS sends in reaction to this message (CertificateSigned after SignCertificate):
+    # kept for the expect_call step that waits for them even if they come before it.
+    followed_by: tuple[str, ...] = ()
 
 
 class RawAnswerKind(StrEnum):
@@ -129,12 +135,39 @@ class StateStep(StepBase):
     # What the state saved, kept under another name once it ends: case variable -> the state's
     # variable (e.g. the ids of three profiles set by the same state).
     save: Mapping[str, str] = field(default_factory=dict)
+    # Run the state only when these variables match (variable -> value or matcher), e.g. a
+    # memory state that depends on the security profile the case started on (TC_083).
+    when: Mapping[str, Any] = field(default_factory=dict)
+
+
+class ClientCertificateChoice(StrEnum):
+    """Which client certificate a reconnect presents (security profile 3)."""
+
+    OWN = "own"  # the charge point's current one (configured, or renewed by CertificateSigned)
+    NONE = "none"
+    EXPIRED = "expired"  # from the run's test PKI
+    WRONG_CA = "wrong_ca"  # from the run's test PKI: issued by a CA the CSMS does not trust
 
 
 @dataclass(frozen=True)
 class ReconnectStep(StepBase):
     password: str | None = None
     subprotocols: tuple[str, ...] | None = None
+    # The security profile to connect with (a template: "{security_profile}"); None: the
+    # charge point's current profile (which a SecurityProfile change raises).
+    security_profile: Any = None
+    # False: no Basic credentials and no client certificate ("credentials: none").
+    credentials: bool = True
+    client_certificate: ClientCertificateChoice = ClientCertificateChoice.OWN
+    # The CSMS must refuse this connection (HTTP error, TLS failure, or an immediate close); an
+    # accepted connection is an error finding, and is closed again.
+    refused: bool = False
+
+
+@dataclass(frozen=True)
+class DisconnectStep(StepBase):
+    """The charge point closes its connection (close frame), e.g. "the tool closes the
+    connection" before TC_085–TC_087."""
 
 
 @dataclass(frozen=True)
@@ -172,6 +205,7 @@ Step = (
     | CheckStep
     | WaitStep
     | SimulateStep
+    | DisconnectStep
 )
 
 
@@ -187,6 +221,7 @@ def step_kind(step: Step) -> str:
         CheckStep: "check",
         WaitStep: "wait",
         SimulateStep: "simulate",
+        DisconnectStep: "disconnect",
     }[type(step)]
 
 
@@ -207,7 +242,20 @@ def describe_step(step: Step) -> str:
             given = ", ".join(f"{k}={v}" for k, v in arguments.items())
             return f"reusable state {name}" + (f" ({given})" if given else "")
         case ReconnectStep():
-            return "reconnect"
+            how = [] if step.credentials else ["without credentials"]
+            if step.security_profile is not None:
+                how.append(f"with security profile {step.security_profile}")
+            if step.client_certificate not in (
+                ClientCertificateChoice.OWN,
+                ClientCertificateChoice.NONE,
+            ):
+                how.append(f"with the {step.client_certificate.value} client certificate")
+            if step.subprotocols:
+                how.append(f"offering {', '.join(step.subprotocols)}")
+            text = "reconnect" + (" " + ", ".join(how) if how else "")
+            return text + (" (the CSMS must refuse)" if step.refused else "")
+        case DisconnectStep():
+            return "the charge point closes the connection"
         case ForbidStep(actions=actions):
             return f"the CSMS must not send {', '.join(actions)}"
         case CheckStep(name=name):
@@ -260,6 +308,12 @@ class TestCase:
     steps: tuple[Step, ...]
     location: Location
     needs_operator: bool = False
+    # The security whitepaper: the case connects with the first of these security profiles the
+    # PICS claims (as the charge point identity provisioned for it); empty: the run's profile.
+    security_profiles: tuple[int, ...] = ()
+    # The charge point identity (a template over the PICS test data); None: the identity of the
+    # security profile the case runs on.
+    charge_point_id: str | None = None
 
     __test__ = False  # not a pytest class
 

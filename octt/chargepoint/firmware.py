@@ -69,6 +69,8 @@ class FirmwareState:
     firmware_status: FirmwareStatus = FirmwareStatus.IDLE
     diagnostics_status: DiagnosticsStatus = DiagnosticsStatus.IDLE
     installed_firmware: list[str] = field(default_factory=list)  # locations installed, in order
+    # The image really downloaded for a signed update (its signature is verified over it).
+    downloaded_image: bytes | None = field(default=None, repr=False)
 
 
 # -- UpdateFirmware (§5.19) and GetDiagnostics (§5.9) ------------------------------------------

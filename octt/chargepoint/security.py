@@ -146,6 +146,8 @@ class SecurityState:
     cpo_name: str = ""
     csr_key_type: KeyType = KeyType.ECDSA
     csr_key: PrivateKey | None = field(default=None, repr=False)
+    # The public key of the last CSR (kept after the certificate is installed: checks use it).
+    csr_public_key: Any = None
     sign_certificate_pending: bool = False
     installed: list[InstalledCertificate] = field(default_factory=list)
     log: list[SecurityLogEntry] = field(default_factory=list)
@@ -349,49 +351,90 @@ def sign_certificate_payload(
     security = state.security
     key = certs.generate_key(security.csr_key_type)
     security.csr_key = key
+    security.csr_public_key = key.public_key()
     security.sign_certificate_pending = False
     csr = certs.build_csr(key, state.cp_id, security.cpo_name or None)
     return {"csr": certs.csr_pem(csr)}
 
 
-def certificate_signed_problems(
-    state: ChargePointState, chain: str, *, at: datetime | None = None
-) -> list[str]:
-    """What is wrong with a CertificateSigned.req certificateChain for this charge point (empty:
-    it can be installed): PEM, leaf key = the key of the charge point's CSR, CN = its identity,
-    key length, each certificate signed by the next, validity now."""
+class ChainProblem(StrEnum):
+    """What can be wrong with a CertificateSigned.req certificateChain."""
+
+    PEM = "pem"
+    NO_CSR = "no-csr"
+    PUBLIC_KEY = "public-key"
+    COMMON_NAME = "common-name"
+    KEY_SIZE = "key-size"
+    CHAIN = "chain"
+    VALIDITY = "validity"
+
+
+def check_certificate_chain(
+    chain: str, *, cp_id: str, csr_public_key: Any, at: datetime
+) -> list[tuple[ChainProblem, str]]:
+    """What is wrong with a certificateChain for the charge point `cp_id` whose CSR carried
+    `csr_public_key` (empty: it can be installed): PEM, leaf key = the CSR's key, CN = the
+    charge point's identity, key length (RSA 2048 / EC 224), each certificate signed by the next,
+    the leaf valid at `at` (whitepaper ed.3, A02; TC_074 [2025])."""
     try:
         chain_certificates = certs.load_certificates(chain)
     except CertificateError as exc:
-        return [f"the chain is not valid PEM: {exc}"]
+        return [(ChainProblem.PEM, f"the chain is not valid PEM: {exc}")]
     leaf = chain_certificates[0]
-    problems: list[str] = []
-    key = state.security.csr_key
-    if key is None:
-        problems.append("the charge point sent no CSR to be signed")
-    elif not certs.same_public_key(leaf.public_key(), key.public_key()):
-        problems.append("the leaf certificate's public key is not the key of the CSR")
-    cn = certs.common_name(leaf.subject)
-    if cn != state.cp_id:
+    problems: list[tuple[ChainProblem, str]] = []
+    if csr_public_key is None:
+        problems.append((ChainProblem.NO_CSR, "the charge point sent no CSR to be signed"))
+    elif not certs.same_public_key(leaf.public_key(), csr_public_key):
         problems.append(
-            f"the leaf certificate's CN is {cn!r}, not the charge point's {state.cp_id!r}"
+            (ChainProblem.PUBLIC_KEY, "the leaf certificate's public key is not the key of the CSR")
+        )
+    cn = certs.common_name(leaf.subject)
+    if cn != cp_id:
+        problems.append(
+            (
+                ChainProblem.COMMON_NAME,
+                f"the leaf certificate's CN is {cn!r}, not the charge point's {cp_id!r}",
+            )
         )
     if not certs.key_strong_enough(leaf.public_key()):
         kind, bits = certs.key_description(leaf.public_key())
-        problems.append(f"the leaf key is {kind} {bits} bits (at least RSA 2048 / EC 224)")
+        problems.append(
+            (
+                ChainProblem.KEY_SIZE,
+                f"the leaf key is {kind} {bits} bits (at least RSA 2048 / EC 224)",
+            )
+        )
     for child, parent in itertools.pairwise(chain_certificates):
         if not certs.issued_by(child, parent):
             problems.append(
-                f"{certs.common_name(child.subject)!r} is not signed by the next certificate of"
-                f" the chain, {certs.common_name(parent.subject)!r}"
+                (
+                    ChainProblem.CHAIN,
+                    f"{certs.common_name(child.subject)!r} is not signed by the next certificate"
+                    f" of the chain, {certs.common_name(parent.subject)!r}",
+                )
             )
-    moment = at or state.now()
-    if not certs.valid_at(leaf, moment):
+    if not certs.valid_at(leaf, at):
         problems.append(
-            f"the leaf certificate is not valid now (valid {leaf.not_valid_before_utc:%Y-%m-%d}"
-            f" to {leaf.not_valid_after_utc:%Y-%m-%d})"
+            (
+                ChainProblem.VALIDITY,
+                f"the leaf certificate is not valid now (valid"
+                f" {leaf.not_valid_before_utc:%Y-%m-%d} to {leaf.not_valid_after_utc:%Y-%m-%d})",
+            )
         )
     return problems
+
+
+def certificate_signed_problems(
+    state: ChargePointState, chain: str, *, at: datetime | None = None
+) -> list[str]:
+    """What is wrong with a CertificateSigned.req certificateChain for this charge point."""
+    found = check_certificate_chain(
+        chain,
+        cp_id=state.cp_id,
+        csr_public_key=state.security.csr_public_key,
+        at=at or state.now(),
+    )
+    return [text for _, text in found]
 
 
 def certificate_signed_reply(state: ChargePointState, p: Mapping[str, Any]) -> dict[str, Any]:
@@ -532,14 +575,29 @@ def on_sent(state: ChargePointState, action: str, payload: Mapping[str, Any]) ->
 
 
 def lookup(state: ChargePointState, name: str) -> Any:
-    """Values of the charge point's security state for templates; KeyError when unknown."""
+    """Values of the charge point's security state for templates; KeyError when unknown.
+
+    `certificate_hash_data.<certificateType>.<hashAlgorithm>` is the list of the installed
+    certificates' hash data (None when there are none); more dotted parts go into it
+    (`...SHA384.0.serialNumber`).
+    `security_profile` is the charge point's current profile."""
     parts = name.split(".")
-    if parts[0] == "certificate_hash_data" and len(parts) == 3:
+    if parts[0] == "certificate_hash_data" and len(parts) >= 3:
         try:
             use, algorithm = CertificateUse(parts[1]), HashAlgorithm(parts[2])
         except ValueError:
             raise KeyError(name) from None
-        return certificate_hash_data(state, use, algorithm)
+        node: Any = certificate_hash_data(state, use, algorithm)
+        if not node and len(parts) == 3:
+            return None  # none installed: a reply leaves the field out
+        for part in parts[3:]:
+            if isinstance(node, list) and part.isdigit() and int(part) < len(node):
+                node = node[int(part)]
+            elif isinstance(node, Mapping) and part in node:
+                node = node[part]
+            else:
+                raise KeyError(name)
+        return node
     if name == "security_profile":
         return state.security.profile
     raise KeyError(name)

@@ -27,6 +27,7 @@ from octt.config import Ordering, RunConfig, load_run_config
 from octt.engine.checks import CHECKS
 from octt.engine.events import EventBus
 from octt.engine.runner import CsmsUnreachable, Runner, RunSetup, new_run_id
+from octt.engine.security import secrets_of
 from octt.operator.factory import make_operator
 from octt.pics.model import Pics, Profile, load_pics
 from octt.record.redact import Redactor
@@ -43,6 +44,8 @@ from octt.yamldoc import DocumentError
 # The Basic-auth password comes from the environment (or the config file), never from a flag,
 # so it stays out of shell histories and process listings.
 PASSWORD_VARIABLE = "OCTT_BASIC_AUTH_PASSWORD"
+# The password of an encrypted client key (security profile 3), likewise.
+TLS_KEY_PASSWORD_VARIABLE = "OCTT_TLS_CLIENT_KEY_PASSWORD"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -72,7 +75,36 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--operator-timeout", type=float, metavar="S", help="seconds to wait for the CSMS to act"
     )
-    parser.add_argument("--security-profile", type=int, choices=[0, 1, 2, 3])
+    parser.add_argument(
+        "--security-profile",
+        type=int,
+        choices=[0, 1, 2, 3],
+        help="security profile of the run's connections (the security cases use each profile"
+        " the PICS claims)",
+    )
+    parser.add_argument(
+        "--pki",
+        metavar="DIR",
+        type=Path,
+        help="a test PKI made by `octt pki init` (CSMS root, client certificates, {pki.<name>})",
+    )
+    parser.add_argument(
+        "--tls-ca", metavar="FILE", type=Path, help="CSMS root CA(s) to verify the server with"
+    )
+    parser.add_argument(
+        "--tls-client-cert", metavar="FILE", type=Path, help="client certificate (profile 3)"
+    )
+    parser.add_argument(
+        "--tls-client-key",
+        metavar="FILE",
+        type=Path,
+        help=f"its private key (an encrypted one's password from {TLS_KEY_PASSWORD_VARIABLE})",
+    )
+    parser.add_argument(
+        "--no-tls-verify",
+        action="store_true",
+        help="do NOT verify the CSMS's TLS certificate (shown on the certificate as insecure)",
+    )
     parser.add_argument(
         "--report-dir",
         metavar="DIR",
@@ -121,6 +153,12 @@ def _config(args: argparse.Namespace, env: Environment) -> RunConfig:
         ordering=Ordering(args.ordering) if args.ordering else None,
         basic_auth_password=env.environ.get(PASSWORD_VARIABLE) or None,
         real_transfers=args.real_transfers,
+        pki_dir=(env.cwd / args.pki) if args.pki else None,
+        tls_ca_file=(env.cwd / args.tls_ca) if args.tls_ca else None,
+        tls_client_cert=(env.cwd / args.tls_client_cert) if args.tls_client_cert else None,
+        tls_client_key=(env.cwd / args.tls_client_key) if args.tls_client_key else None,
+        tls_client_key_password=env.environ.get(TLS_KEY_PASSWORD_VARIABLE) or None,
+        tls_verify=False if args.no_tls_verify else None,
     )
 
 
@@ -189,20 +227,17 @@ async def _until_stopped(run: Coroutine[None, None, ExitStatus]) -> ExitStatus |
 
 
 @contextlib.asynccontextmanager
-async def _csms(config: RunConfig, pics: Pics) -> AsyncIterator[tuple[str, str | None]]:
-    """The CSMS URL (and a default operator): the given one, or an embedded reference CSMS."""
+async def _csms(config: RunConfig, pics: Pics) -> AsyncIterator[tuple[str, str | None, RunConfig]]:
+    """The CSMS URL, a default operator and the run configuration: the given CSMS, or an
+    embedded reference CSMS (with TLS and a test PKI of its own when the PICS claims security
+    profiles)."""
     if config.csms_url is not None:
-        yield config.csms_url, None
+        yield config.csms_url, None, config
         return
-    from octt.reference.server import ReferenceConfig, ReferenceCsms
-    from octt.reference.store import seed_from_pics
+    from octt.reference.embedded import embedded_reference
 
-    reference = ReferenceCsms(ReferenceConfig(seed=seed_from_pics(config.pics_path)))
-    await reference.start()
-    try:
-        yield reference.ocpp_url, reference.control_url
-    finally:
-        await reference.stop()
+    async with embedded_reference(config, pics) as (reference, embedded):
+        yield reference.ocpp_url, reference.control_url, embedded
 
 
 def _report_dir(config: RunConfig, env: Environment, run_id: str) -> Path:
@@ -230,7 +265,7 @@ async def _run(
     copies: _Copies | None = None,
 ) -> ExitStatus:
     clock = SystemClock()
-    async with _csms(config, pics) as (csms_url, default_operator):
+    async with _csms(config, pics) as (csms_url, default_operator, config):
         mode = config.operator or default_operator or ("prompt" if env.interactive else "none")
         try:
             operator = make_operator(mode, console=env.console, input_stream=env.stdin)
@@ -242,7 +277,8 @@ async def _run(
             report_dir.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
             return env.fail(f"--report-dir {report_dir}: {exc.strerror or exc}")
-        redactor = Redactor((config.basic_auth_password or "",))
+        # Every form of the password (as configured, as AuthorizationKey hex, decoded) is masked.
+        redactor = Redactor(tuple(secrets_of([config.basic_auth_password])))
         recorder = Recorder(clock, redactor, report_dir / TRACE_FILE)
         bus = EventBus()
         bus.subscribe(TerminalSink(env.console, live=operator.mode != "prompt"))

@@ -10,6 +10,7 @@ from collections.abc import Awaitable, Callable, Mapping
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
+from octt.engine import security_checks
 from octt.findings import Finding, Severity
 
 if TYPE_CHECKING:
@@ -42,4 +43,14 @@ async def distinct_values(ctx: CaseContext, args: Mapping[str, Any]) -> list[Fin
     return findings
 
 
-CHECKS: Mapping[str, CheckHelper] = MappingProxyType({"distinct_values": distinct_values})
+CHECKS: Mapping[str, CheckHelper] = MappingProxyType(
+    {
+        "distinct_values": distinct_values,
+        # The security whitepaper's computational checks (octt.engine.security_checks).
+        "tls_server": security_checks.tls_server,
+        "certificate_signed": security_checks.certificate_signed,
+        "certificate_hash_data": security_checks.certificate_hash_data,
+        "firmware_signature": security_checks.firmware_signature,
+        "same_certificate": security_checks.same_certificate,
+    }
+)

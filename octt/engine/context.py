@@ -17,11 +17,13 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from octt.catalog.model import Catalog, SendStep, TestCase
+from octt.catalog.model import Catalog, ClientCertificateChoice, SendStep, TestCase
 from octt.chargepoint import reservations, responder
+from octt.chargepoint import security as cp_security
 from octt.chargepoint.model import ChargePointState
 from octt.clock import Clock, rfc3339
 from octt.config import RunConfig
+from octt.engine import security
 from octt.engine.events import EventBus, FindingRaised
 from octt.engine.link import IncomingCall, Link, LinkLimits
 from octt.engine.templating import Scope
@@ -37,9 +39,18 @@ from octt.report.model import (
     OperatorRecord,
     RawExchangeRecord,
     StepRecord,
+    TlsOutcome,
+    TlsRecord,
     TransferRecord,
 )
-from octt.transport.websocket import OCPP16, ConnectFailure, TransportOptions, WebSocketTransport
+from octt.transport.tls import TlsOptions
+from octt.transport.websocket import (
+    OCPP16,
+    ConnectFailure,
+    ConnectFailureKind,
+    TransportOptions,
+    WebSocketTransport,
+)
 from octt.validation.frames import FrameValidator
 from octt.validation.schemas import SchemaSet
 
@@ -73,6 +84,13 @@ def transport_options(
         connect_timeout_s=config.connect_timeout_s,
         max_frame_bytes=config.max_frame_bytes,
         tls_verify=config.tls_verify,
+        tls=TlsOptions(
+            ca_file=config.with_pki_defaults().tls_ca_file,
+            verify=config.tls_verify,
+            client_certificate=security.configured_client_certificate(config)
+            if config.security_profile == 3
+            else None,
+        ),
     )
 
 
@@ -141,6 +159,8 @@ class CaseContext:
     link: Link | None = None
     step_path: str = ""
     awaited: Counter[str] = field(default_factory=Counter)
+    # CALLs a send step announced (followed_by) and no expect_call has taken yet.
+    announced: Counter[str] = field(default_factory=Counter)
     tolerated: set[str] = field(default_factory=set)
     forbidden: set[str] = field(default_factory=set)
     inbox: list[IncomingCall] = field(default_factory=list)
@@ -155,6 +175,10 @@ class CaseContext:
     unique_id: int = field(default_factory=lambda: uuid.uuid4().int % 2_000_000_000 + 1)
     # Files the charge point moved for the CSMS (firmware, diagnostics): evidence, not findings.
     transfers: list[TransferRecord] = field(default_factory=list)
+    # Security whitepaper: the security profile the case started on, and the TLS facts of its
+    # connections and probes.
+    security_profile: int = 0
+    tls: list[TlsRecord] = field(default_factory=list)
     # Deliberately broken frames sent (send_raw steps) and how the CSMS took them.
     raw: list[RawExchangeRecord] = field(default_factory=list)
     _ids: Iterator[int] = field(default_factory=lambda: itertools.count(1))
@@ -197,6 +221,7 @@ class CaseContext:
         base["unique_id"] = self.unique_id
         now = self.cp.local_time(self.clock.utc_now())
         base["now"] = rfc3339(now)  # the charge point's clock, as it would stamp a message
+        base.update(security.scope_values(self))
         base.update(self.variables)
 
         def now_plus(rest: str) -> Any:
@@ -217,7 +242,8 @@ class CaseContext:
                 latest = reservations.latest(self.cp)
                 if latest is not None:
                     return latest.held_connector
-            raise KeyError(rest)
+            # {cp.certificate_hash_data.<type>.<algorithm>}, {cp.security_profile}
+            return cp_security.lookup(self.cp, rest)
 
         def config_namespace(rest: str) -> Any:
             if rest == "operator_timeout_s":
@@ -243,23 +269,76 @@ class CaseContext:
     # -- connection --------------------------------------------------------------------------
 
     async def connect(
-        self, *, password: str | None = None, subprotocols: tuple[str, ...] | None = None
+        self,
+        *,
+        password: str | None = None,
+        subprotocols: tuple[str, ...] | None = None,
+        security_profile: int | None = None,
+        client_certificate: ClientCertificateChoice = ClientCertificateChoice.OWN,
     ) -> Link:
-        options = transport_options(
-            self.config, self.csms_url, self.cp.cp_id, password=password, subprotocols=subprotocols
-        )
+        """Connect as the charge point: with its current security profile and credentials
+        unless the step names others (security whitepaper ed.3)."""
+        profile = self.cp.security.profile if security_profile is None else security_profile
+        try:
+            options = security.transport_options_for(
+                self.config,
+                self.csms_url,
+                self.cp,
+                security_profile=profile,
+                password=password,
+                client_certificate=client_certificate,
+                subprotocols=subprotocols,
+            )
+        except security.NoTestMaterial as exc:
+            raise ToolError(str(exc)) from exc
         connection = self.recorder.new_connection()
+        encrypted = options.url.startswith("wss://")
         try:
             transport = await WebSocketTransport.open(options, self.clock)
         except ConnectFailure as exc:
             event = self.recorder.event(connection, ConnectionEventKind.CONNECT_FAILED, exc.detail)
-            self.error("transport.connect", exc.detail, spec=SPEC_CONNECT, frames=(event.seq,))
+            tls_failed = exc.kind is ConnectFailureKind.TLS
+            self.error(
+                "transport.tls" if tls_failed else "transport.connect",
+                exc.detail,
+                spec=security.SPEC_PROFILES if tls_failed else SPEC_CONNECT,
+                frames=(event.seq,),
+            )
+            if encrypted:
+                self.tls.append(
+                    security.tls_record(
+                        purpose="connection",
+                        step=self.step_path,
+                        url=options.url,
+                        security_profile=profile,
+                        outcome=TlsOutcome.FAILED,
+                        facts=None,
+                        detail=exc.detail,
+                        connection=connection,
+                    )
+                )
             raise CaseAborted from exc
         event = self.recorder.event(
             connection,
             ConnectionEventKind.OPEN,
             f"{options.url} subprotocol={transport.subprotocol or '-'}",
         )
+        facts = transport.tls_facts
+        if facts is not None:
+            client = options.tls.client_certificate if options.tls is not None else None
+            presented = f"; client certificate: {client.label}" if client is not None else ""
+            self.tls.append(
+                security.tls_record(
+                    purpose="connection",
+                    step=self.step_path,
+                    url=options.url,
+                    security_profile=profile,
+                    outcome=TlsOutcome.ESTABLISHED,
+                    facts=facts,
+                    detail=f"{facts.version} {facts.cipher}{presented}",
+                    connection=connection,
+                )
+            )
         if OCPP16 in options.subprotocols and transport.subprotocol != OCPP16:
             self.error(
                 "transport.subprotocol",
@@ -374,7 +453,9 @@ class CaseContext:
                 return await link.reply_error(incoming, reply.code.value, reply.description)
             reply = {}  # the step's reply is the whole answer
         if override:
+            # A field the step's reply renders to null is left out (as in a send's payload).
             reply = {**reply, **override}
+            reply = {k: v for k, v in reply.items() if v is not None}
         responder.commit(self.cp, call.action, call.payload, reply)
         return await link.reply(incoming, reply)
 

@@ -25,6 +25,7 @@ from octt.chargepoint.messages import BuildError
 from octt.chargepoint.model import ChargePointState
 from octt.clock import Clock, rfc3339
 from octt.config import RunConfig
+from octt.engine import security
 from octt.engine.context import (
     CaseAborted,
     CaseContext,
@@ -45,8 +46,15 @@ from octt.engine.link import OwnMessageInvalid
 from octt.engine.steps import run_state, run_steps
 from octt.engine.templating import TemplateError
 from octt.findings import Severity
-from octt.operator.base import Operator, OperatorOutcome, ProvisionRequest, TokenSpec
+from octt.operator.base import (
+    ChargePointProvision,
+    Operator,
+    OperatorOutcome,
+    ProvisionRequest,
+    TokenSpec,
+)
 from octt.pics.model import TRIGGER_API, Pics, Profile, placeholders, with_placeholders
+from octt.pki.layout import PkiFiles
 from octt.record.model import ConnectionEventKind
 from octt.record.trace import Recorder
 from octt.report.model import (
@@ -56,6 +64,7 @@ from octt.report.model import (
     summarise_profile,
 )
 from octt.report.performance import performance
+from octt.transport.credentials import password_bytes
 from octt.transport.websocket import ConnectFailure, ConnectFailureKind, WebSocketTransport
 from octt.validation.frames import FrameValidator
 from octt.validation.schemas import SchemaSet
@@ -100,6 +109,10 @@ class Runner:
         self._results: list[CaseResult] = []
         self._robustness: list[CaseResult] = []
         self._plan: RunPlan | None = None
+        # The Basic-auth password each charge point identity holds now: a case that changes
+        # the AuthorizationKey (TC_073) leaves the new one to the cases after it, as a real
+        # charge point keeps it.
+        self._passwords: dict[str, bytes] = {}
 
     # -- the run ---------------------------------------------------------------------------
 
@@ -156,6 +169,9 @@ class Runner:
         setup = self._setup
         mode = setup.operator.mode
         values = {TRIGGER_API: mode} if mode.startswith(("http://", "https://")) else {}
+        if setup.config.pki_dir is not None:
+            # {pki.<name>}: certificates (and the firmware signature) of the run's test PKI.
+            values.update(PkiFiles(setup.config.pki_dir).placeholder_values())
         self._setup = replace(setup, pics=with_placeholders(setup.pics, values))
         used = _mentioned(plan, setup.catalog)
         for name, names in placeholders(self._setup.pics).items():
@@ -165,7 +181,8 @@ class Runner:
             setup.bus.emit(
                 Notice(
                     f"PICS test_data.{name} refers to {unknown}, which this run cannot fill in"
-                    " ({trigger_api} needs an http(s) --operator); it is used as written"
+                    " ({trigger_api} needs an http(s) --operator, {pki.<name>} a pki_dir);"
+                    " it is used as written"
                 )
             )
 
@@ -206,11 +223,24 @@ class Runner:
         notes = [f"{data.invalid_id_tag} must be unknown to the CSMS (answered Invalid)"]
         if data.unsupported_vendor_id:
             notes.append(f"DataTransfer vendorId {data.unsupported_vendor_id} must be unsupported")
+        # Security whitepaper: every identity the security cases connect as, at its profile.
+        charge_points = tuple(
+            ChargePointProvision(
+                identity.cp_id,
+                identity.security_profile,
+                setup.config.basic_auth_password
+                if identity.security_profile in security.BASIC_AUTH_PROFILES
+                else None,
+            )
+            for identity in security.identities(self._plan or RunPlan(()), setup.pics, setup.config)
+            if identity.cp_id != self._setup.cp_id or identity.security_profile
+        )
         request = ProvisionRequest(
             cp_id=self._setup.cp_id,
             tokens=tuple(tokens),
             basic_auth_password=setup.config.basic_auth_password,
             notes=tuple(notes),
+            charge_points=charge_points,
         )
         result = await setup.operator.provision(request)
         if result.outcome is not OperatorOutcome.DONE:
@@ -223,14 +253,23 @@ class Runner:
     def _context(self, case: TestCase) -> CaseContext:
         setup = self._setup
         data = setup.pics.test_data
+        profile = security.case_security_profile(case, setup.pics, setup.config)
         cp = ChargePointState.create(
-            self._setup.cp_id,
+            security.case_cp_id(case, setup.pics, setup.config, profile),
             data.charge_point_vendor,
             data.charge_point_model,
             data.number_of_connectors,
             default_id_tag=data.valid_id_tag,
             default_connector_id=data.connector_id,
         )
+        # What the charge point keeps across reboots: its profile, password and certificate.
+        cp.security.profile = profile
+        configured = setup.config.basic_auth_password
+        cp.security.password = self._passwords.get(cp.cp_id) or (
+            password_bytes(configured) if configured else None
+        )
+        cp.security.client_certificate = security.configured_client_certificate(setup.config)
+        cp.security.cpo_name = data.cpo_name or ""
         return CaseContext(
             case=case,
             catalog=setup.catalog,
@@ -245,6 +284,7 @@ class Runner:
             schemas=setup.schemas,
             bus=setup.bus,
             cp=cp,
+            security_profile=profile,
         )
 
     async def run_case(self, case: TestCase) -> CaseResult:
@@ -279,6 +319,8 @@ class Runner:
                 await ctx.finish()
             finally:
                 self._setup.recorder.case_id = ""
+        if ctx.cp.security.password is not None:
+            self._passwords[ctx.cp.cp_id] = ctx.cp.security.password
         verdict, reason = _verdict(ctx, skipped, tool_error)
         if interrupted:
             verdict = Verdict.ERROR
@@ -303,6 +345,8 @@ class Runner:
             transfers=tuple(ctx.transfers),
             raw=tuple(ctx.raw),
             interrupted=interrupted,
+            security_profile=ctx.security_profile if case.profile is Profile.SECURITY else None,
+            tls=tuple(ctx.tls),
         )
 
     async def _execute(self, ctx: CaseContext) -> None:

@@ -16,6 +16,7 @@ from typing import Any
 
 from octt.catalog.model import (
     CheckStep,
+    DisconnectStep,
     EachConnector,
     ExpectCallStep,
     ForbidStep,
@@ -34,7 +35,7 @@ from octt.catalog.model import (
 from octt.chargepoint import messages, reservations
 from octt.clock import rfc3339
 from octt.config import Ordering
-from octt.engine import transfers
+from octt.engine import security, transfers
 from octt.engine.checks import CHECKS
 from octt.engine.context import (
     CaseAborted,
@@ -48,7 +49,7 @@ from octt.engine.events import StepStarted
 from octt.engine.link import Exchange, IncomingCall
 from octt.engine.matchers import evaluate
 from octt.engine.raw import send_raw as _send_raw_step
-from octt.engine.templating import dotted_get, render
+from octt.engine.templating import TemplateError, dotted_get, render
 from octt.findings import Severity
 from octt.operator.base import OperatorOutcome, OperatorRequest
 from octt.report.model import ExchangeOutcome, ExchangeRecord, StepRecord, StepStatus
@@ -117,9 +118,24 @@ async def run_steps(ctx: CaseContext, steps: Sequence[Step], prefix: str = "") -
     for number, step in _ordered(steps, ctx.config.ordering):
         path = f"{prefix}{number}"
         if isinstance(step, StateStep):
+            if step.when and not _holds(ctx, step.when):
+                continue
             await run_state(ctx, step.name, f"{path}:{step.name}/", step)
             continue
         await _run_one(ctx, step, path)
+
+
+def _holds(ctx: CaseContext, when: Mapping[str, Any]) -> bool:
+    """Whether the variables named in a state step's `when` match (as an expect block would)."""
+    scope = ctx.scope()
+    values: dict[str, Any] = {}
+    for name in when:
+        try:
+            values[name] = scope.lookup(name)
+        except TemplateError:
+            continue  # an unknown variable: judged absent
+    problems = evaluate("when", values, when, scope, rule_prefix="when", spec="", frames=())
+    return not problems
 
 
 async def _run_one(ctx: CaseContext, step: Step, path: str) -> None:
@@ -190,6 +206,8 @@ async def _execute(ctx: CaseContext, step: Step) -> str:
         return await _wait(ctx, step)
     if isinstance(step, SimulateStep):
         return await _simulate(ctx, step)
+    if isinstance(step, DisconnectStep):
+        return await _disconnect(ctx)
     raise AssertionError(f"unhandled step {step!r}")
 
 
@@ -211,6 +229,10 @@ def _targets(ctx: CaseContext, step: SendStep) -> list[int | None]:
 
 
 async def _send(ctx: CaseContext, step: SendStep) -> str:
+    # CALLs the CSMS sends in reaction: kept for their expect_call step (see _expect_call).
+    for action in step.followed_by:
+        ctx.awaited[action] += 1
+        ctx.announced[action] += 1
     queued = False
     for connector in _targets(ctx, step):
         if ctx.cp.offline:
@@ -419,6 +441,9 @@ async def _expect_call(ctx: CaseContext, step: ExpectCallStep) -> str:
         ticket.consumed = True
         ticket.arrived.set()
         ctx.awaited[step.action] -= 1
+    if ctx.announced[step.action] > 0:  # a send step's followed_by
+        ctx.announced[step.action] -= 1
+        ctx.awaited[step.action] -= 1
     for finding in incoming.findings:
         ctx.add_finding(finding)
     request = incoming.call.payload
@@ -449,8 +474,23 @@ async def _expect_call(ctx: CaseContext, step: ExpectCallStep) -> str:
 async def _reconnect(ctx: CaseContext, step: ReconnectStep) -> str:
     if ctx.link is not None and not ctx.link.closed.is_set():
         await ctx.link.close()
-    password = render(step.password, ctx.scope()) if step.password is not None else None
-    await ctx.connect(password=password, subprotocols=step.subprotocols)
+    scope = ctx.scope()
+    password = render(step.password, scope) if step.password is not None else None
+    profile = render(step.security_profile, scope) if step.security_profile is not None else None
+    if isinstance(profile, str) and profile.isdigit():
+        profile = int(profile)  # {security_profile} is text, as ChangeConfiguration carries it
+    if profile is not None and (not isinstance(profile, int) or not 0 <= profile <= 3):
+        raise ValueError(f"{step.location}: security_profile must be 0..3, got {profile!r}")
+    if step.refused:
+        return await _reconnect_refused(ctx, step, password, profile)
+    if not step.credentials:
+        raise ValueError(f"{step.location}: a reconnect without credentials must be refused")
+    await ctx.connect(
+        password=password,
+        subprotocols=step.subprotocols,
+        security_profile=profile,
+        client_certificate=step.client_certificate,
+    )
     ctx.cp.come_online()
     queue, ctx.offline_queue = ctx.offline_queue, []
     for queued in queue:
@@ -461,6 +501,40 @@ async def _reconnect(ctx: CaseContext, step: ReconnectStep) -> str:
         finally:
             ctx.step_path = previous
     return f"{len(queue)} queued message(s) delivered" if queue else ""
+
+
+async def _reconnect_refused(
+    ctx: CaseContext, step: ReconnectStep, password: str | None, profile: int | None
+) -> str:
+    """A connection the CSMS must refuse (security whitepaper ed.3; OCPP-J 1.6 §3.1.2)."""
+    used = ctx.cp.security.profile if profile is None else profile
+    try:
+        options = security.transport_options_for(
+            ctx.config,
+            ctx.csms_url,
+            ctx.cp,
+            security_profile=used,
+            password=password,
+            with_credentials=step.credentials,
+            client_certificate=step.client_certificate,
+            subprotocols=step.subprotocols,
+        )
+    except security.NoTestMaterial as exc:
+        ctx.warn(
+            "security.not-checked",
+            f"not checked: {exc}",
+            spec=security.SPEC_PROFILES,
+        )
+        return "not checked (no test material)"
+    return await security.connect_refused(ctx, options, used)
+
+
+async def _disconnect(ctx: CaseContext) -> str:
+    """The charge point closes its connection (e.g. before TC_085 to TC_087)."""
+    if ctx.link is None or ctx.link.closed.is_set():
+        return "no connection was open"
+    await ctx.link.close()
+    return "closed"
 
 
 async def _forbid(ctx: CaseContext, step: ForbidStep) -> str:

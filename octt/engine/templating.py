@@ -5,7 +5,8 @@ its type; placeholders inside longer text are formatted into it. Names are looke
 `Scope`: saved variables first, then dotted namespaces (``pics.…``, ``config.…``,
 ``cp.config.<Key>``, ``now_plus.<seconds>``) and the PICS test data by its own names
 (``valid_id_tag``); ``{now}`` is the charge point's clock as an RFC 3339 timestamp and
-``{now_plus.3600}`` one hour later (negative seconds go back).
+``{now_plus.3600}`` one hour later (negative seconds go back). Placeholders nest:
+``{cp.certificate_hash_data.{kind}.SHA256}`` fills in ``{kind}`` first, then looks the result up.
 """
 
 from __future__ import annotations
@@ -49,7 +50,12 @@ def render(value: Any, scope: Scope) -> Any:
         whole = _PLACEHOLDER.fullmatch(value)
         if whole:
             return scope.lookup(whole.group(1))
-        return _PLACEHOLDER.sub(lambda m: str(scope.lookup(m.group(1))), value)
+        rendered = _PLACEHOLDER.sub(lambda m: str(scope.lookup(m.group(1))), value)
+        if rendered != value and _PLACEHOLDER.fullmatch(rendered):
+            # A nested placeholder: "{cp.certificate_hash_data.{kind}.SHA256}" names a value
+            # once its inner placeholders are filled in.
+            return render(rendered, scope)
+        return rendered
     if isinstance(value, Mapping):
         return {k: render(v, scope) for k, v in value.items()}
     if isinstance(value, list | tuple):

@@ -19,7 +19,7 @@ from __future__ import annotations
 import asyncio
 
 from octt.catalog.model import SimulatedEvent, SimulateStep
-from octt.chargepoint import firmware
+from octt.chargepoint import firmware, security
 from octt.engine.context import CaseContext
 from octt.engine.templating import render
 from octt.report.model import TransferKind, TransferOutcome, TransferRecord
@@ -34,6 +34,8 @@ TRANSFER_EVENTS = frozenset(
         SimulatedEvent.FIRMWARE_DOWNLOAD_FAILS,
         SimulatedEvent.DIAGNOSTICS_UPLOAD,
         SimulatedEvent.DIAGNOSTICS_UPLOAD_FAILS,
+        SimulatedEvent.LOG_UPLOAD,
+        SimulatedEvent.LOG_UPLOAD_FAILS,
     }
 )
 
@@ -48,6 +50,8 @@ async def simulate_transfer(ctx: CaseContext, step: SimulateStep) -> str:
     """Run one transfer event; the step's detail describes what happened."""
     if step.event in (SimulatedEvent.FIRMWARE_DOWNLOAD, SimulatedEvent.FIRMWARE_DOWNLOAD_FAILS):
         record, waited = await _firmware_download(ctx, step)
+    elif step.event in (SimulatedEvent.LOG_UPLOAD, SimulatedEvent.LOG_UPLOAD_FAILS):
+        record, waited = await _log_upload(ctx, step), ""
     else:
         record, waited = await _diagnostics_upload(ctx, step), ""
     ctx.transfers.append(record)
@@ -77,14 +81,31 @@ async def _firmware_download(ctx: CaseContext, step: SimulateStep) -> tuple[Tran
         if simulated > 0:
             real = await _sleep(ctx, simulated)
             waited = f"waited {simulated:g} simulated s for the retrieveDate ({real:.3f} s real); "
+    signed = ctx.cp.security.signed_firmware is not None
     record = await _transfer(
         ctx,
         TransferKind.FIRMWARE_DOWNLOAD,
         request.location,
         fails=step.event is SimulatedEvent.FIRMWARE_DOWNLOAD_FAILS,
         payload=None,
+        keep=signed,
     )
     return record, waited
+
+
+async def _log_upload(ctx: CaseContext, step: SimulateStep) -> TransferRecord:
+    """GetLog (security whitepaper ed.3, N01): the security log goes to remoteLocation."""
+    request = ctx.cp.security.log_request
+    if request is None:
+        raise ValueError(f"{step.location}: the charge point accepted no GetLog to act on")
+    url = file_transfer.upload_url(request.location, request.file_name)
+    return await _transfer(
+        ctx,
+        TransferKind.LOG_UPLOAD,
+        url,
+        fails=step.event is SimulatedEvent.LOG_UPLOAD_FAILS,
+        payload=security.security_log_file(ctx.cp),
+    )
 
 
 async def _diagnostics_upload(ctx: CaseContext, step: SimulateStep) -> TransferRecord:
@@ -102,7 +123,13 @@ async def _diagnostics_upload(ctx: CaseContext, step: SimulateStep) -> TransferR
 
 
 async def _transfer(
-    ctx: CaseContext, kind: TransferKind, url: str, *, fails: bool, payload: bytes | None
+    ctx: CaseContext,
+    kind: TransferKind,
+    url: str,
+    *,
+    fails: bool,
+    payload: bytes | None,
+    keep: bool = False,
 ) -> TransferRecord:
     if fails:
         return TransferRecord(
@@ -124,7 +151,10 @@ async def _transfer(
             timeout_s=config.transfer_timeout_s,
             tls_verify=config.tls_verify,
             clock=ctx.clock,
+            keep=keep,
         )
+        if keep:
+            ctx.cp.firmware.downloaded_image = result.data
     else:
         result = await file_transfer.upload(
             url,

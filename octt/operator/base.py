@@ -42,13 +42,24 @@ class TokenSpec:
 
 
 @dataclass(frozen=True)
+class ChargePointProvision:
+    """A charge point identity the CSMS must hold at a security profile (security whitepaper
+    ed.3), with its Basic-auth password for profiles 1 and 2."""
+
+    cp_id: str
+    security_profile: int
+    basic_auth_password: str | None = field(default=None, repr=False)
+
+
+@dataclass(frozen=True)
 class ProvisionRequest:
     """Test data the CSMS operator provisions once, before the cases run."""
 
     cp_id: str
     tokens: tuple[TokenSpec, ...]
-    basic_auth_password: str | None = None
+    basic_auth_password: str | None = field(default=None, repr=False)
     notes: tuple[str, ...] = field(default_factory=tuple)
+    charge_points: tuple[ChargePointProvision, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -5,7 +5,10 @@ Owns `HttpOperator` and the fixed trigger-API contract:
 - `POST <base>/api/octt/1.6/<cp-id>/<action>` with the JSON payload the CSMS should send, where
   `<action>` is the kebab-case OCPP action (`kebab_action`);
 - `POST <base>/api/octt/create-token` `{"token_id", "status"[, "parent_id_tag"]}` per token;
-- `POST <base>/api/octt/set-basic-auth-password` `{"station_id", "password"}`.
+- `POST <base>/api/octt/set-basic-auth-password` `{"station_id", "password"}`;
+- `POST <base>/api/octt/set-security-profile` `{"station_id", "security_profile"}` for the
+  charge point identities of the security cases (an octt extension of the convention: a trigger
+  API that does not know it answers 404, and the profiles must then be set up by hand).
 
 Any 2xx answer is DONE; everything else (non-2xx, connection refused, DNS failure, timeout) is
 FAILED with a detail that names the URL. Nothing here raises for a CSMS-side problem, and the
@@ -127,6 +130,26 @@ class HttpOperator:
             if not exchange.ok:
                 return self._provision_failed(start, done, exchange.detail)
             done.append(f"Basic-auth password for {request.cp_id}")
+        for charge_point in request.charge_points:
+            cp_secret = charge_point.basic_auth_password
+            if cp_secret is not None:
+                url = f"{self._base}/api/octt/set-basic-auth-password"
+                body = {"station_id": charge_point.cp_id, "password": cp_secret}
+                exchange = await self._post(url, body, self._provision_timeout_s, secret=cp_secret)
+                if not exchange.ok:
+                    return self._provision_failed(start, done, exchange.detail)
+                done.append(f"Basic-auth password for {charge_point.cp_id}")
+            url = f"{self._base}/api/octt/set-security-profile"
+            body = {
+                "station_id": charge_point.cp_id,
+                "security_profile": charge_point.security_profile,
+            }
+            exchange = await self._post(url, body, self._provision_timeout_s)
+            if not exchange.ok:
+                return self._provision_failed(start, done, exchange.detail)
+            done.append(
+                f"security profile {charge_point.security_profile} for {charge_point.cp_id}"
+            )
         summary = ", ".join(done) if done else "nothing to provision"
         return OperatorResult(
             OperatorOutcome.DONE,

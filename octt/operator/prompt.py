@@ -576,6 +576,19 @@ class PromptOperator:
                     "(the one in the run configuration)"
                 ),
             )
+        for charge_point in request.charge_points:
+            secret = (
+                ", Basic-auth password of the run configuration"
+                if charge_point.basic_auth_password is not None
+                else ""
+            )
+            grid.add_row(
+                "charge point",
+                Text(
+                    f"{charge_point.cp_id} at security profile"
+                    f" {charge_point.security_profile}{secret}"
+                ),
+            )
         for note in request.notes:
             grid.add_row("note", Text(note))
         return Panel(

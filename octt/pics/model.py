@@ -90,6 +90,34 @@ class TestData:
     charging_profile_start_period: int | None = None
     charging_profile_number_phases: int | None = None
     composite_schedule_duration: int | None = None
+    # Security whitepaper (ed.3): the charge point identity the CSMS holds at each security
+    # profile (default: charge_point_id), and the one TC_083 upgrades (it ends at a higher
+    # profile, so it is not shared with the other cases).
+    sp1_charge_point_id: str | None = None
+    sp2_charge_point_id: str | None = None
+    sp3_charge_point_id: str | None = None
+    upgrade_charge_point_id: str | None = None
+    # The CpoName the charge point puts in the O of its CSR (TC_074, TC_077, TC_083).
+    cpo_name: str | None = None
+    # Certificates the CSMS is asked to install (PEM; may be "{pki.<name>}"): its own root
+    # (memory state CertificateInstalled), a second root (TC_075_2, TC_076, TC_078), a
+    # manufacturer root (TC_075_1).
+    central_system_root_certificate: str | None = None
+    central_system_root_certificate_2: str | None = None
+    manufacturer_root_certificate: str | None = None
+    # Where the CSMS asks for the security log (TC_079).
+    log_location: str | None = None
+    # The signed firmware of TC_080/TC_081: its location, signing certificate (PEM) and base64
+    # signature; TC_081's invalid signature (default: the valid one with a byte changed).
+    signed_firmware_url: str | None = None
+    firmware_signing_certificate: str | None = None
+    firmware_signature: str | None = None
+    invalid_firmware_signature: str | None = None
+
+    def security_charge_point_id(self, profile: int) -> str:
+        """The identity the CSMS holds at security profile `profile`."""
+        value = getattr(self, f"sp{profile}_charge_point_id", None)
+        return value if isinstance(value, str) and value else self.charge_point_id
 
 
 @dataclass(frozen=True)
@@ -131,7 +159,7 @@ def lookup_dotted(document: Any, dotted: str) -> Any:
 
 
 #: `{name}` inside a test-data string: a value only the run knows (see `with_placeholders`).
-_PLACEHOLDER = re.compile(r"\{([a-z_]+)\}")
+_PLACEHOLDER = re.compile(r"\{([a-z_]+(?:\.[a-z0-9_]+)?)\}")
 #: The base URL of the --operator trigger API (for the reference CSMS: its own HTTP server, which
 #: serves the firmware image and receives diagnostics uploads, on a port chosen at start).
 TRIGGER_API = "trigger_api"

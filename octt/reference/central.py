@@ -42,6 +42,8 @@ from octt.reference import reservations
 from octt.reference.auth import INVALID, IdTagDecision, decide
 from octt.reference.faults import Fault
 from octt.reference.link import OcppLink
+from octt.reference.security import CsrSigner
+from octt.reference.security_handlers import SecurityHandlers
 from octt.reference.store import ReservationState, Store, TokenStatus, TransferKind
 from octt.reference.wire import CALL, CALL_ERROR, CALL_RESULT, dumps, redact
 from octt.robustness.classes import code_for_keywords
@@ -75,6 +77,9 @@ class SessionContext:
     faults: frozenset[Fault]
     clock: Clock
     heartbeat_interval_s: int
+    # The charge point CA that signs CSRs (security whitepaper A02); None: SignCertificate is
+    # Rejected.
+    signer: CsrSigner | None = None
 
 
 # -- outcomes of a CSMS-initiated call -------------------------------------------------------------
@@ -143,7 +148,7 @@ def _parse_timestamp(value: str) -> datetime | None:
     return moment if moment.tzinfo is not None else None
 
 
-class CentralSession(ChargePoint):  # type: ignore[misc]
+class CentralSession(SecurityHandlers, ChargePoint):  # type: ignore[misc]
     """One charge point's connection, seen from the Central System."""
 
     def __init__(self, charge_point_id: str, link: OcppLink, context: SessionContext) -> None:

@@ -11,6 +11,10 @@ Owns the HTTP routes and their JSON bodies:
   schema-valid JSON object.
 - `POST /api/octt/create-token` `{"token_id", "status", "parent_id_tag"?, "expiry_date"?}`.
 - `POST /api/octt/set-basic-auth-password` `{"station_id", "password"}`.
+- `POST /api/octt/set-security-profile` `{"station_id", "security_profile"}` (0-3; an octt
+  extension): the security profile the CSMS holds the charge point at (security whitepaper
+  ed.3): 1 Basic authentication, 2 TLS and Basic authentication, 3 TLS with a client
+  certificate; connections below it are refused.
 - `GET /api/octt/charge-points` (the connected ids) and `GET /api/octt/health`.
 
 Every error is JSON `{"error": "..."}`. Passwords are never logged nor echoed.
@@ -114,6 +118,7 @@ class ControlApi:
         app.router.add_get("/api/octt/charge-points", self._charge_points)
         app.router.add_post("/api/octt/create-token", self._create_token)
         app.router.add_post("/api/octt/set-basic-auth-password", self._set_password)
+        app.router.add_post("/api/octt/set-security-profile", self._set_security_profile)
         app.router.add_post("/api/octt/1.6/{cp_id}/{action}", self._trigger)
         return app
 
@@ -158,6 +163,19 @@ class ControlApi:
         _LOG.info("Basic-auth password of %s set", station_id)
         return web.json_response({"status": "ok", "station_id": station_id})
 
+    async def _set_security_profile(self, request: web.Request) -> web.Response:
+        body = await _json_object(request)
+        station_id = _string(body, "station_id")
+        assert station_id is not None
+        profile = body.get("security_profile")
+        if isinstance(profile, bool) or not isinstance(profile, int) or not 0 <= profile <= 3:
+            raise BadRequest("'security_profile' must be an integer 0 to 3")
+        self._store.set_security_profile(station_id, profile)
+        _LOG.info("security profile of %s set to %d", station_id, profile)
+        return web.json_response(
+            {"status": "ok", "station_id": station_id, "security_profile": profile}
+        )
+
     async def _trigger(self, request: web.Request) -> web.Response:
         cp_id = request.match_info["cp_id"]
         try:
@@ -179,7 +197,7 @@ class ControlApi:
         payload = operations.prepare(action, payload, self._store, cp_id, now, self._faults)
         outcome = await session.send_call(action, payload, self._call_timeout_s)
         answer = outcome.payload if isinstance(outcome, Answered) else None
-        operations.record(action, payload, answer, self._store, cp_id)
+        operations.record(action, payload, answer, self._store, cp_id, self._faults)
         if isinstance(outcome, Answered):
             return web.json_response({"status": "answered", "response": outcome.payload})
         if isinstance(outcome, AnsweredWithError):

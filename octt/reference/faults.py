@@ -18,6 +18,8 @@ class FaultLayer(StrEnum):
     HANDLER = "handler"  # the OCPP message handlers decide differently
     TRIGGER = "trigger"  # the trigger API mishandles a CSMS-initiated call
     WIRE = "wire"  # an outgoing frame is rewritten after the ocpp library produced it
+    HANDSHAKE = "handshake"  # the WebSocket upgrade admits what it must refuse
+    TLS = "tls"  # the TLS server is weakened (certificate, versions, cipher suites)
 
 
 class Fault(StrEnum):
@@ -95,6 +97,36 @@ class Fault(StrEnum):
     BOOT_MISSING_INTERVAL = "boot-missing-interval"
     BOOT_INTERVAL_STRING = "boot-interval-string"
     BOOT_BAD_DATETIME = "boot-bad-datetime"
+    # The security whitepaper (ed.3): connection security (handshake and TLS), the charge point
+    # certificate, AuthorizationKey, root certificates, logs, signed firmware, security events.
+    ACCEPTS_MISSING_CREDENTIALS = "accepts-missing-credentials"
+    ACCEPTS_LOWER_SECURITY_PROFILE = "accepts-lower-security-profile"
+    ACCEPTS_EXPIRED_CLIENT_CERTIFICATE = "accepts-expired-client-certificate"
+    ACCEPTS_ANY_SUBPROTOCOL = "accepts-any-subprotocol"
+    TLS_MISSING_CIPHER_SUITES = "tls-missing-cipher-suites"
+    TLS_ALLOWS_LEGACY_VERSIONS = "tls-allows-legacy-versions"
+    SERVER_CERTIFICATE_WRONG_CN = "server-certificate-wrong-cn"
+    SERVER_CERTIFICATE_WRONG_HOST = "server-certificate-wrong-host"
+    SERVER_CERTIFICATE_UNTRUSTED = "server-certificate-untrusted"
+    SIGN_CERTIFICATE_REJECTED = "sign-certificate-rejected"
+    CERTIFICATE_SIGNED_WRONG_KEY = "certificate-signed-wrong-key"
+    CERTIFICATE_SIGNED_WRONG_CN = "certificate-signed-wrong-cn"
+    CERTIFICATE_SIGNED_NOT_PEM = "certificate-signed-not-pem"
+    AUTHORIZATION_KEY_TOO_SHORT = "authorization-key-too-short"
+    AUTHORIZATION_KEY_NOT_HEX = "authorization-key-not-hex"
+    AUTHORIZATION_KEY_NOT_STORED = "authorization-key-not-stored"
+    DELETE_CERTIFICATE_SHA256_ONLY = "delete-certificate-sha256-only"
+    DELETE_CERTIFICATE_SPKI_KEY_HASH = "delete-certificate-spki-key-hash"
+    DELETE_CERTIFICATE_PADDED_SERIAL = "delete-certificate-padded-serial"
+    SECURITY_EVENT_CALLERROR = "security-event-callerror"
+    LOG_STATUS_CALLERROR = "log-status-callerror"
+    SIGNED_FIRMWARE_STATUS_CALLERROR = "signed-firmware-status-callerror"
+    INSTALL_CERTIFICATE_WRONG_TYPE = "install-certificate-wrong-type"
+    GET_INSTALLED_CERTIFICATE_IDS_WRONG_TYPE = "get-installed-certificate-ids-wrong-type"
+    EXTENDED_TRIGGER_WRONG_MESSAGE = "extended-trigger-message-wrong-message"
+    EXTENDED_TRIGGER_WITH_CONNECTOR = "extended-trigger-message-with-connector"
+    GET_LOG_WRONG_TYPE = "get-log-wrong-type"
+    SIGNED_UPDATE_FIRMWARE_WRONG_SIGNATURE = "signed-update-firmware-wrong-signature"
 
 
 _DESCRIPTIONS: dict[Fault, tuple[FaultLayer, str]] = {
@@ -348,6 +380,161 @@ _DESCRIPTIONS: dict[Fault, tuple[FaultLayer, str]] = {
         " answered Invalid in StartTransaction",
     ),
 }
+
+
+_DESCRIPTIONS.update(
+    {
+        Fault.ACCEPTS_MISSING_CREDENTIALS: (
+            FaultLayer.HANDSHAKE,
+            "a security profile 1/2 charge point connecting without Basic credentials is accepted",
+        ),
+        Fault.ACCEPTS_LOWER_SECURITY_PROFILE: (
+            FaultLayer.HANDSHAKE,
+            "a charge point raised to a security profile is still accepted on the profile below",
+        ),
+        Fault.ACCEPTS_EXPIRED_CLIENT_CERTIFICATE: (
+            FaultLayer.TLS,
+            "client certificates are not checked against the clock (an expired one is accepted)",
+        ),
+        Fault.ACCEPTS_ANY_SUBPROTOCOL: (
+            FaultLayer.HANDSHAKE,
+            "a WebSocket upgrade that does not offer ocpp1.6 is accepted (without a subprotocol)",
+        ),
+        Fault.TLS_MISSING_CIPHER_SUITES: (
+            FaultLayer.TLS,
+            "TLS 1.2 offers only ECDHE-RSA-AES128-GCM-SHA256, none of the whitepaper's four suites",
+        ),
+        Fault.TLS_ALLOWS_LEGACY_VERSIONS: (
+            FaultLayer.TLS,
+            "TLS 1.0 and 1.1 are accepted (with legacy cipher suites)",
+        ),
+        Fault.SERVER_CERTIFICATE_WRONG_CN: (
+            FaultLayer.TLS,
+            "the server certificate's subject CN is another host (its subjectAltName still fits)",
+        ),
+        Fault.SERVER_CERTIFICATE_WRONG_HOST: (
+            FaultLayer.TLS,
+            "the server certificate is for another host (CN and subjectAltName)",
+        ),
+        Fault.SERVER_CERTIFICATE_UNTRUSTED: (
+            FaultLayer.TLS,
+            "the server certificate is signed by a CA that is not the CSMS root",
+        ),
+        Fault.SIGN_CERTIFICATE_REJECTED: (
+            FaultLayer.HANDLER,
+            "SignCertificate.conf is Rejected (and no CertificateSigned follows)",
+        ),
+        Fault.CERTIFICATE_SIGNED_WRONG_KEY: (
+            FaultLayer.HANDLER,
+            "the signed certificate carries a key the CSMS made, not the CSR's",
+        ),
+        Fault.CERTIFICATE_SIGNED_WRONG_CN: (
+            FaultLayer.HANDLER,
+            "the signed certificate's CN is OCTT-WRONG-CN, not the charge point id",
+        ),
+        Fault.CERTIFICATE_SIGNED_NOT_PEM: (
+            FaultLayer.HANDLER,
+            "CertificateSigned.req certificateChain is base64 DER without PEM armour",
+        ),
+        Fault.AUTHORIZATION_KEY_TOO_SHORT: (
+            FaultLayer.HANDLER,
+            "the new AuthorizationKey has 15 bytes (30 hex digits)",
+        ),
+        Fault.AUTHORIZATION_KEY_NOT_HEX: (
+            FaultLayer.HANDLER,
+            "the new AuthorizationKey is the password as text, not hex",
+        ),
+        Fault.AUTHORIZATION_KEY_NOT_STORED: (
+            FaultLayer.HANDLER,
+            "an accepted new AuthorizationKey is not stored: the old password stays in force",
+        ),
+        Fault.DELETE_CERTIFICATE_SHA256_ONLY: (
+            FaultLayer.HANDLER,
+            "DeleteCertificate.req hash data is SHA256 whatever algorithm the charge point used",
+        ),
+        Fault.DELETE_CERTIFICATE_SPKI_KEY_HASH: (
+            FaultLayer.HANDLER,
+            "DeleteCertificate.req issuerKeyHash hashes the whole SubjectPublicKeyInfo",
+        ),
+        Fault.DELETE_CERTIFICATE_PADDED_SERIAL: (
+            FaultLayer.HANDLER,
+            "DeleteCertificate.req serialNumber has leading zeroes",
+        ),
+        Fault.SECURITY_EVENT_CALLERROR: (
+            FaultLayer.HANDLER,
+            "SecurityEventNotification is answered with CALLERROR InternalError",
+        ),
+        Fault.LOG_STATUS_CALLERROR: (
+            FaultLayer.HANDLER,
+            "LogStatusNotification is answered with CALLERROR InternalError",
+        ),
+        Fault.SIGNED_FIRMWARE_STATUS_CALLERROR: (
+            FaultLayer.HANDLER,
+            "SignedFirmwareStatusNotification of a failure (InvalidSignature, ...) gets"
+            " CALLERROR InternalError",
+        ),
+        Fault.INSTALL_CERTIFICATE_WRONG_TYPE: (
+            FaultLayer.WIRE,
+            "InstallCertificate.req certificateType is swapped (CentralSystem <-> Manufacturer)",
+        ),
+        Fault.GET_INSTALLED_CERTIFICATE_IDS_WRONG_TYPE: (
+            FaultLayer.WIRE,
+            "GetInstalledCertificateIds.req certificateType is swapped",
+        ),
+        Fault.EXTENDED_TRIGGER_WRONG_MESSAGE: (
+            FaultLayer.WIRE,
+            "ExtendedTriggerMessage.req asks for BootNotification instead of"
+            " SignChargePointCertificate",
+        ),
+        Fault.EXTENDED_TRIGGER_WITH_CONNECTOR: (
+            FaultLayer.WIRE,
+            "ExtendedTriggerMessage.req carries connectorId 1",
+        ),
+        Fault.GET_LOG_WRONG_TYPE: (
+            FaultLayer.WIRE,
+            "GetLog.req asks for the DiagnosticsLog instead of the SecurityLog",
+        ),
+        Fault.SIGNED_UPDATE_FIRMWARE_WRONG_SIGNATURE: (
+            FaultLayer.WIRE,
+            "SignedUpdateFirmware.req firmware.signature has one byte changed",
+        ),
+    }
+)
+
+
+#: The faults of the security whitepaper (their cases: tests/integration/test_security_faults.py).
+SECURITY_FAULTS: frozenset[Fault] = frozenset(
+    {
+        Fault.ACCEPTS_MISSING_CREDENTIALS,
+        Fault.ACCEPTS_LOWER_SECURITY_PROFILE,
+        Fault.ACCEPTS_EXPIRED_CLIENT_CERTIFICATE,
+        Fault.ACCEPTS_ANY_SUBPROTOCOL,
+        Fault.TLS_MISSING_CIPHER_SUITES,
+        Fault.TLS_ALLOWS_LEGACY_VERSIONS,
+        Fault.SERVER_CERTIFICATE_WRONG_CN,
+        Fault.SERVER_CERTIFICATE_WRONG_HOST,
+        Fault.SERVER_CERTIFICATE_UNTRUSTED,
+        Fault.SIGN_CERTIFICATE_REJECTED,
+        Fault.CERTIFICATE_SIGNED_WRONG_KEY,
+        Fault.CERTIFICATE_SIGNED_WRONG_CN,
+        Fault.CERTIFICATE_SIGNED_NOT_PEM,
+        Fault.AUTHORIZATION_KEY_TOO_SHORT,
+        Fault.AUTHORIZATION_KEY_NOT_HEX,
+        Fault.AUTHORIZATION_KEY_NOT_STORED,
+        Fault.DELETE_CERTIFICATE_SHA256_ONLY,
+        Fault.DELETE_CERTIFICATE_SPKI_KEY_HASH,
+        Fault.DELETE_CERTIFICATE_PADDED_SERIAL,
+        Fault.SECURITY_EVENT_CALLERROR,
+        Fault.LOG_STATUS_CALLERROR,
+        Fault.SIGNED_FIRMWARE_STATUS_CALLERROR,
+        Fault.INSTALL_CERTIFICATE_WRONG_TYPE,
+        Fault.GET_INSTALLED_CERTIFICATE_IDS_WRONG_TYPE,
+        Fault.EXTENDED_TRIGGER_WRONG_MESSAGE,
+        Fault.EXTENDED_TRIGGER_WITH_CONNECTOR,
+        Fault.GET_LOG_WRONG_TYPE,
+        Fault.SIGNED_UPDATE_FIRMWARE_WRONG_SIGNATURE,
+    }
+)
 
 
 def describe(fault: Fault) -> str:

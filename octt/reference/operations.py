@@ -11,6 +11,11 @@ send); the parts a Central System owns, it decides itself, as a real CSMS behind
 - SendLocalList (§5.15): the idTagInfo of every entry comes from the CSMS's own idTags (a Full
   update without entries lists all of them), the listVersion is one above the list the charge
   point last accepted; an Accepted answer stores the new list.
+- The security whitepaper (ed.3): ChangeConfiguration of AuthorizationKey carries a password the
+  CSMS makes itself (A01), stored when the charge point accepts it; an accepted SecurityProfile
+  change holds the charge point at the new profile from then on (A05), refusing the old one;
+  InstallCertificate remembers the root installed (M05), and DeleteCertificate's
+  certificateHashData is the CSMS's own computation for a root it installed (M04).
 
 Other actions pass through unchanged.
 """
@@ -23,6 +28,10 @@ from datetime import datetime
 from typing import Any
 
 from octt.clock import rfc3339
+from octt.pki import certs
+from octt.pki.certs import CertificateError
+from octt.pki.hashdata import HashAlgorithm
+from octt.reference import security
 from octt.reference.auth import IdTagDecision, decide
 from octt.reference.faults import Fault
 from octt.reference.store import ReservationState, Store
@@ -53,6 +62,10 @@ def prepare(
         return _prepare_reservation(payload, store, charge_point_id)
     if action == "SendLocalList":
         return _prepare_local_list(payload, store, charge_point_id, now, faults)
+    if action == "ChangeConfiguration" and payload.get("key") == "AuthorizationKey":
+        return {**payload, "value": security.new_authorization_key(faults)}
+    if action == "DeleteCertificate":
+        return _prepare_delete_certificate(payload, store, charge_point_id, faults)
     return dict(payload)
 
 
@@ -62,6 +75,7 @@ def record(
     answer: Mapping[str, Any] | None,
     store: Store,
     charge_point_id: str,
+    faults: frozenset[Fault] = frozenset(),
 ) -> None:
     """Keep what the charge point's answer (None: no CALLRESULT) means for the CSMS's state."""
     status = answer.get("status") if answer is not None else None
@@ -74,6 +88,59 @@ def record(
             store.set_reservation_state(reservation_id, ReservationState.CANCELLED)
     elif action == "SendLocalList" and status == "Accepted":
         _record_local_list(sent, store, charge_point_id)
+    elif action == "ChangeConfiguration" and status == "Accepted":
+        _record_security_configuration(sent, store, charge_point_id, faults)
+    elif action == "InstallCertificate" and status == "Accepted":
+        try:
+            certificate = certs.load_certificates(str(sent.get("certificate", "")))[0]
+        except CertificateError:
+            return
+        store.add_installed_certificate(
+            charge_point_id,
+            certs.serial_hex(certificate),
+            str(sent.get("certificateType")),
+            str(sent["certificate"]),
+        )
+    elif action == "DeleteCertificate" and status == "Accepted":
+        data = sent.get("certificateHashData")
+        serial = data.get("serialNumber") if isinstance(data, Mapping) else None
+        if isinstance(serial, str):
+            store.remove_installed_certificate(charge_point_id, serial.lower().lstrip("0"))
+
+
+def _record_security_configuration(
+    sent: Mapping[str, Any], store: Store, charge_point_id: str, faults: frozenset[Fault]
+) -> None:
+    key, value = sent.get("key"), sent.get("value")
+    if not isinstance(value, str):
+        return
+    if key == "AuthorizationKey" and Fault.AUTHORIZATION_KEY_NOT_STORED not in faults:
+        # A01: from now on the charge point authenticates with the new password.
+        store.set_password(charge_point_id, value)
+        _LOG.info("%s: new Basic-auth password stored", charge_point_id)
+    elif key == "SecurityProfile" and value.isdigit():
+        # A05: the charge point is held at the new profile; connections below it are refused.
+        store.set_security_profile(charge_point_id, int(value))
+        _LOG.info("%s: security profile %s", charge_point_id, value)
+
+
+def _prepare_delete_certificate(
+    payload: Mapping[str, Any], store: Store, charge_point_id: str, faults: frozenset[Fault]
+) -> dict[str, Any]:
+    data = payload.get("certificateHashData")
+    if not isinstance(data, Mapping):
+        return dict(payload)
+    certificate = security.certificate_for(store.installed_certificates(charge_point_id), data)
+    if certificate is None:
+        return dict(payload)  # not a root this CSMS installed: sent as the operator gave it
+    try:
+        algorithm = HashAlgorithm(str(data.get("hashAlgorithm")))
+    except ValueError:
+        algorithm = HashAlgorithm.SHA256
+    return {
+        **payload,
+        "certificateHashData": security.delete_hash_data(certificate, algorithm, faults),
+    }
 
 
 def _prepare_reservation(

@@ -1,18 +1,19 @@
 """Wiring of the reference CSMS: configuration, start and stop of its two servers.
 
 Owns `ReferenceConfig` and `ReferenceCsms`: the OCPP-J WebSocket server (websockets), with the
-handshake checks of OCPP-J 1.6 §3 (charge point id from the URL, subprotocol ocpp1.6, HTTP Basic
-authentication of security profile 1), one `CentralSession` per connection, and the trigger API
-(aiohttp) beside it, which also serves the firmware image and receives diagnostics uploads.
-`serve()` runs one until it is cancelled.
+handshake checks of OCPP-J 1.6 §3 (charge point id from the URL, subprotocol ocpp1.6) and of the
+security profiles of the OCPP 1.6 security whitepaper ed.3 (`octt.reference.security`: HTTP
+Basic authentication, TLS, client certificates, per charge point), a second, TLS server for
+security profiles 2 and 3 when it has TLS files (`octt.reference.tls`), one `CentralSession` per
+connection, and the trigger API (aiohttp) beside it, which also serves the firmware image and
+receives diagnostics uploads. `serve()` runs one until it is cancelled.
 """
 
 from __future__ import annotations
 
 import asyncio
-import hmac
 import logging
-from collections.abc import Callable, Coroutine
+from collections.abc import Callable, Coroutine, Sequence
 from dataclasses import dataclass, field
 from http import HTTPStatus
 from types import TracebackType
@@ -24,11 +25,7 @@ from websockets.asyncio.server import Server, ServerConnection
 from websockets.asyncio.server import serve as websocket_serve
 from websockets.datastructures import Headers
 from websockets.exceptions import InvalidHeader
-from websockets.headers import (
-    build_www_authenticate_basic,
-    parse_authorization_basic,
-    parse_subprotocol,
-)
+from websockets.headers import build_www_authenticate_basic, parse_subprotocol
 from websockets.http11 import Request, Response
 from websockets.typing import Subprotocol
 
@@ -39,7 +36,9 @@ from octt.reference.faults import Fault
 from octt.reference.files import FileService
 from octt.reference.link import OcppLink
 from octt.reference.registry import Registry
+from octt.reference.security import Peer, admission
 from octt.reference.store import Seed, Store, seed_from_pics
+from octt.reference.tls import ReferenceTls, server_context
 from octt.resources import default_pics_path
 
 _LOG = logging.getLogger("octt.reference")
@@ -73,10 +72,14 @@ class ReferenceConfig:
     seed: Seed = field(default_factory=default_seed)
     heartbeat_interval_s: int = 300
     call_timeout_s: float = 30.0  # how long a triggered CSMS->CP call waits for the answer
+    # Security profiles 2 and 3: the TLS files (None: no TLS server) and the TLS server's port
+    # (0 = a free port).
+    tls: ReferenceTls | None = None
+    tls_port: int = 0
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "faults", frozenset(Fault(f) for f in self.faults))
-        for name in ("port", "control_port"):
+        for name in ("port", "control_port", "tls_port"):
             value = getattr(self, name)
             if not 0 <= value <= 65535:
                 raise ValueError(f"{name} must be 0..65535, got {value}")
@@ -102,6 +105,28 @@ def _offered_subprotocols(headers: Headers) -> list[str]:
     return offered
 
 
+def _select_subprotocol(
+    connection: ServerConnection, subprotocols: Sequence[Subprotocol]
+) -> Subprotocol | None:
+    """ocpp1.6 when offered; else none (the handshake check has already refused such an upgrade,
+    unless Fault.ACCEPTS_ANY_SUBPROTOCOL lets it through)."""
+    return SUBPROTOCOL if SUBPROTOCOL in subprotocols else None
+
+
+def _client_certificate_cn(ssl_object: Any) -> str | None:
+    """The CN of the client certificate the TLS handshake verified, if any."""
+    if ssl_object is None:
+        return None
+    certificate = ssl_object.getpeercert()
+    if not certificate:
+        return None
+    for rdn in certificate.get("subject", ()):
+        for key, value in rdn:
+            if key == "commonName":
+                return str(value)
+    return None
+
+
 def _url_host(host: str) -> str:
     return f"[{host}]" if ":" in host else host
 
@@ -115,6 +140,8 @@ class ReferenceCsms:
         self._registry = Registry()
         self._store: Store | None = None
         self._ws_server: Server | None = None
+        self._tls_server: Server | None = None
+        self._tls_port = 0
         self._runner: web.AppRunner | None = None
         self._context: SessionContext | None = None
         self._port = 0
@@ -132,6 +159,14 @@ class ReferenceCsms:
         """`ws://host:port`; a charge point connects to `<ocpp_url>/<any path>/<its id>`."""
         self._require_started()
         return f"ws://{_url_host(self._config.host)}:{self._port}"
+
+    @property
+    def tls_url(self) -> str | None:
+        """`wss://host:tls-port` (security profiles 2 and 3), or None without TLS."""
+        self._require_started()
+        if self._tls_server is None:
+            return None
+        return f"wss://{_url_host(self._config.host)}:{self._tls_port}"
 
     @property
     def control_url(self) -> str:
@@ -168,16 +203,30 @@ class ReferenceCsms:
                 faults=config.faults,
                 clock=self._clock,
                 heartbeat_interval_s=config.heartbeat_interval_s,
+                signer=config.tls.signer() if config.tls is not None else None,
             )
             self._ws_server = await websocket_serve(
                 self._handle_connection,
                 config.host,
                 config.port,
                 subprotocols=[SUBPROTOCOL],
+                select_subprotocol=_select_subprotocol,
                 process_request=self._check_handshake,
                 logger=logging.getLogger("octt.reference.websocket"),
             )
             self._port = int(self._ws_server.sockets[0].getsockname()[1])
+            if config.tls is not None:
+                self._tls_server = await websocket_serve(
+                    self._handle_connection,
+                    config.host,
+                    config.tls_port,
+                    ssl=server_context(config.tls, config.faults),
+                    subprotocols=[SUBPROTOCOL],
+                    select_subprotocol=_select_subprotocol,
+                    process_request=self._check_handshake,
+                    logger=logging.getLogger("octt.reference.websocket"),
+                )
+                self._tls_port = int(self._tls_server.sockets[0].getsockname()[1])
             api = ControlApi(
                 self._registry,
                 self._store,
@@ -206,11 +255,12 @@ class ReferenceCsms:
         if self._stopped:
             return
         self._stopped = True
-        if self._ws_server is not None:
-            # Closing the connections first ends the triggered calls still waiting for an
-            # answer, so the trigger API has nothing in flight when it stops.
-            self._ws_server.close()
-            await self._ws_server.wait_closed()
+        for server in (self._ws_server, self._tls_server):
+            if server is not None:
+                # Closing the connections first ends the triggered calls still waiting for an
+                # answer, so the trigger API has nothing in flight when it stops.
+                server.close()
+                await server.wait_closed()
         if self._background:
             await asyncio.gather(*self._background, return_exceptions=True)
         if self._runner is not None:
@@ -244,41 +294,34 @@ class ReferenceCsms:
             offered = _offered_subprotocols(request.headers)
         except InvalidHeader:
             offered = []
-        if SUBPROTOCOL not in offered:
+        if SUBPROTOCOL not in offered and Fault.ACCEPTS_ANY_SUBPROTOCOL not in self._config.faults:
             _LOG.info("%s: refused, subprotocol %s not offered", charge_point_id, SUBPROTOCOL)
             return connection.respond(
                 HTTPStatus.BAD_REQUEST, f"The subprotocol {SUBPROTOCOL} must be offered.\n"
             )
-        password = self.store.password(charge_point_id)
-        if password is None:
+        # The security profiles (OCPP 1.6 security whitepaper ed.3): Basic authentication with
+        # the charge point id as user name (1, 2), TLS (2, 3), a client certificate (3).
+        ssl_object = connection.transport.get_extra_info("ssl_object")
+        refusal = admission(
+            self.store.security_profile(charge_point_id),
+            self.store.password(charge_point_id),
+            Peer(
+                charge_point_id,
+                tls=ssl_object is not None,
+                client_certificate_cn=_client_certificate_cn(ssl_object),
+                authorization=request.headers.get("Authorization"),
+            ),
+            self._config.faults,
+        )
+        if refusal is None:
             return None
-        # Security profile 1 (OCPP 1.6 security whitepaper): HTTP Basic authentication with the
-        # charge point id as user name.
-        reason = self._basic_auth_failure(request.headers, charge_point_id, password)
-        if reason is None:
-            return None
-        _LOG.info("%s: refused, %s", charge_point_id, reason)
-        response = connection.respond(HTTPStatus.UNAUTHORIZED, f"Unauthorized: {reason}.\n")
-        response.headers["WWW-Authenticate"] = build_www_authenticate_basic(BASIC_AUTH_REALM)
+        _LOG.info("%s: refused, %s", charge_point_id, refusal.reason)
+        response = connection.respond(
+            HTTPStatus(refusal.status), f"{HTTPStatus(refusal.status).phrase}: {refusal.reason}.\n"
+        )
+        if refusal.status == HTTPStatus.UNAUTHORIZED:
+            response.headers["WWW-Authenticate"] = build_www_authenticate_basic(BASIC_AUTH_REALM)
         return response
-
-    @staticmethod
-    def _basic_auth_failure(headers: Headers, charge_point_id: str, password: str) -> str | None:
-        """Why the request's Basic credentials are not right (never naming a password)."""
-        header = headers.get("Authorization")
-        if header is None:
-            return "no Basic credentials"
-        try:
-            user, given = parse_authorization_basic(header)
-        except InvalidHeader:
-            return "unreadable Basic credentials"
-        user_ok = hmac.compare_digest(user.encode(), charge_point_id.encode())
-        password_ok = hmac.compare_digest(given.encode(), password.encode())
-        if not user_ok:
-            return "the user name is not the charge point id"
-        if not password_ok:
-            return "wrong password"
-        return None
 
     async def _handle_connection(self, websocket: ServerConnection) -> None:
         assert websocket.request is not None and self._context is not None

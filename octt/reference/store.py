@@ -1,6 +1,8 @@
 """State of the reference CSMS in SQLite: idTags, Basic-auth passwords, charge points,
 connector statuses, transactions, meter values, firmware/diagnostics status notifications, the
-files served or received over HTTP, reservations and the local authorization lists sent.
+files served or received over HTTP, reservations and the local authorization lists sent, and
+the security whitepaper's: each charge point's security profile, the root certificates the CSMS
+installed on it, the certificates it signed, security events, log and signed-firmware status.
 
 Owns the SQL schema, the seed (test data the operator "provisioned", read from a PICS file) and
 every read and write of the database. A `Store` is used from one thread (the event loop's); it
@@ -245,6 +247,47 @@ CREATE TABLE IF NOT EXISTS local_lists (
 """
 
 
+# The security whitepaper (ed.3): security profile per charge point (A05), root certificates
+# installed (M05), certificates issued for CSRs (A02), security events (A04), the status
+# notifications of GetLog (N01) and SignedUpdateFirmware (L01).
+_SECURITY_SCHEMA = """
+CREATE TABLE IF NOT EXISTS security_profiles (
+    station_id TEXT PRIMARY KEY,
+    security_profile INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS installed_certificates (
+    charge_point_id TEXT NOT NULL,
+    serial TEXT NOT NULL,
+    certificate_type TEXT NOT NULL,
+    pem TEXT NOT NULL,
+    PRIMARY KEY (charge_point_id, serial)
+);
+CREATE TABLE IF NOT EXISTS issued_certificates (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    charge_point_id TEXT NOT NULL,
+    chain TEXT NOT NULL,
+    answer TEXT,
+    at TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS security_events (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    charge_point_id TEXT NOT NULL,
+    type TEXT NOT NULL,
+    timestamp TEXT NOT NULL,
+    tech_info TEXT,
+    received_at TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS security_status (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    charge_point_id TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    status TEXT NOT NULL,
+    request_id INTEGER,
+    received_at TEXT NOT NULL
+);
+"""
+
+
 class ReservationState(StrEnum):
     """Where a reservation the CSMS made stands."""
 
@@ -279,6 +322,7 @@ class Store:
         self._db.row_factory = sqlite3.Row
         self._db.executescript(_SCHEMA)
         self._db.executescript(_OPTIONAL_PROFILES_SCHEMA)
+        self._db.executescript(_SECURITY_SCHEMA)
 
     def close(self) -> None:
         self._db.close()
@@ -601,3 +645,94 @@ class Store:
             " entries = excluded.entries",
             (charge_point_id, list_version, json.dumps(entries)),
         )
+
+    # -- security whitepaper ---------------------------------------------------------------------
+
+    def set_security_profile(self, station_id: str, profile: int) -> None:
+        self._db.execute(
+            "INSERT INTO security_profiles (station_id, security_profile) VALUES (?, ?)"
+            " ON CONFLICT (station_id) DO UPDATE SET security_profile = excluded.security_profile",
+            (station_id, profile),
+        )
+
+    def security_profile(self, station_id: str) -> int | None:
+        """The security profile the charge point is held at (None: never set)."""
+        row = self._db.execute(
+            "SELECT security_profile FROM security_profiles WHERE station_id = ?", (station_id,)
+        ).fetchone()
+        return int(row["security_profile"]) if row is not None else None
+
+    def add_installed_certificate(
+        self, charge_point_id: str, serial: str, certificate_type: str, pem: str
+    ) -> None:
+        self._db.execute(
+            "INSERT INTO installed_certificates (charge_point_id, serial, certificate_type, pem)"
+            " VALUES (?, ?, ?, ?) ON CONFLICT (charge_point_id, serial) DO UPDATE SET"
+            " certificate_type = excluded.certificate_type, pem = excluded.pem",
+            (charge_point_id, serial, certificate_type, pem),
+        )
+
+    def remove_installed_certificate(self, charge_point_id: str, serial: str) -> None:
+        self._db.execute(
+            "DELETE FROM installed_certificates WHERE charge_point_id = ? AND serial = ?",
+            (charge_point_id, serial),
+        )
+
+    def installed_certificates(self, charge_point_id: str) -> dict[str, str]:
+        """serial -> PEM of the root certificates the CSMS installed on the charge point."""
+        rows = self._db.execute(
+            "SELECT serial, pem FROM installed_certificates WHERE charge_point_id = ?",
+            (charge_point_id,),
+        ).fetchall()
+        return {str(row["serial"]): str(row["pem"]) for row in rows}
+
+    def record_issued_certificate(
+        self, charge_point_id: str, chain: str, answer: str | None, at: datetime
+    ) -> None:
+        self._db.execute(
+            "INSERT INTO issued_certificates (charge_point_id, chain, answer, at)"
+            " VALUES (?, ?, ?, ?)",
+            (charge_point_id, chain, answer, _iso(at)),
+        )
+
+    def issued_certificates(self, charge_point_id: str) -> list[tuple[str, str | None]]:
+        """(chain, the charge point's answer) of every certificate signed for it, oldest first."""
+        rows = self._db.execute(
+            "SELECT chain, answer FROM issued_certificates WHERE charge_point_id = ? ORDER BY id",
+            (charge_point_id,),
+        ).fetchall()
+        return [(str(row["chain"]), row["answer"]) for row in rows]
+
+    def record_security_event(
+        self, charge_point_id: str, event: str, timestamp: str, tech_info: str | None, at: datetime
+    ) -> None:
+        self._db.execute(
+            "INSERT INTO security_events (charge_point_id, type, timestamp, tech_info, received_at)"
+            " VALUES (?, ?, ?, ?, ?)",
+            (charge_point_id, event, timestamp, tech_info, _iso(at)),
+        )
+
+    def security_events(self, charge_point_id: str) -> list[str]:
+        rows = self._db.execute(
+            "SELECT type FROM security_events WHERE charge_point_id = ? ORDER BY id",
+            (charge_point_id,),
+        ).fetchall()
+        return [str(row["type"]) for row in rows]
+
+    def record_security_status(
+        self, charge_point_id: str, kind: str, status: str, request_id: int | None, at: datetime
+    ) -> None:
+        """A LogStatusNotification (kind 'log') or SignedFirmwareStatusNotification
+        (kind 'signed-firmware')."""
+        self._db.execute(
+            "INSERT INTO security_status (charge_point_id, kind, status, request_id, received_at)"
+            " VALUES (?, ?, ?, ?, ?)",
+            (charge_point_id, kind, status, request_id, _iso(at)),
+        )
+
+    def security_statuses(self, charge_point_id: str, kind: str) -> list[str]:
+        rows = self._db.execute(
+            "SELECT status FROM security_status WHERE charge_point_id = ? AND kind = ? ORDER BY id",
+            (charge_point_id, kind),
+        ).fetchall()
+        return [str(row["status"]) for row in rows]

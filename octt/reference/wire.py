@@ -21,7 +21,7 @@ import uuid
 from collections.abc import Callable
 from typing import Any
 
-from octt.reference import profile_wire
+from octt.reference import profile_wire, security_wire
 from octt.reference.faults import Fault
 
 CALL, CALL_RESULT, CALL_ERROR = 2, 3, 4
@@ -342,7 +342,8 @@ def rewrite_outgoing(text: str, answered_action: str | None, faults: frozenset[F
     changed = False
     extra: list[str] = []
     if frame[0] == CALL and len(frame) == 4 and isinstance(frame[3], dict):
-        for fault, action, mutate in _CALL_MUTATIONS + profile_wire.CALL_MUTATIONS:
+        mutations = _CALL_MUTATIONS + profile_wire.CALL_MUTATIONS + security_wire.CALL_MUTATIONS
+        for fault, action, mutate in mutations:
             if fault in faults and frame[2] == action:
                 mutate(frame[3])
                 changed = True

@@ -23,6 +23,8 @@ from octt.report.model import (
     StepRecord,
     StepStatus,
     TimingSummary,
+    TlsOutcome,
+    TlsRecord,
     TransferKind,
     TransferOutcome,
     TransferRecord,
@@ -120,6 +122,26 @@ def _case(d: dict[str, Any]) -> CaseResult:
         ),
         raw=tuple(_raw(r) for r in d.get("raw", ())),
         interrupted=d.get("interrupted", False),
+        security_profile=d.get("security_profile"),
+        tls=tuple(_tls(t) for t in d.get("tls", ())),
+    )
+
+
+def _tls(d: dict[str, Any]) -> TlsRecord:
+    client = d.get("client_certificate")
+    return TlsRecord(
+        purpose=d["purpose"],
+        step=d.get("step", ""),
+        url=d.get("url", ""),
+        security_profile=d.get("security_profile", 0),
+        outcome=TlsOutcome(d["outcome"]),
+        detail=d.get("detail", ""),
+        version=d.get("version", ""),
+        cipher=d.get("cipher", ""),
+        server_certificates=tuple(dict(c) for c in d.get("server_certificates", ())),
+        client_certificate=dict(client) if isinstance(client, dict) else None,
+        verified=d.get("verified", True),
+        connection=d.get("connection"),
     )
 
 

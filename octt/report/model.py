@@ -113,6 +113,7 @@ class OperatorRecord:
 class TransferKind(StrEnum):
     FIRMWARE_DOWNLOAD = "firmware_download"  # UpdateFirmware (OCPP 1.6 §5.19)
     DIAGNOSTICS_UPLOAD = "diagnostics_upload"  # GetDiagnostics (OCPP 1.6 §5.9)
+    LOG_UPLOAD = "log_upload"  # GetLog (security whitepaper ed.3, use case N01)
 
 
 class TransferOutcome(StrEnum):
@@ -202,6 +203,50 @@ class RawExchangeRecord:
         }
 
 
+class TlsOutcome(StrEnum):
+    ESTABLISHED = "established"  # the handshake (and, for a connection, the upgrade) succeeded
+    REFUSED = "refused"  # the CSMS refused, as the step expected
+    FAILED = "failed"  # the connection or probe did not succeed
+
+
+@dataclass(frozen=True)
+class TlsRecord:
+    """The TLS facts of one connection or probe of a case (security profiles 2 and 3): version,
+    cipher suite, the server's chain and the client certificate presented, as certificate facts
+    (subject, issuer, serial, validity, key type and size, SHA-256) — never a private key."""
+
+    purpose: str  # "connection", or the probe ("cipher suite TLS_RSA_WITH_AES_128_GCM_SHA256")
+    step: str
+    url: str
+    security_profile: int
+    outcome: TlsOutcome
+    detail: str = ""
+    version: str = ""
+    cipher: str = ""
+    server_certificates: tuple[Mapping[str, Any], ...] = ()
+    client_certificate: Mapping[str, Any] | None = None
+    verified: bool = True  # the server certificate was verified (not --no-tls-verify)
+    connection: int | None = None  # the trace's connection number
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "purpose": self.purpose,
+            "step": self.step,
+            "url": self.url,
+            "security_profile": self.security_profile,
+            "outcome": self.outcome.value,
+            "detail": self.detail,
+            "version": self.version,
+            "cipher": self.cipher,
+            "server_certificates": [dict(c) for c in self.server_certificates],
+            "client_certificate": (
+                dict(self.client_certificate) if self.client_certificate is not None else None
+            ),
+            "verified": self.verified,
+            "connection": self.connection,
+        }
+
+
 @dataclass(frozen=True)
 class CaseResult:
     id: str
@@ -221,6 +266,10 @@ class CaseResult:
     raw: tuple[RawExchangeRecord, ...] = ()
     # The run was stopped (Ctrl-C, SIGTERM) while this case ran: its verdict is `error`.
     interrupted: bool = False
+    # Security whitepaper: the security profile the case connected with, and the TLS facts of
+    # its connections and probes.
+    security_profile: int | None = None
+    tls: tuple[TlsRecord, ...] = ()
 
     @property
     def errors(self) -> tuple[Finding, ...]:
@@ -247,6 +296,12 @@ class CaseResult:
             "transfers": [t.to_json() for t in self.transfers],
             **({"raw": [r.to_json() for r in self.raw]} if self.raw else {}),
             **({"interrupted": True} if self.interrupted else {}),
+            **(
+                {"security_profile": self.security_profile}
+                if self.security_profile is not None
+                else {}
+            ),
+            **({"tls": [t.to_json() for t in self.tls]} if self.tls else {}),
         }
 
 

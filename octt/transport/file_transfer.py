@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
 from urllib.parse import quote, urlsplit
 
@@ -40,6 +40,9 @@ class TransferResult:
     sha256: str | None = None  # of the bytes moved (DONE only)
     http_status: int | None = None
     duration_s: float = 0.0
+    # The bytes downloaded, when the caller asked to keep them (a signed firmware's signature
+    # is verified over them, security whitepaper use case L01).
+    data: bytes | None = field(default=None, repr=False)
 
 
 def unsupported_scheme(url: str) -> str | None:
@@ -59,9 +62,16 @@ def upload_url(location: str, file_name: str) -> str:
 
 
 async def download(
-    url: str, *, max_bytes: int, timeout_s: float, tls_verify: bool, clock: Clock
+    url: str,
+    *,
+    max_bytes: int,
+    timeout_s: float,
+    tls_verify: bool,
+    clock: Clock,
+    keep: bool = False,
 ) -> TransferResult:
-    """GET `url`, reading at most `max_bytes` within `timeout_s` seconds."""
+    """GET `url`, reading at most `max_bytes` within `timeout_s` seconds (`keep`: return the
+    bytes too)."""
     problem = unsupported_scheme(url)
     if problem is not None:
         return TransferResult(TransferOutcome.NOT_ATTEMPTED, url, problem)
@@ -72,6 +82,7 @@ async def download(
 
     digest = hashlib.sha256()
     size = 0
+    kept = bytearray()
     try:
         async with (
             asyncio.timeout(timeout_s),
@@ -97,6 +108,8 @@ async def download(
                         duration_s=took(),
                     )
                 digest.update(chunk)
+                if keep:
+                    kept.extend(chunk)
             status = response.status
     except TimeoutError:
         return _failed(url, f"not complete within {timeout_s:g} s", took())
@@ -110,6 +123,7 @@ async def download(
         sha256=digest.hexdigest(),
         http_status=status,
         duration_s=took(),
+        data=bytes(kept) if keep else None,
     )
 
 

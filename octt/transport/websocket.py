@@ -1,9 +1,12 @@
 """WebSocket client transport of the simulated charge point (OCPP-J 1.6 §3).
 
 The connection URL is the CSMS endpoint with the charge point id as last path segment (§3.1.1);
-the client offers subprotocol ``ocpp1.6`` (§3.1.2) and, for security profile 1, sends HTTP Basic
-credentials with the charge point id as username. Frames are stamped with the monotonic clock at
-the moment they are handed to, or come out of, the socket; nothing here parses them.
+the client offers subprotocol ``ocpp1.6`` (§3.1.2) and, for security profiles 1 and 2, sends
+HTTP Basic credentials with the charge point id as username (`octt.transport.credentials`); a
+``wss://`` endpoint gets TLS 1.2 or higher with the server verified, and for security profile 3
+the client certificate (`octt.transport.tls`; OCPP 1.6 security whitepaper ed.3). Frames are
+stamped with the monotonic clock at the moment they are handed to, or come out of, the socket;
+nothing here parses them.
 
 octt sends no WebSocket pings (OCPP-J 1.6 §5 leaves them to the WebSocketPingInterval key of
 the charge point; every wait of octt has its own OCPP deadline, so a CSMS that never answers a
@@ -13,12 +16,12 @@ ping cannot stall a case). Pings from the CSMS are answered by the WebSocket lib
 
 from __future__ import annotations
 
-import base64
 import socket
 import ssl
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
+from urllib.parse import urlsplit
 
 import websockets
 from websockets.asyncio.client import ClientConnection, connect
@@ -27,6 +30,7 @@ from websockets.frames import Frame, Opcode
 from websockets.protocol import Event
 
 from octt.clock import Clock
+from octt.transport import credentials, tls
 
 OCPP16 = "ocpp1.6"
 
@@ -78,27 +82,31 @@ class TransportOptions:
     csms_url: str
     cp_id: str
     subprotocols: tuple[str, ...] = (OCPP16,)
-    basic_auth_password: str | None = None
+    # A configured password (text, hex of 16-20 bytes) or the bytes of an AuthorizationKey.
+    basic_auth_password: str | bytes | None = field(default=None, repr=False)
     connect_timeout_s: float = 10.0
     max_frame_bytes: int = 1 << 20
     tls_verify: bool = True
+    tls: tls.TlsOptions | None = None  # None: TLS with verification as `tls_verify` says
 
     @property
     def url(self) -> str:
         return f"{self.csms_url.rstrip('/')}/{self.cp_id}"
 
 
-def basic_auth_header(username: str, password: str) -> str:
-    token = base64.b64encode(f"{username}:{password}".encode()).decode("ascii")
-    return f"Basic {token}"
+def basic_auth_header(username: str, password: str | bytes) -> str:
+    return credentials.basic_auth_header(username, password)
 
 
 class WebSocketTransport:
     """One open WebSocket connection."""
 
-    def __init__(self, ws: ClientConnection, clock: Clock) -> None:
+    def __init__(
+        self, ws: ClientConnection, clock: Clock, tls_options: tls.TlsOptions | None = None
+    ) -> None:
         self._ws = ws
         self._clock = clock
+        self._tls_options = tls_options
 
     @classmethod
     async def open(cls, options: TransportOptions, clock: Clock) -> WebSocketTransport:
@@ -106,11 +114,15 @@ class WebSocketTransport:
         if options.basic_auth_password is not None:
             headers["Authorization"] = basic_auth_header(options.cp_id, options.basic_auth_password)
         ssl_context: ssl.SSLContext | None = None
+        tls_options: tls.TlsOptions | None = None
         if options.csms_url.startswith("wss://"):
-            ssl_context = ssl.create_default_context()
-            if not options.tls_verify:
-                ssl_context.check_hostname = False
-                ssl_context.verify_mode = ssl.CERT_NONE
+            tls_options = options.tls or tls.TlsOptions(verify=options.tls_verify)
+            try:
+                ssl_context = tls.client_context(tls_options)
+            except (ssl.SSLError, OSError) as exc:
+                raise ConnectFailure(
+                    ConnectFailureKind.TLS, f"cannot set up TLS on the charge point: {exc}"
+                ) from exc
         try:
             ws = await connect(
                 options.url,
@@ -127,7 +139,8 @@ class WebSocketTransport:
                 create_connection=_ClientConnection,
             )
         except ssl.SSLError as exc:  # first: a failed certificate check is a ValueError too
-            raise ConnectFailure(ConnectFailureKind.TLS, f"TLS handshake failed: {exc}") from exc
+            host = urlsplit(options.url).hostname or ""
+            raise ConnectFailure(ConnectFailureKind.TLS, tls.failure_detail(exc, host)) from exc
         except (InvalidURI, ValueError) as exc:  # ValueError: e.g. a port out of range
             detail = str(exc) if isinstance(exc, InvalidURI) else f"{options.url}: {exc}"
             raise ConnectFailure(ConnectFailureKind.INVALID_URL, f"invalid URL: {detail}") from exc
@@ -139,9 +152,18 @@ class WebSocketTransport:
                 status,
             ) from exc
         except InvalidHandshake as exc:
-            raise ConnectFailure(
-                ConnectFailureKind.HANDSHAKE, f"WebSocket handshake failed: {exc}"
-            ) from exc
+            cause = exc.__cause__
+            if isinstance(cause, ssl.SSLError):  # e.g. TLS 1.3: a client certificate refused
+                host = urlsplit(options.url).hostname or ""
+                raise ConnectFailure(
+                    ConnectFailureKind.TLS, tls.failure_detail(cause, host)
+                ) from exc
+            detail = f"WebSocket handshake failed: {exc}"
+            if isinstance(cause, EOFError):
+                detail = "the CSMS closed the connection without answering the WebSocket upgrade"
+                if tls_options is not None and tls_options.client_certificate is not None:
+                    detail += " (with TLS 1.3, that is how a refused client certificate shows)"
+            raise ConnectFailure(ConnectFailureKind.HANDSHAKE, detail) from exc
         except TimeoutError as exc:
             raise ConnectFailure(
                 ConnectFailureKind.TIMEOUT,
@@ -152,11 +174,18 @@ class WebSocketTransport:
                 ConnectFailureKind.REFUSED,
                 f"cannot connect to {options.url}: {exc.strerror or exc}",
             ) from exc
-        return cls(ws, clock)
+        return cls(ws, clock, tls_options)
 
     @property
     def subprotocol(self) -> str | None:
         return self._ws.subprotocol
+
+    @property
+    def tls_facts(self) -> tls.TlsFacts | None:
+        """Version, cipher suite and certificates of the TLS connection (None: plain ws)."""
+        if self._tls_options is None or self._ws.transport is None:
+            return None
+        return tls.facts_of(self._ws.transport.get_extra_info("ssl_object"), self._tls_options)
 
     def set_ping_listener(self, listener: Callable[[], None] | None) -> None:
         """Call `listener` for every WebSocket ping from the CSMS (the library answers it)."""

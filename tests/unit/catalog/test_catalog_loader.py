@@ -295,7 +295,7 @@ def test_step_without_a_kind(tmp_path: Path) -> None:
         load_case(path)
     assert str(info.value) == (
         f"{path}:11: a step needs exactly one of send, expect_call, operator, state, reconnect,"
-        " forbid, check, wait, simulate (found: none)"
+        " forbid, check, wait, simulate, disconnect (found: none)"
     )
 
 
@@ -459,7 +459,10 @@ def test_unknown_check_name(tmp_path: Path) -> None:
     text = CASE + "  - check: nope\n"
     files = {"_states/booted.yaml": BOOTED, "core/TC_001_CSMS.yaml": text}
     message = error_of(tmp_path, files, known_checks=frozenset(CHECKS))
-    assert message == "core/TC_001_CSMS.yaml:11: unknown check 'nope'; known: distinct_values"
+    assert message == (
+        "core/TC_001_CSMS.yaml:11: unknown check 'nope'; known: certificate_hash_data,"
+        " certificate_signed, distinct_values, firmware_signature, same_certificate, tls_server"
+    )
 
 
 def test_unknown_check_name_in_a_state(tmp_path: Path) -> None:

@@ -61,6 +61,13 @@ def test_no_variables_no_findings() -> None:
 
 def test_the_registry_is_read_only_and_names_distinct_values() -> None:
     assert CHECKS["distinct_values"] is distinct_values
-    assert set(CHECKS) == {"distinct_values"}
+    assert set(CHECKS) == {
+        "distinct_values",
+        "tls_server",
+        "certificate_signed",
+        "certificate_hash_data",
+        "firmware_signature",
+        "same_certificate",
+    }
     with pytest.raises(TypeError):
         CHECKS["other"] = distinct_values  # type: ignore[index]

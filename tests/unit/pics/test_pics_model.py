@@ -70,7 +70,22 @@ def test_reference_pics_loads() -> None:
         charging_profile_start_period=0,
         charging_profile_number_phases=3,
         composite_schedule_duration=3600,
+        sp1_charge_point_id="OCTT-SP1-001",
+        sp2_charge_point_id="OCTT-SP2-001",
+        sp3_charge_point_id="OCTT-SP3-001",
+        upgrade_charge_point_id="OCTT-UPG-001",
+        cpo_name="octt CPO",
+        central_system_root_certificate="{pki.csms_root_ca}",
+        central_system_root_certificate_2="{pki.csms_root_ca_2}",
+        manufacturer_root_certificate="{pki.manufacturer_root_ca}",
+        log_location="{trigger_api}/diagnostics/",
+        signed_firmware_url="{trigger_api}/firmware/octt-firmware-2.0.bin",
+        firmware_signing_certificate="{pki.firmware_signing}",
+        firmware_signature="{pki.firmware_signature}",
     )
+    assert pics.security_profiles == {1, 2, 3}
+    assert pics.test_data.security_charge_point_id(3) == "OCTT-SP3-001"
+    assert pics.test_data.security_charge_point_id(0) == "OCTT-CP-001"
     assert pics.source == str(REFERENCE)
     assert pics.raw["sut"]["vendor"] == "octt project"
 
@@ -221,14 +236,27 @@ def test_reservation_and_local_list_test_data_defaults(tmp_path: Path) -> None:
 
 def test_trigger_api_placeholder_is_filled_in_by_the_run() -> None:
     pics = load_pics(REFERENCE)
-    assert pics_model.placeholders(pics) == {
-        "firmware_url": {"trigger_api"},
-        "diagnostics_location": {"trigger_api"},
-    }
+    found = pics_model.placeholders(pics)
+    assert found["firmware_url"] == {"trigger_api"}
+    assert found["diagnostics_location"] == {"trigger_api"}
+    assert found["log_location"] == {"trigger_api"}
+    assert found["firmware_signature"] == {"pki.firmware_signature"}  # from the run's test PKI
     filled = pics_model.with_placeholders(pics, {"trigger_api": "http://127.0.0.1:8123"})
     assert filled.test_data.firmware_url == "http://127.0.0.1:8123/firmware/octt-firmware-2.0.bin"
     assert filled.raw["test_data"]["diagnostics_location"] == "http://127.0.0.1:8123/diagnostics/"
-    assert pics_model.placeholders(filled) == {}
+    assert all(
+        names
+        <= {
+            "pki.firmware_signature",
+            "pki.firmware_signing",
+            "pki.csms_root_ca",
+            "pki.csms_root_ca_2",
+            "pki.manufacturer_root_ca",
+        }
+        for names in pics_model.placeholders(filled).values()
+    )
+    pki = pics_model.with_placeholders(filled, {"pki.csms_root_ca_2": "PEM"})
+    assert pki.test_data.central_system_root_certificate_2 == "PEM"
     assert pics.test_data.firmware_url.startswith("{trigger_api}")  # the original is unchanged
     assert pics_model.with_placeholders(pics, {"other": "x"}) is pics
 
