@@ -28,13 +28,15 @@ from octt.engine.checks import CHECKS
 from octt.engine.events import EventBus
 from octt.engine.runner import CsmsUnreachable, Runner, RunSetup, new_run_id
 from octt.engine.security import secrets_of
+from octt.load.background import BackgroundLoad, BackgroundOptions, figures
+from octt.load.text import describe
 from octt.operator.factory import make_operator
 from octt.pics.model import Pics, Profile, load_pics
 from octt.record.redact import Redactor
 from octt.record.trace import Recorder
 from octt.report.model import RunResult
 from octt.report.outputs import JUNIT_FILE, TRACE_FILE, write_reports
-from octt.report.result_json import RESULT_FILE, ResultFileSink
+from octt.report.result_json import RESULT_FILE, ResultFileSink, write_result
 from octt.report.signature import KeyFileError, SigningKey
 from octt.report.terminal import TerminalSink
 from octt.robustness.generator import with_robustness
@@ -134,7 +136,35 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--json", metavar="PATH", type=Path, help="also write result.json to PATH (for CI)"
     )
+    parser.add_argument(
+        "--background-load",
+        type=int,
+        default=0,
+        metavar="N",
+        help="keep N other simulated charge points busy on the CSMS while the cases run"
+        " (as octt load; the report states the load and the response times under it)",
+    )
+    parser.add_argument(
+        "--background-think-time",
+        type=float,
+        default=10.0,
+        metavar="S",
+        help="mean pause between one background station's CALLs (default 10)",
+    )
     add_key_arguments(parser, key_flag="--sign-key", cert_flag="--sign-cert", required=False)
+
+
+def _background(args: argparse.Namespace) -> BackgroundOptions | None:
+    """The background load the flags ask for (ValueError naming the flag)."""
+    if args.background_load < 0:
+        raise ValueError(f"--background-load must be 0 or more, got {args.background_load}")
+    if not args.background_think_time > 0:
+        raise ValueError(
+            f"--background-think-time must be positive, got {args.background_think_time:g}"
+        )
+    if args.background_load == 0:
+        return None
+    return BackgroundOptions(args.background_load, think_time_s=args.background_think_time)
 
 
 def _config(args: argparse.Namespace, env: Environment) -> RunConfig:
@@ -168,6 +198,10 @@ def run(args: argparse.Namespace, env: Environment) -> ExitStatus:
     if args.operator_timeout is not None and args.operator_timeout <= 0:
         return env.fail("--operator-timeout must be positive")
     try:
+        background = _background(args)
+    except ValueError as exc:
+        return env.fail(str(exc))
+    try:
         config = _config(args, env)
         pics = load_pics(config.pics_path)
         # The robustness cases are generated from the schemas; `select` takes them only when
@@ -194,7 +228,9 @@ def run(args: argparse.Namespace, env: Environment) -> ExitStatus:
         json=env.cwd / args.json if args.json else None,
     )
     try:
-        status = asyncio.run(_until_stopped(_run(config, pics, catalog, plan, env, key, copies)))
+        status = asyncio.run(
+            _until_stopped(_run(config, pics, catalog, plan, env, key, copies, background))
+        )
     except KeyboardInterrupt:
         status = None
     if status is None:
@@ -263,6 +299,7 @@ async def _run(
     env: Environment,
     key: SigningKey | None = None,
     copies: _Copies | None = None,
+    background: BackgroundOptions | None = None,
 ) -> ExitStatus:
     clock = SystemClock()
     async with _csms(config, pics) as (csms_url, default_operator, config):
@@ -290,13 +327,23 @@ async def _run(
         setup = RunSetup(
             config, pics, catalog, csms_url, operator, clock, bus, recorder, SchemaSet.load()
         )
+        load = BackgroundLoad(background, csms_url, pics) if background is not None else None
         try:
+            if load is not None:
+                await load.start()  # every station connected (bounded) before the first case
             result = await Runner(setup, run_id).run(plan)
         except CsmsUnreachable as exc:
             return env.fail(f"the CSMS could not be reached: {exc}", ExitStatus.UNREACHABLE)
         finally:
             recorder.close()
             await operator.aclose()
+            loaded = await load.stop() if load is not None else None
+        if load is not None and loaded is not None:
+            # The run's response times were measured under this load: result.json says so.
+            under = figures(loaded, load.connected_before_cases)
+            result = replace(result, settings={**result.settings, "background_load": under})
+            write_result(report_dir / RESULT_FILE, result)
+            env.console.print(f"background load: {describe(under)}")
         try:
             _write_reports(report_dir, result, env, key, copies or _Copies())
         except OSError as exc:

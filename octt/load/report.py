@@ -20,6 +20,7 @@ from rich.text import Text
 
 from octt.load.runner import LoadResult, Progress
 from octt.load.stats import ALL_ACTIONS, ActionSummary
+from octt.load.text import ms, size
 
 LOAD_FILE = "load.json"
 LOAD_HTML = "load.html"
@@ -36,30 +37,6 @@ def write_load_reports(directory: Path, result: LoadResult) -> dict[str, Path]:
     html_path = directory / LOAD_HTML
     html_path.write_text(render_html(document), encoding="utf-8")
     return {"json": json_path, "html": html_path}
-
-
-# -- numbers as people read them ---------------------------------------------------------------
-
-
-def ms(seconds: float | None) -> str:
-    """A response time in milliseconds, precise where it is small."""
-    if seconds is None:
-        return "–"
-    value = seconds * 1000
-    if value < 10:
-        return f"{value:.2f}"
-    if value < 100:
-        return f"{value:.1f}"
-    return f"{value:,.0f}"
-
-
-def size(count: float | None) -> str:
-    if count is None:
-        return "–"
-    for unit, scale in (("GiB", 1 << 30), ("MiB", 1 << 20), ("KiB", 1 << 10)):
-        if count >= scale:
-            return f"{count / scale:.1f} {unit}"
-    return f"{count:.0f} B"
 
 
 # -- HTML --------------------------------------------------------------------------------------

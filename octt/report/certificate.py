@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
+from octt.load.text import describe as describe_background_load
 from octt.pics.model import Profile
 from octt.report.model import (
     CaseResult,
@@ -60,9 +61,10 @@ SECURITY_ITEMS: tuple[tuple[int, str], ...] = (
 )
 
 # Which security cases speak for which security profile (the prerequisites the OCA test
-# document states; TESTCASES.md §0.1). Security cases not named here (security log, signed
-# firmware, profile upgrade, sub-protocol negotiation, and any added later) count for every
-# security profile the CSMS supports.
+# document states; TESTCASES.md §0.1). A case not named here (certificate deletion, security
+# log, signed firmware, profile upgrade, sub-protocol negotiation) speaks for the profile it ran
+# on (the result's security_profile; TC_083 also for the profile it raised the charge point
+# to); in a result that does not record it, for every security profile the CSMS supports.
 _SECURITY_CASES: Mapping[int, frozenset[str]] = {
     1: frozenset({"TC_073_CSMS", "TC_085_CSMS"}),
     2: frozenset(
@@ -88,6 +90,8 @@ _SECURITY_CASES: Mapping[int, frozenset[str]] = {
     ),
 }
 _PROFILE_SPECIFIC_SECURITY_CASES = frozenset().union(*_SECURITY_CASES.values())
+#: TC_083 raises the charge point's security profile: it also speaks for the profile it reached.
+_UPGRADE_CASE = "TC_083_CSMS"
 
 QUESTIONS: Mapping[str, str] = {
     "AQ-1": "Can the CSMS be configured to first respond to a BootNotification with status"
@@ -337,11 +341,7 @@ def _security(result: RunResult) -> tuple[SecurityRow, ...]:
                 SecurityRow(f"SEC-{number}", item, "No", Outcome.NOT_APPLICABLE, "not supported")
             )
             continue
-        relevant = [
-            c
-            for c in cases
-            if c.id in _SECURITY_CASES[number] or c.id not in _PROFILE_SPECIFIC_SECURITY_CASES
-        ]
+        relevant = [c for c in cases if _speaks_for(c, number)]
         summary = summarise_profile(f"SEC-{number}", relevant)
         if not relevant or summary.total == summary.not_applicable:
             rows.append(
@@ -364,6 +364,17 @@ def _security(result: RunResult) -> tuple[SecurityRow, ...]:
             )
         )
     return tuple(rows)
+
+
+def _speaks_for(case: CaseResult, number: int) -> bool:
+    """Whether a security case's result counts for security profile `number` (SEC-n)."""
+    if case.id in _SECURITY_CASES[number]:
+        return True
+    if case.security_profile is None:  # a result from before the profile was recorded
+        return case.id not in _PROFILE_SPECIFIC_SECURITY_CASES
+    if case.security_profile == number:
+        return True
+    return case.id == _UPGRADE_CASE and case.security_profile + 1 == number
 
 
 def _questions(pics: Mapping[str, Any]) -> tuple[QuestionRow, ...]:
@@ -430,6 +441,15 @@ def _operator_mode(mode: Any) -> str:
     return f"trigger API at {text}"
 
 
+def _profiles_exercised(result: RunResult) -> str:
+    """ "1 (8 cases), 2 (4 cases), 3 (3 cases)": the profiles the security cases connected with."""
+    counts: dict[int, int] = {}
+    for case in result.cases:
+        if case.security_profile is not None and case.verdict is not Verdict.NOT_APPLICABLE:
+            counts[case.security_profile] = counts.get(case.security_profile, 0) + 1
+    return ", ".join(f"{p} ({n} case{'s' if n != 1 else ''})" for p, n in sorted(counts.items()))
+
+
 def _time_scale(value: Any) -> str:
     if not isinstance(value, int | float) or isinstance(value, bool) or value <= 0:
         return "not recorded"
@@ -444,11 +464,14 @@ def _configuration(result: RunResult) -> tuple[Field, ...]:
     if not isinstance(features, Mapping):
         features = {}
     tls = settings.get("tls_verify")
-    encrypted = result.csms_url.startswith("wss://")
+    tls_cases = [c for c in result.cases if c.tls]
+    encrypted = result.csms_url.startswith("wss://") or bool(tls_cases)
     if tls is None:
         tls_text, tls_warn = "not recorded", False
     elif tls:
         tls_text = "On" if encrypted else "On (not used: the connection was not encrypted)"
+        if tls_cases and not result.csms_url.startswith("wss://"):
+            tls_text = f"On (the TLS connections of {len(tls_cases)} security case(s))"
         tls_warn = False
     else:
         tls_text, tls_warn = "OFF — the CSMS's server certificate was not verified", True
@@ -466,6 +489,9 @@ def _configuration(result: RunResult) -> tuple[Field, ...]:
         ),
         Field("TLS server certificate verification", tls_text, tls_warn),
     ]
+    exercised = _profiles_exercised(result)
+    if exercised:
+        fields.append(Field("Security profiles of the security cases", exercised))
     for key, label in FEATURES.items():
         fields.append(Field(label, _yes_no(features.get(key))))
     for key, value in features.items():
@@ -488,6 +514,10 @@ def _configuration(result: RunResult) -> tuple[Field, ...]:
             }.get(_text(settings.get("ordering")), _text(settings.get("ordering"), "not recorded")),
         ),
     ]
+    load = settings.get("background_load")
+    if isinstance(load, Mapping):
+        # octt run --background-load: the response times above were measured under this load.
+        fields.append(Field("Background load", describe_background_load(load)))
     return tuple(fields)
 
 

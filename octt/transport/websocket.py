@@ -18,9 +18,12 @@ from __future__ import annotations
 
 import socket
 import ssl
+import time
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import Any
 from urllib.parse import urlsplit
 
 import websockets
@@ -67,14 +70,33 @@ class TransportClosed(Exception):
 
 
 class _ClientConnection(ClientConnection):
-    """The library's connection, telling a listener about every ping the CSMS sends."""
+    """The library's connection, telling a listener about every ping the CSMS sends, and noting
+    when each message's last bytes came out of the socket: its arrival stamp is taken there,
+    before the library has even assembled the message, not when a task gets to read it (on a
+    busy event loop that can be much later)."""
 
     ping_listener: Callable[[], None] | None = None
+    stamp_ns: Callable[[], int] = staticmethod(time.monotonic_ns)  # the transport's clock
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.arrivals: deque[int] = deque()  # stamps of the messages not read yet, in order
+        self._read_ns = 0
+
+    def data_received(self, data: bytes) -> None:
+        self._read_ns = self.stamp_ns()
+        super().data_received(data)
 
     def process_event(self, event: Event) -> None:
+        if isinstance(event, Frame) and event.fin and event.opcode in _MESSAGE_OPCODES:
+            self.arrivals.append(self._read_ns)
         super().process_event(event)
         if isinstance(event, Frame) and event.opcode is Opcode.PING and self.ping_listener:
             self.ping_listener()
+
+
+# A frame with one of these opcodes and FIN set completes a message that recv() will return.
+_MESSAGE_OPCODES = frozenset({Opcode.TEXT, Opcode.BINARY, Opcode.CONT})
 
 
 @dataclass(frozen=True)
@@ -106,6 +128,8 @@ class WebSocketTransport:
     ) -> None:
         self._ws = ws
         self._clock = clock
+        if isinstance(ws, _ClientConnection):
+            ws.stamp_ns = clock.monotonic_ns  # arrival stamps on the run's clock
         self._tls_options = tls_options
 
     @classmethod
@@ -207,6 +231,9 @@ class WebSocketTransport:
             message = await self._ws.recv()
         except ConnectionClosed as exc:
             raise self._closed(exc) from exc
+        ws = self._ws
+        if isinstance(ws, _ClientConnection) and ws.arrivals:
+            return message, ws.arrivals.popleft()
         return message, self._clock.monotonic_ns()
 
     @staticmethod

@@ -14,10 +14,8 @@ from octt.load.report import (
     LOAD_FILE,
     LOAD_HTML,
     live_view,
-    ms,
     print_summary,
     render_html,
-    size,
     write_load_reports,
 )
 from octt.load.runner import Progress
@@ -66,20 +64,3 @@ def test_live_view_renders() -> None:
     out_console.print(live_view(Progress(12.5, 3, 4, 120.0, result().actions, 4)))
     assert "connected 3/4 (peak 4)" in out.getvalue()
     assert "120 calls/s" in out.getvalue()
-
-
-def test_number_formats() -> None:
-    assert [ms(None), ms(0.00123), ms(0.0456), ms(0.5), ms(12.0)] == [
-        "–",
-        "1.23",
-        "45.6",
-        "500",
-        "12,000",
-    ]
-    assert [size(None), size(512), size(30_000), size(5 << 20), size(3 << 30)] == [
-        "–",
-        "512 B",
-        "29.3 KiB",
-        "5.0 MiB",
-        "3.0 GiB",
-    ]

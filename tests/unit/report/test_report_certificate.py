@@ -199,6 +199,26 @@ def test_configuration_of_an_old_result_says_not_recorded() -> None:
     )
 
 
+def test_configuration_states_a_background_load() -> None:
+    assert all(
+        f.label != "Background load" for f in build_certificate(passing_result()).configuration
+    )
+    load = {
+        "stations": 500,
+        "connected_before_cases": 500,
+        "think_time_s": 10.0,
+        "calls": 3000,
+        "calls_per_s": 50.0,
+        "latency_s": {"p50": 0.002, "p95": 0.004, "p99": 0.012, "max": 0.05},
+    }
+    settings = {**passing_result().settings, "background_load": load}
+    c = build_certificate(replace(passing_result(), settings=settings))
+    assert field(c.configuration, "Background load").value == (
+        "500 stations (500 connected before the first case, think time 10.0 s): 3000 calls,"
+        " 50.0/s; response time p50 2.00 ms, p95 4.00 ms, p99 12.0 ms, max 50.0 ms"
+    )
+
+
 def test_operator_modes_and_real_time() -> None:
     def mode(operator: str, scale: float) -> tuple[str, str]:
         settings = {**failing_result().settings, "operator": operator, "time_scale": scale}
@@ -286,3 +306,30 @@ def test_robustness_cases_never_reach_the_certificate() -> None:
     c = build_certificate(result)
     assert c.standing is Standing.PASSED
     assert "RB." not in repr(c) and "obustness" not in repr(c)
+
+
+def test_a_security_case_speaks_for_the_profile_it_ran_on() -> None:
+    def sec(case_id: str, profile: int | None, verdict: Verdict = Verdict.PASS) -> CaseResult:
+        return CaseResult(case_id, case_id, "security", verdict, security_profile=profile)
+
+    cases = (
+        sec("TC_073_CSMS", 1),
+        sec("TC_086_CSMS", 2),
+        sec("TC_087_CSMS", 3),
+        sec("TC_079_CSMS", 1, Verdict.FAIL),  # any profile: speaks for the one it ran on
+        sec("TC_083_CSMS", 2),  # raised 2 -> 3: speaks for both
+    )
+    pics = {**PICS, "security": {"profiles": [1, 2, 3]}}
+    result = replace(failing_result(cases), pics=pics)
+    rows = {r.id: (r.outcome, r.detail) for r in build_certificate(result).security}
+    assert rows["SEC-1"] == (Outcome.FAIL, "1 of 2 case(s) passed, 1 failed")
+    assert rows["SEC-2"][0] is Outcome.PASS and rows["SEC-3"][0] is Outcome.PASS
+    assert rows["SEC-3"][1] == "3 of 3 case(s) passed"  # TC_086 (2 and/or 3), TC_087, TC_083
+    # A result without the recorded profile: the case counts for every supported profile.
+    old = replace(result, cases=(sec("TC_079_CSMS", None, Verdict.FAIL),))
+    outcomes = {r.id: r.outcome for r in build_certificate(old).security}
+    assert outcomes == {"SEC-1": Outcome.FAIL, "SEC-2": Outcome.FAIL, "SEC-3": Outcome.FAIL}
+    fields = {f.label: f.value for f in build_certificate(result).configuration}
+    assert (
+        fields["Security profiles of the security cases"] == "1 (2 cases), 2 (2 cases), 3 (1 case)"
+    )

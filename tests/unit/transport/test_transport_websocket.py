@@ -222,6 +222,31 @@ def test_send_and_recv_are_stamped_with_the_injected_clock() -> None:
     run(scenario)
 
 
+def test_a_message_is_stamped_when_it_came_out_of_the_socket_not_when_it_is_read() -> None:
+    async def scenario() -> None:
+        async with server() as (url, _):
+            transport, clock = await open_transport(url)
+            connection = transport._ws
+            arrived = asyncio.Event()
+            library_process_event = connection.process_event
+
+            def spy(event: object) -> None:
+                library_process_event(event)  # type: ignore[arg-type]
+                arrived.set()
+
+            connection.process_event = spy  # type: ignore[method-assign]
+            await transport.send('[2,"1","Heartbeat",{}]')  # echoed by the server
+            await asyncio.wait_for(arrived.wait(), WAIT_S)
+            stamped_on_arrival = clock.readings
+            clock.readings += 1000  # the reader gets to the message much later
+            message, received_at = await asyncio.wait_for(transport.recv(), WAIT_S)
+            assert message == '[2,"1","Heartbeat",{}]'
+            assert received_at == 1_000 * stamped_on_arrival
+            await transport.close()
+
+    run(scenario)
+
+
 def test_binary_messages_come_out_as_bytes() -> None:
     async def send_binary(ws: ServerConnection, _seen: Seen) -> None:
         await ws.send(b"\x00\x01binary")
@@ -403,3 +428,81 @@ def test_tls_to_a_plain_server_is_a_tls_failure() -> None:
         assert failed.detail.startswith("TLS handshake failed: ")
 
     run(scenario)
+
+
+# -- TLS (security profiles 2 and 3) ----------------------------------------------------------
+
+
+def test_a_tls_connection_reports_its_facts_and_a_wrong_root_is_named() -> None:
+    import ssl as ssl_module
+
+    from security_support import HOST, session_pki
+
+    from octt.pki.layout import Item
+    from octt.transport.tls import TlsOptions
+
+    pki = session_pki()
+    context = ssl_module.SSLContext(ssl_module.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(
+        pki.certificate(Item.CSMS_SERVER_ECDSA), pki.key(Item.CSMS_SERVER_ECDSA)
+    )
+
+    async def scenario() -> tuple[WebSocketTransport, ConnectFailure]:
+        async with serve(echo_handler, HOST, 0, ssl=context, subprotocols=[OCPP16]) as srv:  # type: ignore[list-item]
+            port = srv.sockets[0].getsockname()[1]
+            url = f"wss://{HOST}:{port}/ocpp"
+            good = TlsOptions(ca_file=pki.certificate(Item.CSMS_ROOT_CA))
+            transport = await WebSocketTransport.open(
+                TransportOptions(url, "CP-1", tls=good), StepClock()
+            )
+            facts = transport.tls_facts
+            await transport.close()
+            wrong = TlsOptions(ca_file=pki.certificate(Item.CP_CA))
+            with pytest.raises(ConnectFailure) as info:
+                await WebSocketTransport.open(TransportOptions(url, "CP-1", tls=wrong), StepClock())
+            assert facts is not None and facts.version in ("TLSv1.2", "TLSv1.3")
+            assert facts.server_leaf is not None and facts.server_leaf.common_name == HOST
+            return transport, info.value
+
+    _, failure = asyncio.run(scenario())
+    assert failure.kind is ConnectFailureKind.TLS
+    assert "does not verify against the configured CSMS root CA" in failure.detail
+
+
+async def echo_handler(ws: ServerConnection) -> None:
+    async for message in ws:
+        await ws.send(message)
+
+
+def test_plain_connections_have_no_tls_facts_and_passwords_can_be_bytes() -> None:
+    async def scenario() -> tuple[str | None, bool]:
+        async with server(subprotocols=[OCPP16]) as (url, seen):
+            options = TransportOptions(url, "CP-1", basic_auth_password=b"\xff" * 16)
+            transport = await WebSocketTransport.open(options, StepClock())
+            facts = transport.tls_facts
+            await transport.close()
+            return seen.headers[0].get("Authorization"), facts is None
+
+    header, plain = asyncio.run(scenario())
+    assert plain and header == "Basic " + base64.b64encode(b"CP-1:" + b"\xff" * 16).decode()
+    assert "\\xff" not in repr(TransportOptions("ws://x", "CP-1", basic_auth_password=b"\xff"))
+
+
+def test_the_library_never_logs_credentials() -> None:
+    import logging
+
+    from octt.transport.credentials import RedactingLogger
+
+    records: list[logging.LogRecord] = []
+
+    class Keep(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            records.append(record)
+
+    logger = logging.getLogger("octt.test.redacting")
+    logger.setLevel(logging.DEBUG)
+    logger.addHandler(Keep())
+    adapter = RedactingLogger(logger, {})
+    adapter.debug("> %s: %s", "Authorization", "Basic c2VjcmV0")
+    adapter.debug("> %s: %s", "Host", "csms")
+    assert [r.getMessage() for r in records] == ["> Authorization: ***redacted***", "> Host: csms"]
