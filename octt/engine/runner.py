@@ -238,7 +238,9 @@ class Runner:
         request = ProvisionRequest(
             cp_id=self._setup.cp_id,
             tokens=tuple(tokens),
-            basic_auth_password=setup.config.basic_auth_password,
+            basic_auth_password=setup.config.basic_auth_password
+            if setup.config.security_profile in security.BASIC_AUTH_PROFILES
+            else None,
             notes=tuple(notes),
             charge_points=charge_points,
         )
@@ -265,9 +267,10 @@ class Runner:
         # What the charge point keeps across reboots: its profile, password and certificate.
         cp.security.profile = profile
         configured = setup.config.basic_auth_password
-        cp.security.password = self._passwords.get(cp.cp_id) or (
-            password_bytes(configured) if configured else None
-        )
+        if profile in security.BASIC_AUTH_PROFILES:  # profiles 1 and 2 authenticate with it
+            cp.security.password = self._passwords.get(cp.cp_id) or (
+                password_bytes(configured) if configured else None
+            )
         cp.security.client_certificate = security.configured_client_certificate(setup.config)
         cp.security.cpo_name = data.cpo_name or ""
         return CaseContext(

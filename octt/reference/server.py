@@ -40,6 +40,7 @@ from octt.reference.security import Peer, admission
 from octt.reference.store import Seed, Store, seed_from_pics
 from octt.reference.tls import ReferenceTls, server_context
 from octt.resources import default_pics_path
+from octt.transport.credentials import RedactingLogger
 
 _LOG = logging.getLogger("octt.reference")
 
@@ -212,7 +213,7 @@ class ReferenceCsms:
                 subprotocols=[SUBPROTOCOL],
                 select_subprotocol=_select_subprotocol,
                 process_request=self._check_handshake,
-                logger=logging.getLogger("octt.reference.websocket"),
+                logger=RedactingLogger(logging.getLogger("octt.reference.websocket"), {}),
             )
             self._port = int(self._ws_server.sockets[0].getsockname()[1])
             if config.tls is not None:
@@ -224,7 +225,7 @@ class ReferenceCsms:
                     subprotocols=[SUBPROTOCOL],
                     select_subprotocol=_select_subprotocol,
                     process_request=self._check_handshake,
-                    logger=logging.getLogger("octt.reference.websocket"),
+                    logger=RedactingLogger(logging.getLogger("octt.reference.websocket"), {}),
                 )
                 self._tls_port = int(self._tls_server.sockets[0].getsockname()[1])
             api = ControlApi(

@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import base64
 import binascii
+import logging
 import re
+from typing import Any
 
 #: An AuthorizationKey value: 16 to 20 bytes as hexadecimal (whitepaper ed.3; TC_073).
 AUTHORIZATION_KEY_PATTERN = r"^([0-9A-Fa-f]{2}){16,20}$"
@@ -67,3 +69,17 @@ def printable(password: bytes) -> str | None:
         return password.decode("utf-8")
     except UnicodeDecodeError:
         return None
+
+
+#: Header names whose values never reach a log.
+_SECRET_HEADERS = frozenset({"authorization", "proxy-authorization"})
+
+
+class RedactingLogger(logging.LoggerAdapter[logging.Logger]):
+    """A logger for the WebSocket library, which logs every handshake header at DEBUG
+    ("> Authorization: Basic ..."): the values of credential headers are masked."""
+
+    def log(self, level: int, msg: object, *args: object, **kwargs: Any) -> None:
+        if len(args) >= 2 and isinstance(args[0], str) and args[0].lower() in _SECRET_HEADERS:
+            args = (args[0], "***redacted***", *args[2:])
+        super().log(level, msg, *args, **kwargs)

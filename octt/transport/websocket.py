@@ -16,6 +16,7 @@ ping cannot stall a case). Pings from the CSMS are answered by the WebSocket lib
 
 from __future__ import annotations
 
+import logging
 import socket
 import ssl
 import time
@@ -161,6 +162,7 @@ class WebSocketTransport:
                 ssl=ssl_context,
                 user_agent_header="octt",
                 create_connection=_ClientConnection,
+                logger=credentials.RedactingLogger(logging.getLogger("websockets.client"), {}),
             )
         except ssl.SSLError as exc:  # first: a failed certificate check is a ValueError too
             host = urlsplit(options.url).hostname or ""

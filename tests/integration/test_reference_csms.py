@@ -305,6 +305,25 @@ def test_basic_auth() -> None:
     run(scenario)
 
 
+def test_security_profile_set_through_the_trigger_api() -> None:
+    async def scenario() -> None:
+        async with csms_running() as csms, aiohttp.ClientSession() as http:
+            url = f"{csms.control_url}/api/octt/set-security-profile"
+            for bad in ({"station_id": CP_ID}, {"station_id": CP_ID, "security_profile": 4}):
+                status, body = await post(http, url, bad)
+                assert status == 400 and "security_profile" in body["error"]
+            status, body = await post(http, url, {"station_id": CP_ID, "security_profile": 2})
+            assert status == 200 and body["security_profile"] == 2
+            assert csms.tls_url is None
+            # Profile 2 needs TLS: a plain connection is refused, even with credentials.
+            with pytest.raises(InvalidStatus) as refused:
+                async with charge_point(csms, password="irrelevant-password"):
+                    pass
+            assert refused.value.response.status_code == 403
+
+    run(scenario)
+
+
 def test_a_new_connection_replaces_the_old_one() -> None:
     async def scenario() -> None:
         async with (

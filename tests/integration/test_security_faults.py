@@ -228,6 +228,9 @@ def test_all_security_cases_pass_over_every_profile_without_findings() -> None:
     suites = [p for p in tls86 if p.startswith("cipher suite")]
     assert len(suites) == 4 and all(tls86[p].outcome is TlsOutcome.ESTABLISHED for p in suites)
     assert tls86["TLS 1.0/1.1 (must be refused)"].outcome is TlsOutcome.FAILED
+    upgrade = next(c for c in result.cases if c.id == "TC_083_CSMS")
+    paths = " ".join(step.path for step in upgrade.steps)
+    assert "certificate_installed" in paths and "renew_charge_point_certificate" not in paths
     transfers = {c.id: [t.outcome.value for t in c.transfers] for c in result.cases}
     assert transfers["TC_079_CSMS"] == ["transferred"]
     assert transfers["TC_080_CSMS"] == ["transferred"]

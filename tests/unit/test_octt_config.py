@@ -217,3 +217,41 @@ def test_lab_from_data_tolerates_missing_and_unknown_keys() -> None:
     assert lab_from_data({"vendor_signatory": {"name": "V", "phone": "1"}}).vendor_signatory == (
         Signatory(name="V")
     )
+
+
+def test_tls_files_and_security_endpoints_from_a_config_file(tmp_path: Path) -> None:
+    path = tmp_path / "run.yaml"
+    path.write_text(
+        "tls_ca_file: pki/root.pem\n"
+        "tls_client_cert: pki/client.pem\n"
+        "tls_client_key: pki/client.key\n"
+        "pki_dir: pki\n"
+        "security_profile_urls:\n"
+        "  sp1: ws://csms/ocpp\n"
+        "  sp3: wss://csms:8443/ocpp\n"
+    )
+    config = load_run_config(path)
+    assert config.tls_ca_file == (tmp_path / "pki/root.pem").resolve()
+    assert config.pki_dir == (tmp_path / "pki").resolve()
+    assert config.security_profile_urls == {1: "ws://csms/ocpp", 3: "wss://csms:8443/ocpp"}
+    settings = config.settings()
+    assert settings["security_profile_urls"] == {
+        "sp1": "ws://csms/ocpp",
+        "sp3": "wss://csms:8443/ocpp",
+    }
+    assert "tls_client_key" not in settings
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("security_profile_urls:\n  sp2: ws://not-tls\n")
+    with pytest.raises(DocumentError, match=r"bad\.yaml:2"):
+        load_run_config(bad)
+
+
+def test_pki_defaults_fill_only_what_is_missing(tmp_path: Path) -> None:
+    config = RunConfig(pki_dir=tmp_path, tls_ca_file=Path("/own/root.pem")).with_pki_defaults()
+    assert config.tls_ca_file == Path("/own/root.pem")
+    assert config.tls_client_cert == tmp_path / "cp-client.pem"
+    assert config.tls_client_key == tmp_path / "cp-client.key"
+    assert RunConfig().with_pki_defaults() == RunConfig()
+    assert "hidden-key-password" not in repr(
+        RunConfig(tls_client_key_password="hidden-key-password")
+    )

@@ -611,3 +611,68 @@ def test_reservation_expiry_is_a_simulated_event(tmp_path: Path) -> None:
     assert isinstance(step, SimulateStep)
     assert (step.event, step.duration_s) == (SimulatedEvent.RESERVATION_EXPIRY, 60)
     assert describe_step(step) == "simulate reservation expiry"
+
+
+# -- the security whitepaper's step options ----------------------------------------------------
+
+SECURITY_CASE = """\
+id: TC_085_CSMS
+title: Basic auth
+profile: security
+reference: {catalog: x}
+checks: [refused without credentials]
+security_profiles: [1, 2]
+charge_point_id: "{sp1_charge_point_id}"
+steps:
+  - disconnect:
+  - reconnect: {credentials: none, refused: true}
+  - reconnect: {security_profile: "{security_profile}", client_certificate: expired, refused: true}
+  - reconnect: {subprotocols: [ocpp0.1, ocpp1.6]}
+  - send: SignCertificate
+    followed_by: [CertificateSigned]
+  - state: booted
+    when: {security_profile: "1"}
+  - simulate: log_upload
+"""
+
+
+def test_security_options_of_cases_and_steps(tmp_path: Path) -> None:
+    from octt.catalog.model import ClientCertificateChoice, DisconnectStep
+
+    files = {"_states/booted.yaml": BOOTED, "security/TC_085_CSMS.yaml": SECURITY_CASE}
+    case = load_catalog(catalog_root(tmp_path, files)).case("TC_085_CSMS")
+    assert case.security_profiles == (1, 2)
+    assert case.charge_point_id == "{sp1_charge_point_id}"
+    closed, none, expired, offered, sign, booted, upload = case.steps
+    assert isinstance(closed, DisconnectStep) and step_kind(closed) == "disconnect"
+    assert describe_step(closed) == "the charge point closes the connection"
+    assert isinstance(none, ReconnectStep) and not none.credentials and none.refused
+    assert describe_step(none) == "reconnect without credentials (the CSMS must refuse)"
+    assert isinstance(expired, ReconnectStep)
+    assert expired.client_certificate is ClientCertificateChoice.EXPIRED
+    assert "expired client certificate" in describe_step(expired)
+    assert isinstance(offered, ReconnectStep) and offered.credentials and not offered.refused
+    assert describe_step(offered) == "reconnect offering ocpp0.1, ocpp1.6"
+    assert isinstance(sign, SendStep) and sign.followed_by == ("CertificateSigned",)
+    assert isinstance(booted, StateStep) and booted.when == {"security_profile": "1"}
+    assert isinstance(upload, SimulateStep) and upload.event is SimulatedEvent.LOG_UPLOAD
+
+
+def test_security_options_are_checked_by_the_schema(tmp_path: Path) -> None:
+    bad = SECURITY_CASE.replace("credentials: none", "credentials: maybe")
+    files = {"_states/booted.yaml": BOOTED, "security/TC_085_CSMS.yaml": bad}
+    assert "security/TC_085_CSMS.yaml:10" in error_of(tmp_path, files)
+    bad = SECURITY_CASE.replace("security_profiles: [1, 2]", "security_profiles: [4]")
+    files = {"_states/booted.yaml": BOOTED, "security/TC_085_CSMS.yaml": bad}
+    assert "security/TC_085_CSMS.yaml:6" in error_of(tmp_path, files)
+
+
+def test_the_packaged_security_cases(packaged: Catalog) -> None:
+    security = [c for c in packaged.cases if c.profile is Profile.SECURITY]
+    assert len(security) == 15 and all(c.security_profiles for c in security)
+    assert packaged.case("TC_083_CSMS").charge_point_id == "{upgrade_charge_point_id}"
+    assert all(
+        c.needs_operator
+        for c in security
+        if c.id not in ("TC_085_CSMS", "TC_086_CSMS", "TC_087_CSMS", "TC_088_CSMS")
+    )

@@ -69,3 +69,25 @@ def test_port_out_of_range_is_a_usage_error(tmp_path: Path, argv: list[str]) -> 
     status, _, stderr = octt(tmp_path, "reference-csms", *argv)
     assert status == 2
     assert argv[0] in stderr
+
+
+@pytest.mark.parametrize(
+    ("argv", "fragment"),
+    [
+        (["--pki", "missing"], "--pki"),
+        (["--tls-cert", "a.pem"], "--tls-cert and --tls-key come in pairs"),
+        (["--tls-cert", "a.pem", "--tls-key", "a.key"], "a.pem: no such file"),
+        (["--tls-port", "70000"], "--tls-port 70000"),
+    ],
+)
+def test_tls_flags_are_checked(tmp_path: Path, argv: list[str], fragment: str) -> None:
+    status, _, stderr = octt(tmp_path, "reference-csms", *argv)
+    assert status == 2 and fragment in stderr, stderr
+
+
+def test_signing_ca_files_come_together(tmp_path: Path) -> None:
+    for name in ("a.pem", "a.key", "ca.pem"):
+        (tmp_path / name).write_text("x")
+    argv = ["--tls-cert", "a.pem", "--tls-key", "a.key", "--signing-ca-cert", "ca.pem"]
+    status, _, stderr = octt(tmp_path, "reference-csms", *argv)
+    assert status == 2 and "--signing-ca-cert and --signing-ca-key" in stderr

@@ -257,3 +257,28 @@ def test_ci_copy_flags_reach_the_parser() -> None:
     args = build_parser().parse_args(["run", "--junit", "ci/j.xml", "--json", "ci/r.json"])
     assert (args.junit, args.json) == (Path("ci/j.xml"), Path("ci/r.json"))
     assert (args.sign_key, args.sign_cert) == (None, None)
+
+
+def test_tls_flags_and_the_key_password_from_the_environment(tmp_path: Path) -> None:
+    config = config_of(
+        tmp_path,
+        "--pki",
+        "pki",
+        "--tls-ca",
+        "root.pem",
+        "--tls-client-cert",
+        "cp.pem",
+        "--tls-client-key",
+        "cp.key",
+        "--no-tls-verify",
+        environ={"OCTT_TLS_CLIENT_KEY_PASSWORD": "key-secret"},
+    )
+    assert config.pki_dir == tmp_path / "pki"
+    assert config.tls_ca_file == tmp_path / "root.pem"
+    assert (config.tls_client_cert, config.tls_client_key) == (
+        tmp_path / "cp.pem",
+        tmp_path / "cp.key",
+    )
+    assert config.tls_client_key_password == "key-secret" and config.tls_verify is False
+    assert "key-secret" not in repr(config)
+    assert config_of(tmp_path).tls_verify is True

@@ -158,3 +158,12 @@ def test_dotted_get_raises_key_error_naming_the_path(path: str) -> None:
     with pytest.raises(KeyError) as info:
         dotted_get(DOC, path)
     assert info.value.args == (path,)
+
+
+def test_placeholders_nest() -> None:
+    s = Scope(
+        {"kind": "Root", "alg": "SHA256", "data.Root.SHA256": [1, 2]},
+        {},
+    )
+    assert render("{data.{kind}.{alg}}", s) == [1, 2]  # the inner ones first, then the name
+    assert render("x {kind} {alg}", s) == "x Root SHA256"

@@ -7,13 +7,14 @@ import json
 import socket
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import pytest
 from aiohttp import web
 
 from octt.operator.base import (
+    ChargePointProvision,
     OperatorOutcome,
     OperatorRequest,
     OperatorResult,
@@ -365,6 +366,39 @@ def test_provision_posts_each_token_then_the_password() -> None:
                 "/api/octt/set-basic-auth-password", {"station_id": "CP-1", "password": PASSWORD}
             ),
         ]
+
+    asyncio.run(scenario())
+
+
+def test_provision_of_the_security_profiles_charge_points() -> None:
+    async def scenario() -> None:
+        request = replace(
+            provision_request(password=None),
+            charge_points=(
+                ChargePointProvision("CP-SP1", 1, PASSWORD),
+                ChargePointProvision("CP-SP3", 3),
+            ),
+        )
+        async with trigger_api() as api:
+            operator = HttpOperator(api.base_url)
+            try:
+                result = await operator.provision(request)
+            finally:
+                await operator.aclose()
+        assert result.outcome is OperatorOutcome.DONE, result.detail
+        assert PASSWORD not in result.detail and "security profile 3 for CP-SP3" in result.detail
+        assert api.requests[2:] == [
+            Recorded(
+                "/api/octt/set-basic-auth-password", {"station_id": "CP-SP1", "password": PASSWORD}
+            ),
+            Recorded(
+                "/api/octt/set-security-profile", {"station_id": "CP-SP1", "security_profile": 1}
+            ),
+            Recorded(
+                "/api/octt/set-security-profile", {"station_id": "CP-SP3", "security_profile": 3}
+            ),
+        ]
+        assert PASSWORD not in repr(request)
 
     asyncio.run(scenario())
 

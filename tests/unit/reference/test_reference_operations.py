@@ -187,3 +187,72 @@ def test_a_differential_update_merges_into_the_stored_list() -> None:
     record("SendLocalList", sent, {"status": "Accepted"}, db, "CP")
     version, entries = db.local_list("CP")
     assert (version, [e["idTag"] for e in entries]) == (2, ["VALID", "PARENT"])
+
+
+# -- the security whitepaper ---------------------------------------------------------------------
+
+
+def test_a_new_authorization_key_is_made_by_the_csms_and_stored_when_accepted() -> None:
+    from octt.transport.credentials import is_authorization_key
+
+    db = store()
+    sent = ready(db, "ChangeConfiguration", {"key": "AuthorizationKey", "value": "proposed"})
+    assert sent["key"] == "AuthorizationKey" and is_authorization_key(sent["value"])
+    record("ChangeConfiguration", sent, {"status": "Rejected"}, db, "CP")
+    assert db.password("CP") is None
+    record("ChangeConfiguration", sent, {"status": "Accepted"}, db, "CP")
+    assert db.password("CP") == sent["value"]
+    other = ready(db, "ChangeConfiguration", {"key": "AuthorizationKey", "value": "x"})
+    record(
+        "ChangeConfiguration",
+        other,
+        {"status": "Accepted"},
+        db,
+        "CP",
+        frozenset({Fault.AUTHORIZATION_KEY_NOT_STORED}),
+    )
+    assert db.password("CP") == sent["value"]  # the old one stays in force
+
+
+def test_an_accepted_security_profile_holds_the_charge_point_there() -> None:
+    db = store()
+    sent = ready(db, "ChangeConfiguration", {"key": "SecurityProfile", "value": "2"})
+    assert sent == {"key": "SecurityProfile", "value": "2"}
+    record("ChangeConfiguration", sent, {"status": "Accepted"}, db, "CP")
+    assert db.security_profile("CP") == 2
+
+
+def test_installed_roots_are_remembered_and_deleted_by_their_own_hash_data() -> None:
+    from security_support import session_pki
+
+    from octt.pki import certs
+    from octt.pki.hashdata import HashAlgorithm, hash_data
+    from octt.pki.layout import Item
+
+    db = store()
+    pem = session_pki().certificate(Item.CSMS_ROOT_CA_2).read_text()
+    root = certs.load_certificates(pem)[0]
+    install = {"certificateType": "CentralSystemRootCertificate", "certificate": pem}
+    record(
+        "InstallCertificate",
+        ready(db, "InstallCertificate", install),
+        {"status": "Accepted"},
+        db,
+        "CP",
+    )
+    assert list(db.installed_certificates("CP").values()) == [pem]
+    asked = hash_data(root, HashAlgorithm.SHA512).to_json()
+    stale = {**asked, "issuerKeyHash": "00"}  # the operator's copy: the CSMS computes its own
+    sent = ready(db, "DeleteCertificate", {"certificateHashData": stale})
+    assert sent == {"certificateHashData": asked}
+    padded = ready(
+        db,
+        "DeleteCertificate",
+        {"certificateHashData": stale},
+        frozenset({Fault.DELETE_CERTIFICATE_PADDED_SERIAL}),
+    )
+    assert padded["certificateHashData"]["serialNumber"].startswith("00")
+    record("DeleteCertificate", sent, {"status": "Accepted"}, db, "CP")
+    assert db.installed_certificates("CP") == {}
+    unknown = {"certificateHashData": {**asked, "serialNumber": "1"}}
+    assert ready(db, "DeleteCertificate", unknown) == unknown

@@ -234,3 +234,26 @@ def test_local_list_per_charge_point() -> None:
     assert store.local_list("CP") == (3, entries)
     store.set_local_list("CP", 4, [])
     assert store.local_list("CP") == (4, [])
+
+
+def test_the_security_whitepaper_tables() -> None:
+    from datetime import UTC, datetime
+
+    db = Store()
+    at = datetime(2026, 1, 1, tzinfo=UTC)
+    assert db.security_profile("CP") is None
+    db.set_security_profile("CP", 1)
+    db.set_security_profile("CP", 2)
+    assert db.security_profile("CP") == 2
+    db.add_installed_certificate("CP", "1a", "CentralSystemRootCertificate", "PEM1")
+    db.add_installed_certificate("CP", "1a", "CentralSystemRootCertificate", "PEM2")
+    assert db.installed_certificates("CP") == {"1a": "PEM2"}
+    db.remove_installed_certificate("CP", "1a")
+    assert db.installed_certificates("CP") == {}
+    db.record_issued_certificate("CP", "CHAIN", "Accepted", at)
+    assert db.issued_certificates("CP") == [("CHAIN", "Accepted")]
+    db.record_security_event("CP", "FirmwareUpdated", "2026-01-01T00:00:00Z", None, at)
+    assert db.security_events("CP") == ["FirmwareUpdated"]
+    db.record_security_status("CP", "log", "Uploading", 7, at)
+    assert db.security_statuses("CP", "log") == ["Uploading"]
+    assert db.security_statuses("CP", "signed-firmware") == []

@@ -27,10 +27,24 @@ from octt.report.model import (
     StepRecord,
     StepStatus,
     TimingSummary,
+    TlsOutcome,
+    TlsRecord,
     Verdict,
 )
 from octt.report.result_json import write_result
 from octt.resources import schema_path
+
+_CERTIFICATE = {
+    "subject": "CN=127.0.0.1",
+    "common_name": "127.0.0.1",
+    "issuer": "CN=root",
+    "serial": "1a2b",
+    "not_before": "2026-01-01T00:00:00+00:00",
+    "not_after": "2028-01-01T00:00:00+00:00",
+    "key_type": "EC",
+    "key_bits": 256,
+    "sha256": "ab" * 32,
+}
 
 
 def sample() -> RunResult:
@@ -96,6 +110,36 @@ def sample() -> RunResult:
                 operator=(OperatorRecord("RemoteStartTransaction", "done", "via http", 0.5),),
             ),
             CaseResult("TC_046_CSMS", "Reserve", "core", Verdict.NOT_APPLICABLE, reason="n/a"),
+            CaseResult(
+                "TC_087_CSMS",
+                "TLS client certificate",
+                "security",
+                Verdict.PASS,
+                security_profile=3,
+                tls=(
+                    TlsRecord(
+                        purpose="connection",
+                        step="1",
+                        url="wss://127.0.0.1:9443/CP",
+                        security_profile=3,
+                        outcome=TlsOutcome.ESTABLISHED,
+                        detail="TLSv1.3 TLS_AES_256_GCM_SHA384",
+                        version="TLSv1.3",
+                        cipher="TLS_AES_256_GCM_SHA384",
+                        server_certificates=(_CERTIFICATE,),
+                        client_certificate=_CERTIFICATE,
+                        connection=4,
+                    ),
+                    TlsRecord(
+                        purpose="connection the CSMS must refuse",
+                        step="4",
+                        url="wss://127.0.0.1:9443/CP",
+                        security_profile=3,
+                        outcome=TlsOutcome.REFUSED,
+                        detail="HTTP 403",
+                    ),
+                ),
+            ),
         ),
         performance=Performance(
             TimingSummary(2, 0.0625, 0.09375, 0.125, 0.125, 30.0, LimitVerdict.FAIL, 1),
