@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 from collections.abc import Sequence
+from dataclasses import replace
 
 from rich.text import Text
 
@@ -12,6 +13,7 @@ from octt.catalog.model import (
     Catalog,
     ExpectCallStep,
     OperatorStep,
+    ReconnectStep,
     SendStep,
     StateStep,
     Step,
@@ -41,6 +43,12 @@ def _detail(step: Step) -> str:
     if isinstance(step, StateStep):
         # Expectations the case adds to the messages inside the state, per action.
         parts.extend(f"expect on {action} {dict(e)}" for action, e in step.expect.items())
+        if step.when:
+            parts.append(f"only when {dict(step.when)}")
+    if isinstance(step, ReconnectStep) and step.label:
+        parts.append(describe_step(replace(step, label="")))  # the options behind the label
+    if isinstance(step, SendStep) and step.followed_by:
+        parts.append(f"the CSMS answers with {', '.join(step.followed_by)}")
     return "; ".join(parts)
 
 

@@ -291,7 +291,7 @@ async def connect_refused(ctx: CaseContext, options: TransportOptions, profile: 
                     connection=connection,
                 )
             )
-        return f"refused as the whitepaper requires: {exc.detail}"
+        return f"refused, as required: {exc.detail}"
     event = ctx.recorder.event(
         connection,
         ConnectionEventKind.OPEN,

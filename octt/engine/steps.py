@@ -492,6 +492,7 @@ async def _reconnect(ctx: CaseContext, step: ReconnectStep) -> str:
         client_certificate=step.client_certificate,
     )
     ctx.cp.come_online()
+    tls = _tls_detail(ctx)
     queue, ctx.offline_queue = ctx.offline_queue, []
     for queued in queue:
         previous = ctx.step_path
@@ -500,7 +501,20 @@ async def _reconnect(ctx: CaseContext, step: ReconnectStep) -> str:
             await send_message(ctx, queued.step, queued.connector, queued.local_time)
         finally:
             ctx.step_path = previous
-    return f"{len(queue)} queued message(s) delivered" if queue else ""
+    delivered = f"{len(queue)} queued message(s) delivered" if queue else ""
+    return "; ".join(part for part in (tls, delivered) if part)
+
+
+def _tls_detail(ctx: CaseContext) -> str:
+    """The TLS of the connection the step just opened, for the step's detail (report.html)."""
+    record = ctx.tls[-1] if ctx.tls else None
+    if record is None or record.step != ctx.step_path or not record.server_certificates:
+        return ""
+    leaf = record.server_certificates[0]
+    return (
+        f"{record.version} {record.cipher}; server certificate CN {leaf.get('common_name')}"
+        f" ({leaf.get('key_type')} {leaf.get('key_bits')} bits)"
+    )
 
 
 async def _reconnect_refused(

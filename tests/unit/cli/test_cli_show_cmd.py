@@ -94,3 +94,14 @@ def test_state_step_arguments_and_expectations(tmp_path: Path) -> None:
         " to reserve the charge point, not a connector'}}"
     )
     assert "     1.1. reusable state reserve_now (reservation_answer=Accepted)" in lines
+
+
+def test_security_steps_show_their_conditions_and_options(tmp_path: Path) -> None:
+    status, text, stderr = show(tmp_path, "TC_083_CSMS")
+    assert status == 0, stderr
+    assert "only when {'security_profile': '1'}" in text
+    assert "reconnect with security profile {security_profile} (the CSMS must refuse)" in text
+    assert "the CSMS answers with CertificateSigned" in text
+    _, text, _ = show(tmp_path, "TC_085_CSMS")
+    assert "the charge point closes the connection" in text
+    assert "reconnect without credentials (the CSMS must refuse)" in text
