@@ -165,6 +165,11 @@ def transport_options_for(
     present another client certificate."""
     profile = cp.security.profile if security_profile is None else security_profile
     url = endpoint_url(config, csms_url, profile)
+    if profile in TLS_PROFILES and not url.startswith("wss://"):
+        raise NoTestMaterial(
+            f"security profile {profile} needs a wss:// endpoint, and {url} is not one: set"
+            f" security_profile_urls.sp{profile} in the run configuration"
+        )
     secret: str | bytes | None = None
     if with_credentials and (profile in BASIC_AUTH_PROFILES or profile == 0):
         secret = password if password is not None else cp.security.password

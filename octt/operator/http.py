@@ -62,6 +62,7 @@ class _Exchange:
     ok: bool
     detail: str
     response: dict[str, Any] | None
+    status: int | None = None  # the HTTP status, when there was an answer
 
 
 class HttpOperator:
@@ -145,6 +146,14 @@ class HttpOperator:
                 "security_profile": charge_point.security_profile,
             }
             exchange = await self._post(url, body, self._provision_timeout_s)
+            if exchange.status == 404:
+                # Not part of the trigger-API convention everywhere: the profiles are then the
+                # operator's to set up by hand.
+                done.append(
+                    f"no set-security-profile (HTTP 404): set {charge_point.cp_id} to security"
+                    f" profile {charge_point.security_profile} by hand"
+                )
+                continue
             if not exchange.ok:
                 return self._provision_failed(start, done, exchange.detail)
             done.append(
@@ -191,8 +200,10 @@ class HttpOperator:
             if len(excerpt) > BODY_EXCERPT_CHARS:
                 excerpt = excerpt[:BODY_EXCERPT_CHARS] + "…"
             shown = f": {excerpt}" if excerpt else " (empty body)"
-            return _Exchange(False, f"POST {url} answered HTTP {status} {reason}{shown}", None)
-        return _Exchange(True, f"HTTP {status}", _json_object(text))
+            return _Exchange(
+                False, f"POST {url} answered HTTP {status} {reason}{shown}", None, status
+            )
+        return _Exchange(True, f"HTTP {status}", _json_object(text), status)
 
     async def aclose(self) -> None:
         session, self._session = self._session, None

@@ -159,3 +159,8 @@ def test_a_refusal_is_recognised_and_an_acceptance_is_a_finding() -> None:
     refused, accepted = asyncio.run(scenario())
     assert "HTTP 401" in refused
     assert accepted.startswith("accepted") and findings == ["transport.not-refused"]
+
+
+def test_a_tls_profile_needs_a_wss_endpoint() -> None:
+    with pytest.raises(security.NoTestMaterial, match=r"security_profile_urls\.sp2"):
+        security.transport_options_for(RunConfig(), "ws://csms/ocpp", cp(2))

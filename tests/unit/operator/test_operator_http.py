@@ -472,3 +472,22 @@ def test_provision_against_nothing_is_failed_not_raised() -> None:
         assert result.outcome is OperatorOutcome.FAILED
         assert "refused" in result.detail
         assert PASSWORD not in result.detail
+
+
+def test_a_trigger_api_without_set_security_profile_is_a_note_not_a_failure() -> None:
+    async def scenario() -> None:
+        request = replace(
+            provision_request(password=None),
+            charge_points=(ChargePointProvision("CP-SP2", 2, PASSWORD),),
+        )
+        async with trigger_api() as api:
+            api.replies["/api/octt/set-security-profile"] = reply(404, "no such route")
+            operator = HttpOperator(api.base_url)
+            try:
+                result = await operator.provision(request)
+            finally:
+                await operator.aclose()
+        assert result.outcome is OperatorOutcome.DONE, result.detail
+        assert "set CP-SP2 to security profile 2 by hand" in result.detail
+
+    asyncio.run(scenario())
