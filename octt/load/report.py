@@ -159,7 +159,7 @@ def print_summary(console: Console, result: LoadResult, paths: Mapping[str, Path
         )
     )
     # Off a terminal (a CI log) the table keeps its width rather than fold the action names.
-    console.print(actions_table(result.actions), width=None if console.is_terminal else 110)
+    console.print(actions_table(result.actions), width=None if console.is_terminal else 200)
     connections = result.connections
     failed = sum(result.connect_failures.values())
     console.print(
