@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from octt.load.text import describe as describe_background_load
 from octt.pics.model import Profile
 from octt.record.load import Trace, TraceEntry
 from octt.record.redact import Redactor
@@ -110,6 +111,7 @@ class FullReport:
     trace_note: str
     robustness: ProfileView | None = None  # the robustness cases, failures first
     robustness_warned: int = 0  # robustness cases passed with a warning
+    background_load: str = ""  # the load the run ran under (octt run --background-load)
 
 
 def _profile_title(name: str) -> str:
@@ -299,6 +301,11 @@ def build_full_report(result: RunResult, trace: Trace | None) -> FullReport:
         trace_note=trace_note,
         robustness=robustness,
         robustness_warned=warned,
+        background_load=(
+            describe_background_load(load)
+            if isinstance(load := result.settings.get("background_load"), Mapping)
+            else ""
+        ),
     )
 
 

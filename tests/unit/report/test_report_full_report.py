@@ -184,3 +184,13 @@ def test_an_interrupted_case_is_labelled_so() -> None:
     r = build_full_report(replace(failing_result((stopped, *rest)), interrupted=True), trace())
     [view] = [v for p in r.profiles for v in p.cases if v.case.id == first.id]
     assert view.label == "interrupted" and view.verdict == "error"
+
+
+def test_the_test_configuration_states_a_background_load() -> None:
+    assert "Background load" not in render_full_report(report())
+    load = {"stations": 50, "connected_before_cases": 50, "think_time_s": 2.0, "calls": 900}
+    settings = {**passing_result().settings, "background_load": load}
+    r = build_full_report(replace(passing_result(), settings=settings), trace())
+    assert r.background_load.startswith("50 stations (50 connected before the first case")
+    html = render_full_report(r)
+    assert '<th scope="row">Background load</th><td>50 stations (50 connected' in html
