@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
+from rich import box
 from rich.console import Console, Group
 from rich.table import Table
 from rich.text import Text
@@ -106,12 +107,19 @@ def _chart(timeline: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
 
 
 def actions_table(actions: Sequence[ActionSummary], title: str | None = None) -> Table:
-    table = Table(title=title, title_justify="left", show_edge=False, pad_edge=False)
+    # Compact enough for an 80-column terminal with every heading whole.
+    table = Table(
+        title=title,
+        title_justify="left",
+        box=box.SIMPLE_HEAD,
+        show_edge=False,
+        pad_edge=False,
+        padding=0,
+    )
     table.add_column("action", no_wrap=True)
-    for heading in ("count", "errors", "CALLERROR", "schema"):
-        table.add_column(heading, justify="right")
-    for heading in ("p50 ms", "p95 ms", "p99 ms", "max ms"):
-        table.add_column(heading, justify="right")
+    for heading in ("count", "errors", "CALLERROR", "schema", "p50 ms", "p95 ms", "p99 ms"):
+        table.add_column(heading, justify="right", no_wrap=True, min_width=len(heading))
+    table.add_column("max ms", justify="right", no_wrap=True, min_width=6)
     for row in actions:
         style = "bold" if row.action == ALL_ACTIONS else ""
         table.add_row(
