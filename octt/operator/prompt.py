@@ -99,6 +99,10 @@ def payload_rows(payload: dict[str, Any]) -> list[tuple[str, str]]:
             rows.append((label, _scalar(value)))
 
     for key, value in payload.items():
+        if key == "value" and payload.get("key") == "AuthorizationKey":
+            # A password (security whitepaper A01): the CSMS makes its own; never on screen.
+            rows.append(("value", "(a new password, made by the CSMS, in hex)"))
+            continue
         walk(str(key), value, 0)
     return rows
 

@@ -164,6 +164,15 @@ def test_payload_rows_flatten_nested_fields_as_indented_rows() -> None:
     ]
 
 
+def test_an_authorization_key_is_never_shown() -> None:
+    rows = payload_rows({"key": "AuthorizationKey", "value": "41" * 20})
+    assert rows == [
+        ("key", "AuthorizationKey"),
+        ("value", "(a new password, made by the CSMS, in hex)"),
+    ]
+    assert payload_rows({"key": "HeartbeatInterval", "value": "60"})[1] == ("value", "60")
+
+
 def test_mode_and_can_act() -> None:
     operator = PromptOperator(console(Screen()), io.StringIO())
     assert operator.mode == "prompt"
