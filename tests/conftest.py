@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 from rich.console import Console
+from security_support import session_pki
 
 from octt.catalog.loader import load_catalog
 from octt.catalog.model import Catalog
@@ -24,9 +25,8 @@ from octt.operator.factory import make_operator
 from octt.pics.model import Pics, load_pics
 from octt.record.redact import Redactor
 from octt.record.trace import Recorder
+from octt.reference.embedded import embedded_reference
 from octt.reference.faults import parse_faults
-from octt.reference.server import ReferenceConfig, ReferenceCsms
-from octt.reference.store import seed_from_pics
 from octt.report.model import RunResult, Verdict
 from octt.resources import default_pics_path
 from octt.validation.schemas import SchemaSet
@@ -48,14 +48,12 @@ async def run_against_reference_async(
     (`catalog`: instead of the YAML cases, e.g. with the robustness cases added)."""
     pics = pics or load_pics(default_pics_path())
     config = config or RunConfig(operator_timeout_s=3.0)
-    reference = ReferenceCsms(
-        ReferenceConfig(
-            faults=parse_faults(faults),
-            seed=seed_from_pics(default_pics_path()),
-            call_timeout_s=reference_timeout_s,
-        )
-    )
-    async with reference:
+    if config.pki_dir is None:
+        config = replace(config, pki_dir=session_pki().directory)  # no key generation per run
+    # The same embedded reference `octt run` starts (TLS for the security profiles included).
+    async with embedded_reference(
+        config, pics, faults=parse_faults(faults), call_timeout_s=reference_timeout_s
+    ) as (reference, embedded):
         operator = make_operator(
             config.operator or reference.control_url,
             console=Console(file=io.StringIO()),
@@ -66,7 +64,7 @@ async def run_against_reference_async(
         clock = SystemClock()
         recorder = Recorder(clock, Redactor(), trace)
         setup = RunSetup(
-            config,
+            embedded,
             pics,
             catalog,
             reference.ocpp_url,

@@ -8,32 +8,22 @@ from __future__ import annotations
 
 import asyncio
 import functools
-import io
 from collections.abc import Iterable
 from dataclasses import replace
 
 import pytest
-from rich.console import Console
+from conftest import RunAgainstReference, assert_fails_against_fault, run_against_reference_async
 from security_support import session_pki
 
 from octt.catalog.loader import load_catalog
 from octt.catalog.model import Catalog
 from octt.catalog.selection import select
-from octt.clock import SystemClock
 from octt.config import RunConfig
 from octt.engine.checks import CHECKS
-from octt.engine.events import EventBus
-from octt.engine.runner import Runner, RunSetup
-from octt.findings import Severity
-from octt.operator.factory import make_operator
 from octt.pics.model import Profile, load_pics
-from octt.record.redact import Redactor
-from octt.record.trace import Recorder
-from octt.reference.embedded import embedded_reference
-from octt.reference.faults import SECURITY_FAULTS, parse_faults
+from octt.reference.faults import SECURITY_FAULTS
 from octt.report.model import RunResult, TlsOutcome, Verdict
 from octt.resources import default_pics_path
-from octt.validation.schemas import SchemaSet
 
 SECURITY_CASES = [
     "TC_073_CSMS",
@@ -156,48 +146,16 @@ def _catalog() -> Catalog:
     return load_catalog(known_checks=frozenset(CHECKS))
 
 
-@functools.cache
-def _schemas() -> SchemaSet:
-    return SchemaSet.load()
-
-
-async def _run(case_ids: Iterable[str], faults: Iterable[str] = ()) -> RunResult:
-    pics = load_pics(default_pics_path())
-    config = RunConfig(
+def _config() -> RunConfig:
+    return RunConfig(
         operator_timeout_s=OPERATOR_TIMEOUT_S,
         real_transfers=True,
         pki_dir=session_pki().directory,
     )
-    async with embedded_reference(
-        config, pics, faults=parse_faults(faults), call_timeout_s=5.0
-    ) as (reference, embedded):
-        operator = make_operator(
-            reference.control_url, console=Console(file=io.StringIO()), input_stream=io.StringIO()
-        )
-        catalog = _catalog()
-        plan = select(catalog, pics, test_ids=list(case_ids))
-        clock = SystemClock()
-        recorder = Recorder(clock, Redactor())
-        setup = RunSetup(
-            embedded,
-            pics,
-            catalog,
-            reference.ocpp_url,
-            operator,
-            clock,
-            EventBus(),
-            recorder,
-            _schemas(),
-        )
-        try:
-            return await Runner(setup).run(plan)
-        finally:
-            recorder.close()
-            await operator.aclose()
 
 
 def run(case_ids: Iterable[str], faults: Iterable[str] = ()) -> RunResult:
-    return asyncio.run(_run(case_ids, faults))
+    return asyncio.run(run_against_reference_async(case_ids, faults, config=_config()))
 
 
 def test_the_matrix_covers_every_security_case_and_fault() -> None:
@@ -207,14 +165,10 @@ def test_the_matrix_covers_every_security_case_and_fault() -> None:
 
 
 @pytest.mark.parametrize(("case_id", "fault", "rule", "control"), MATRIX)
-def test_case_fails_against_fault(case_id: str, fault: str, rule: str, control: str) -> None:
-    result = run([case_id, control], [fault])
-    by_id = {c.id: c for c in result.cases}
-    failed = by_id[case_id]
-    assert failed.verdict is Verdict.FAIL, (failed.verdict, failed.reason)
-    rules = {f.rule for f in failed.findings if f.severity is Severity.ERROR}
-    assert rule in rules, (rule, [(f.rule, f.message) for f in failed.findings])
-    assert by_id[control].verdict is Verdict.PASS, (control, by_id[control].reason)
+def test_case_fails_against_fault(
+    run_against_reference: RunAgainstReference, case_id: str, fault: str, rule: str, control: str
+) -> None:
+    assert_fails_against_fault(run_against_reference, case_id, fault, rule, control, _config())
 
 
 def test_all_security_cases_pass_over_every_profile_without_findings() -> None:
