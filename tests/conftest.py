@@ -18,7 +18,6 @@ from octt.catalog.selection import select
 from octt.clock import SystemClock
 from octt.config import RunConfig
 from octt.engine.checks import CHECKS
-from octt.engine.events import EventBus
 from octt.engine.runner import Runner, RunSetup
 from octt.findings import Severity
 from octt.operator.factory import make_operator
@@ -27,8 +26,9 @@ from octt.record.redact import Redactor
 from octt.record.trace import Recorder
 from octt.reference.embedded import embedded_reference
 from octt.reference.faults import parse_faults
-from octt.report.model import RunResult, Verdict
 from octt.resources import default_pics_path
+from octt.result.events import EventBus
+from octt.result.model import RunResult, Verdict
 from octt.validation.schemas import SchemaSet
 
 RunAgainstReference = Callable[..., RunResult]

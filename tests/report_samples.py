@@ -10,7 +10,7 @@ from typing import Any
 
 from octt.config import LabInfo, Signatory
 from octt.findings import Finding, Severity
-from octt.report.model import (
+from octt.result.model import (
     CaseResult,
     ExchangeOutcome,
     ExchangeRecord,
@@ -23,8 +23,8 @@ from octt.report.model import (
     Verdict,
     summarise_profile,
 )
-from octt.report.performance import performance
-from octt.report.result_json import write_result
+from octt.result.performance import performance
+from octt.result.result_json import write_result
 
 SECRET = "AuthKey-Very-Secret-0042"
 SCHEMA_SHA = "ab" * 32

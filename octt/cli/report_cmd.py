@@ -15,11 +15,11 @@ from pathlib import Path
 
 from octt.cli.env import Environment, ExitStatus
 from octt.config import load_run_config
-from octt.report.load import ResultFileError, load_result
 from octt.report.outputs import SIGNATURE_FILE, write_reports
-from octt.report.result_json import RESULT_FILE, write_json_atomically
 from octt.report.signature import SignatureFileError, signature_shown, verify_directory
 from octt.report.terminal import TerminalSink
+from octt.result.load import ResultFileError, load_result
+from octt.result.result_json import RESULT_FILE, write_json_atomically
 from octt.yamldoc import DocumentError
 
 

@@ -25,7 +25,6 @@ from octt.cli.sign_cmd import add_key_arguments, sign_reports, signing_key
 from octt.clock import SystemClock
 from octt.config import Ordering, RunConfig, load_run_config
 from octt.engine.checks import CHECKS
-from octt.engine.events import EventBus
 from octt.engine.runner import CsmsUnreachable, Runner, RunSetup, new_run_id
 from octt.engine.security import secrets_of
 from octt.load.background import BackgroundLoad, BackgroundOptions, figures
@@ -34,11 +33,12 @@ from octt.operator.factory import make_operator
 from octt.pics.model import Pics, Profile, load_pics
 from octt.record.redact import Redactor
 from octt.record.trace import Recorder
-from octt.report.model import RunResult
 from octt.report.outputs import JUNIT_FILE, TRACE_FILE, write_reports
-from octt.report.result_json import RESULT_FILE, ResultFileSink, write_result
 from octt.report.signature import KeyFileError, SigningKey
 from octt.report.terminal import TerminalSink
+from octt.result.events import EventBus
+from octt.result.model import RunResult
+from octt.result.result_json import RESULT_FILE, ResultFileSink, write_result
 from octt.robustness.generator import with_robustness
 from octt.validation.schemas import SchemaSet
 from octt.yamldoc import DocumentError

@@ -12,10 +12,7 @@ from pathlib import Path
 
 from octt.cli.env import Environment, ExitStatus
 from octt.clock import SystemClock, rfc3339
-from octt.report.load import ResultFileError, load_result
-from octt.report.model import RunResult
 from octt.report.outputs import EVIDENCE_FILES, SIGNATURE_FILE, write_reports
-from octt.report.result_json import RESULT_FILE
 from octt.report.signature import (
     PASSWORD_VARIABLE,
     KeyFileError,
@@ -23,6 +20,9 @@ from octt.report.signature import (
     load_signing_key,
     sign_directory,
 )
+from octt.result.load import ResultFileError, load_result
+from octt.result.model import RunResult
+from octt.result.result_json import RESULT_FILE
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:

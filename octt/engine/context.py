@@ -24,7 +24,6 @@ from octt.chargepoint.model import ChargePointState
 from octt.clock import Clock, rfc3339
 from octt.config import RunConfig
 from octt.engine import security
-from octt.engine.events import EventBus, FindingRaised
 from octt.engine.link import IncomingCall, Link, LinkLimits
 from octt.engine.templating import Scope
 from octt.findings import Finding, Severity
@@ -34,7 +33,8 @@ from octt.operator.base import Operator, OperatorRequest, OperatorResult
 from octt.pics.model import Pics
 from octt.record.model import ConnectionEventKind
 from octt.record.trace import Recorder
-from octt.report.model import (
+from octt.result.events import EventBus, FindingRaised
+from octt.result.model import (
     ExchangeRecord,
     OperatorRecord,
     RawExchangeRecord,

@@ -38,7 +38,7 @@ from octt.ocppj.session import (
 )
 from octt.record.model import ConnectionEventKind, Direction
 from octt.record.trace import Recorder
-from octt.report.model import ExchangeOutcome
+from octt.result.model import ExchangeOutcome
 from octt.transport.websocket import TransportClosed
 from octt.validation.frames import FrameValidator
 

@@ -27,7 +27,7 @@ from octt.engine.context import CaseAborted, CaseContext
 from octt.engine.link import ANY_UNIQUE_ID, Exchange, RawAnswer, RawExchange
 from octt.engine.templating import render
 from octt.findings import Finding, Severity
-from octt.report.model import ExchangeOutcome, ExchangeRecord, RawExchangeRecord, RawGrade
+from octt.result.model import ExchangeOutcome, ExchangeRecord, RawExchangeRecord, RawGrade
 
 SPEC = "OCPP-J 1.6 §4.2.3"
 #: The CALL that shows the CSMS still answers after the bad frame.

@@ -33,15 +33,6 @@ from octt.engine.context import (
     ToolError,
     transport_options,
 )
-from octt.engine.events import (
-    CaseFinished,
-    CaseStarted,
-    EventBus,
-    Notice,
-    RunCheckpoint,
-    RunFinished,
-    RunStarted,
-)
 from octt.engine.link import OwnMessageInvalid
 from octt.engine.steps import run_state, run_steps
 from octt.engine.templating import TemplateError
@@ -57,13 +48,22 @@ from octt.pics.model import TRIGGER_API, Pics, Profile, placeholders, with_place
 from octt.pki.layout import PkiFiles
 from octt.record.model import ConnectionEventKind
 from octt.record.trace import Recorder
-from octt.report.model import (
+from octt.result.events import (
+    CaseFinished,
+    CaseStarted,
+    EventBus,
+    Notice,
+    RunCheckpoint,
+    RunFinished,
+    RunStarted,
+)
+from octt.result.model import (
     CaseResult,
     RunResult,
     Verdict,
     summarise_profile,
 )
-from octt.report.performance import performance
+from octt.result.performance import performance
 from octt.transport.credentials import password_bytes
 from octt.transport.websocket import ConnectFailure, ConnectFailureKind, WebSocketTransport
 from octt.validation.frames import FrameValidator

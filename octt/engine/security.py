@@ -38,7 +38,7 @@ from octt.pki import firmware
 from octt.pki.certs import Credential
 from octt.pki.layout import Item, PkiFiles
 from octt.record.model import ConnectionEventKind
-from octt.report.model import TlsOutcome, TlsRecord
+from octt.result.model import TlsOutcome, TlsRecord
 from octt.transport import credentials, tls
 from octt.transport.tls import TlsFacts, TlsOptions
 from octt.transport.websocket import (

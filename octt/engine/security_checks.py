@@ -33,7 +33,7 @@ from octt.engine.security import (
 from octt.findings import Finding, Severity
 from octt.pki import certs, firmware, hashdata
 from octt.pki.certs import CertificateError
-from octt.report.model import TlsOutcome, TlsRecord
+from octt.result.model import TlsOutcome, TlsRecord
 from octt.transport import tls
 from octt.transport.tls import TlsOptions
 

@@ -45,14 +45,14 @@ from octt.engine.context import (
     QueuedSend,
     ToolError,
 )
-from octt.engine.events import StepStarted
 from octt.engine.link import Exchange, IncomingCall
 from octt.engine.matchers import evaluate
 from octt.engine.raw import send_raw as _send_raw_step
 from octt.engine.templating import TemplateError, dotted_get, render
 from octt.findings import Severity
 from octt.operator.base import OperatorOutcome, OperatorRequest
-from octt.report.model import ExchangeOutcome, ExchangeRecord, StepRecord, StepStatus
+from octt.result.events import StepStarted
+from octt.result.model import ExchangeOutcome, ExchangeRecord, StepRecord, StepStatus
 
 SPEC_RESPONSE = "OCPP-J 1.6 §4.1.1"
 

@@ -22,7 +22,7 @@ from octt.catalog.model import SimulatedEvent, SimulateStep
 from octt.chargepoint import firmware, security
 from octt.engine.context import CaseContext
 from octt.engine.templating import render
-from octt.report.model import TransferKind, TransferOutcome, TransferRecord
+from octt.result.model import TransferKind, TransferOutcome, TransferRecord
 from octt.transport import file_transfer
 
 #: The longest a firmware download waits for its retrieveDate, in simulated seconds.

@@ -31,7 +31,7 @@ from octt.load.csms_process import CsmsProcessInfo, ReferenceProcess
 from octt.load.station import DRAIN_S
 from octt.load.stats import ActionSummary, FindingExample, StatsBook
 from octt.load.worker import FdLimit, WorkerInfo, WorkerReport, WorkerSpec, worker_main
-from octt.report.performance import percentile
+from octt.result.performance import percentile
 
 #: A worker that sends nothing for this long after the end (plus drain) is given up.
 GRACE_S = 30.0

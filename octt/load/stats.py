@@ -27,7 +27,7 @@ from enum import StrEnum
 from typing import Any
 
 from octt.findings import Finding
-from octt.report.performance import percentile
+from octt.result.performance import percentile
 
 #: Example findings kept per rule (with the text of the frame they were found on).
 EXAMPLES_PER_RULE = 3

@@ -20,7 +20,7 @@ from typing import Any
 
 from octt.load.text import describe as describe_background_load
 from octt.pics.model import Profile
-from octt.report.model import (
+from octt.result.model import (
     CaseResult,
     LimitVerdict,
     ProfileResult,

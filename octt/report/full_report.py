@@ -28,14 +28,14 @@ from octt.pics.model import Profile
 from octt.record.load import Trace, TraceEntry
 from octt.record.redact import Redactor
 from octt.report.certificate import Standing, run_standing
-from octt.report.model import (
+from octt.report.templates import render_template
+from octt.result.model import (
     CaseResult,
     ProfileResult,
     RunResult,
     Verdict,
     summarise_robustness,
 )
-from octt.report.templates import render_template
 
 # Failures first: the order cases are listed in within a profile.
 _VERDICT_RANK = {

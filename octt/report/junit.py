@@ -10,7 +10,7 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
-from octt.report.model import CaseResult, RunResult, Verdict
+from octt.result.model import CaseResult, RunResult, Verdict
 
 
 def _case_element(case: CaseResult) -> ET.Element:

@@ -17,9 +17,9 @@ from octt.report.certificate_html import render_certificate_html
 from octt.report.certificate_pdf import render_certificate_pdf
 from octt.report.full_report import build_full_report, render_full_report
 from octt.report.junit import render_junit
-from octt.report.load import result_from_json
-from octt.report.model import RunResult
-from octt.report.result_json import RESULT_FILE
+from octt.result.load import result_from_json
+from octt.result.model import RunResult
+from octt.result.result_json import RESULT_FILE
 
 TRACE_FILE = "trace.jsonl"
 JUNIT_FILE = "junit.xml"

@@ -11,7 +11,8 @@ from rich.status import Status
 from rich.table import Table
 from rich.text import Text
 
-from octt.engine.events import (
+from octt.findings import Severity
+from octt.result.events import (
     CaseFinished,
     CaseStarted,
     Event,
@@ -20,8 +21,7 @@ from octt.engine.events import (
     RunStarted,
     StepStarted,
 )
-from octt.findings import Severity
-from octt.report.model import LimitVerdict, ProfileVerdict, RunResult, TimingSummary, Verdict
+from octt.result.model import LimitVerdict, ProfileVerdict, RunResult, TimingSummary, Verdict
 
 _VERDICT_STYLE = {
     Verdict.PASS: "bold green",

@@ -14,10 +14,10 @@ from octt.pics.model import load_pics
 from octt.record.load import load_trace
 from octt.report.certificate import Outcome, Standing, build_certificate
 from octt.report.full_report import build_full_report
-from octt.report.model import LimitVerdict, Verdict
 from octt.report.outputs import write_reports
-from octt.report.result_json import write_result
 from octt.resources import default_pics_path
+from octt.result.model import LimitVerdict, Verdict
+from octt.result.result_json import write_result
 
 
 def test_faults_show_as_fail_rows(tmp_path: Path) -> None:

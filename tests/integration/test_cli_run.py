@@ -19,9 +19,9 @@ import pytest
 from octt.cli import main
 from octt.cli.env import Environment
 from octt.report.junit import write_junit
-from octt.report.load import load_result
-from octt.report.result_json import write_result
 from octt.resources import default_pics_path, schema_path
+from octt.result.load import load_result
+from octt.result.result_json import write_result
 
 CORE_CASES = 34
 RESULT_FIELDS = {

@@ -9,7 +9,7 @@ from conftest import RunAgainstReference, assert_fails_against_fault
 
 from octt.config import RunConfig
 from octt.findings import Severity
-from octt.report.model import Verdict
+from octt.result.model import Verdict
 
 # (case, fault, rule of the expected error finding, a case the same fault must not break —
 # empty for faults that break every case, such as a rejected boot)

@@ -15,8 +15,8 @@ from octt.catalog.loader import load_catalog
 from octt.config import RunConfig
 from octt.findings import Severity
 from octt.pics.model import Profile, load_pics
-from octt.report.model import TransferOutcome, Verdict
 from octt.resources import default_pics_path
+from octt.result.model import TransferOutcome, Verdict
 
 PROFILE = "expect.SetChargingProfile.csChargingProfiles"
 PERIOD = f"{PROFILE}.chargingSchedule.chargingSchedulePeriod.0"

@@ -42,15 +42,15 @@ from octt.cli.env import Environment
 from octt.clock import SystemClock
 from octt.config import RunConfig
 from octt.engine.checks import CHECKS
-from octt.engine.events import EventBus
 from octt.engine.runner import Runner, RunSetup
 from octt.operator.none import NoOperator
 from octt.pics.model import Limits, Pics, load_pics
 from octt.record.redact import Redactor
 from octt.record.trace import Recorder
-from octt.report.model import CaseResult, RunResult, Verdict
-from octt.report.result_json import ResultFileSink
 from octt.resources import default_pics_path
+from octt.result.events import EventBus
+from octt.result.model import CaseResult, RunResult, Verdict
+from octt.result.result_json import ResultFileSink
 from octt.validation.schemas import SchemaSet
 
 OCPP16 = Subprotocol("ocpp1.6")

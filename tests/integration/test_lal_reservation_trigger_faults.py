@@ -22,8 +22,8 @@ from octt.cli import main
 from octt.cli.env import Environment
 from octt.config import RunConfig
 from octt.pics.model import Profile, load_pics, pics_from_data
-from octt.report.model import Verdict
 from octt.resources import default_pics_path
+from octt.result.model import Verdict
 
 PROFILES = (Profile.LOCAL_AUTH_LIST_MANAGEMENT, Profile.RESERVATION, Profile.REMOTE_TRIGGER)
 

@@ -11,8 +11,8 @@ import pytest
 from headless_chromium import Page, find_chromium, open_page
 from report_samples import write_run_folder
 
-from octt.report.load import load_result
 from octt.report.outputs import write_reports
+from octt.result.load import load_result
 
 CHROMIUM = find_chromium()
 pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="no chromium installed")

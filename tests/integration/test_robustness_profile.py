@@ -28,14 +28,14 @@ from octt.cli.env import Environment
 from octt.clock import SystemClock
 from octt.config import RunConfig
 from octt.engine.checks import CHECKS
-from octt.engine.events import EventBus
 from octt.engine.runner import Runner, RunSetup
 from octt.operator.none import NoOperator
 from octt.pics.model import Limits, load_pics
 from octt.record.redact import Redactor
 from octt.record.trace import Recorder
-from octt.report.model import CaseResult, RunResult, Verdict
 from octt.resources import default_pics_path
+from octt.result.events import EventBus
+from octt.result.model import CaseResult, RunResult, Verdict
 from octt.robustness.generator import generate, with_robustness
 from octt.validation.schemas import SchemaSet
 

@@ -12,8 +12,8 @@ import jsonschema
 
 from octt.cli import main
 from octt.cli.env import Environment, ExitStatus
-from octt.report.load import load_result
 from octt.resources import schema_path
+from octt.result.load import load_result
 
 
 def octt(cwd: Path, *argv: str) -> tuple[int, str, str]:

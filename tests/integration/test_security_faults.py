@@ -22,8 +22,8 @@ from octt.config import RunConfig
 from octt.engine.checks import CHECKS
 from octt.pics.model import Profile, load_pics
 from octt.reference.faults import SECURITY_FAULTS
-from octt.report.model import RunResult, TlsOutcome, Verdict
 from octt.resources import default_pics_path
+from octt.result.model import RunResult, TlsOutcome, Verdict
 
 SECURITY_CASES = [
     "TC_073_CSMS",

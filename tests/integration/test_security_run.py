@@ -23,8 +23,8 @@ from octt.cli.env import Environment
 from octt.pki.layout import Item
 from octt.reference import security as reference_security
 from octt.report.certificate import Outcome, build_certificate
-from octt.report.load import load_result
 from octt.resources import schema_path
+from octt.result.load import load_result
 
 PASSWORD = "Secret-Passw0rd-1234"  # 20 characters: plain text by the AuthorizationKey rule
 #: The password the reference CSMS hands out in TC_073 (patched to be known to the test).

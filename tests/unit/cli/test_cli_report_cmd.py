@@ -14,7 +14,8 @@ from report_samples import failing_result, passing_result, write_run_folder
 from octt.cli import main
 from octt.cli.env import Environment
 from octt.findings import Finding, Severity
-from octt.report.model import (
+from octt.report.signature import generate_key_pair, verify_directory
+from octt.result.model import (
     CaseResult,
     ExchangeOutcome,
     ExchangeRecord,
@@ -22,9 +23,8 @@ from octt.report.model import (
     Verdict,
     summarise_profile,
 )
-from octt.report.performance import performance
-from octt.report.result_json import write_result
-from octt.report.signature import generate_key_pair, verify_directory
+from octt.result.performance import performance
+from octt.result.result_json import write_result
 
 CASES = (
     CaseResult(

@@ -19,7 +19,6 @@ from octt.chargepoint import responder
 from octt.chargepoint.model import ChargePointState
 from octt.config import RunConfig
 from octt.engine.context import CaseAborted, CaseContext, OperatorTicket
-from octt.engine.events import Event, EventBus, FindingRaised
 from octt.engine.link import IncomingCall, Link
 from octt.engine.templating import TemplateError, render
 from octt.findings import Finding, Severity
@@ -31,6 +30,7 @@ from octt.pics.model import Pics, Profile, load_pics
 from octt.record.redact import Redactor
 from octt.record.trace import Recorder
 from octt.resources import default_pics_path
+from octt.result.events import Event, EventBus, FindingRaised
 from octt.transport.websocket import TransportClosed
 from octt.validation.frames import FrameValidator
 from octt.validation.schemas import SchemaSet

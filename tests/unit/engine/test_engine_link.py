@@ -22,7 +22,7 @@ from octt.findings import Finding, Severity
 from octt.ocppj.session import Session
 from octt.record.redact import Redactor
 from octt.record.trace import Recorder
-from octt.report.model import ExchangeOutcome
+from octt.result.model import ExchangeOutcome
 from octt.transport.websocket import TransportClosed
 from octt.validation.frames import FrameValidator
 from octt.validation.schemas import SchemaSet

@@ -27,18 +27,6 @@ from octt.clock import SystemClock
 from octt.config import RunConfig
 from octt.engine.checks import CHECKS
 from octt.engine.context import CaseContext
-from octt.engine.events import (
-    CaseFinished,
-    CaseStarted,
-    Event,
-    EventBus,
-    FindingRaised,
-    Notice,
-    RunCheckpoint,
-    RunFinished,
-    RunStarted,
-    StepStarted,
-)
 from octt.engine.runner import (
     CsmsUnreachable,
     Runner,
@@ -61,9 +49,21 @@ from octt.record.redact import Redactor
 from octt.record.trace import Recorder
 from octt.reference.server import ReferenceConfig, ReferenceCsms
 from octt.reference.store import seed_from_pics
-from octt.report.model import ExchangeOutcome, LimitVerdict, RunResult, Verdict
 from octt.resources import default_pics_path
 from octt.resources import testcases_dir as packaged_testcases
+from octt.result.events import (
+    CaseFinished,
+    CaseStarted,
+    Event,
+    EventBus,
+    FindingRaised,
+    Notice,
+    RunCheckpoint,
+    RunFinished,
+    RunStarted,
+    StepStarted,
+)
+from octt.result.model import ExchangeOutcome, LimitVerdict, RunResult, Verdict
 from octt.validation.schemas import SchemaSet
 
 PICS = load_pics(default_pics_path())

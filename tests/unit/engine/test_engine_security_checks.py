@@ -23,7 +23,7 @@ from octt.pki.certs import KeyType
 from octt.pki.hashdata import HashAlgorithm, hash_data
 from octt.pki.layout import Item
 from octt.reference.files import firmware_image
-from octt.report.model import TlsOutcome
+from octt.result.model import TlsOutcome
 from octt.transport.tls import WHITEPAPER_CIPHER_SUITES
 
 

@@ -25,7 +25,6 @@ from octt.catalog.selection import select
 from octt.clock import SystemClock
 from octt.config import Ordering, RunConfig
 from octt.engine.checks import CHECKS
-from octt.engine.events import EventBus
 from octt.engine.runner import Runner, RunSetup
 from octt.findings import Severity
 from octt.operator.factory import make_operator
@@ -34,9 +33,10 @@ from octt.record.redact import Redactor
 from octt.record.trace import Recorder
 from octt.reference.server import ReferenceConfig, ReferenceCsms
 from octt.reference.store import seed_from_pics
-from octt.report.model import CaseResult, ExchangeOutcome, StepStatus, Verdict
 from octt.resources import default_pics_path
 from octt.resources import testcases_dir as packaged_testcases
+from octt.result.events import EventBus
+from octt.result.model import CaseResult, ExchangeOutcome, StepStatus, Verdict
 from octt.validation.schemas import SchemaSet
 
 HEADER = """\

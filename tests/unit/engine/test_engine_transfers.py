@@ -12,8 +12,8 @@ from conftest import RunAgainstReference
 from octt.config import RunConfig
 from octt.pics.model import load_pics
 from octt.reference.files import firmware_image
-from octt.report.model import CaseResult, TransferKind, TransferOutcome, Verdict
 from octt.resources import default_pics_path
+from octt.result.model import CaseResult, TransferKind, TransferOutcome, Verdict
 
 REAL = RunConfig(operator_timeout_s=3.0, real_transfers=True)
 

@@ -30,7 +30,7 @@ from octt.report.certificate import (
     build_certificate,
     run_standing,
 )
-from octt.report.model import CaseResult, LimitVerdict, Verdict
+from octt.result.model import CaseResult, LimitVerdict, Verdict
 
 
 def field(fields: tuple[Field, ...], label: str) -> Field:

@@ -25,7 +25,7 @@ from octt.report.full_report import (
     render_full_report,
     write_full_report,
 )
-from octt.report.model import Verdict
+from octt.result.model import Verdict
 
 
 def trace() -> Trace:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from octt.findings import Finding, Severity
 from octt.report.junit import render_junit, write_junit
-from octt.report.model import (
+from octt.result.model import (
     CaseResult,
     LimitVerdict,
     Performance,

@@ -8,14 +8,14 @@ from pathlib import Path
 from report_samples import failing_result, write_run_folder
 
 from octt.report.certificate import DigitalSignature
-from octt.report.load import load_result
-from octt.report.model import ExchangeOutcome, ExchangeRecord
 from octt.report.outputs import (
     EVIDENCE_FILES,
     RENDERED_FILES,
     write_atomically,
     write_reports,
 )
+from octt.result.load import load_result
+from octt.result.model import ExchangeOutcome, ExchangeRecord
 
 
 def test_every_report_is_written(tmp_path: Path) -> None:

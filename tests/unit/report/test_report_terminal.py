@@ -8,7 +8,10 @@ from rich.console import Console
 
 from octt.catalog.model import Location, TestCase
 from octt.catalog.selection import PlanEntry, RunPlan
-from octt.engine.events import (
+from octt.findings import Finding, Severity
+from octt.pics.model import Profile
+from octt.report.terminal import TerminalSink
+from octt.result.events import (
     CaseFinished,
     CaseStarted,
     FindingRaised,
@@ -18,9 +21,7 @@ from octt.engine.events import (
     RunStarted,
     StepStarted,
 )
-from octt.findings import Finding, Severity
-from octt.pics.model import Profile
-from octt.report.model import (
+from octt.result.model import (
     CaseResult,
     ExchangeOutcome,
     ExchangeRecord,
@@ -28,8 +29,7 @@ from octt.report.model import (
     Verdict,
     summarise_profile,
 )
-from octt.report.performance import performance
-from octt.report.terminal import TerminalSink
+from octt.result.performance import performance
 
 WIDTH = 120
 

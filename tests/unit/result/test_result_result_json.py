@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from octt.engine.events import CaseStarted, Notice, RunCheckpoint, RunFinished
-from octt.report.model import LimitVerdict, Performance, RunResult, TimingSummary, Verdict
-from octt.report.result_json import RESULT_FILE, ResultFileSink, write_json_atomically, write_result
+from octt.result.events import CaseStarted, Notice, RunCheckpoint, RunFinished
+from octt.result.model import LimitVerdict, Performance, RunResult, TimingSummary, Verdict
+from octt.result.result_json import RESULT_FILE, ResultFileSink, write_json_atomically, write_result
 
 NO_DATA = TimingSummary(0, None, None, None, None, 30, LimitVerdict.NO_DATA)
 

@@ -8,7 +8,7 @@ from typing import Any
 
 from octt.config import lab_from_data
 from octt.findings import Finding, Severity
-from octt.report.model import (
+from octt.result.model import (
     CaseResult,
     ExchangeOutcome,
     ExchangeRecord,

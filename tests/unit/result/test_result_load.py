@@ -13,8 +13,9 @@ from report_samples import robustness_cases
 
 from octt.config import LabInfo, Signatory
 from octt.findings import Finding, Severity
-from octt.report.load import ResultFileError, load_result, result_from_json
-from octt.report.model import (
+from octt.resources import schema_path
+from octt.result.load import ResultFileError, load_result, result_from_json
+from octt.result.model import (
     CaseResult,
     ExchangeOutcome,
     ExchangeRecord,
@@ -31,8 +32,7 @@ from octt.report.model import (
     TlsRecord,
     Verdict,
 )
-from octt.report.result_json import write_result
-from octt.resources import schema_path
+from octt.result.result_json import write_result
 
 _CERTIFICATE = {
     "subject": "CN=127.0.0.1",

@@ -7,7 +7,8 @@ import dataclasses
 import pytest
 
 from octt.catalog.selection import RunPlan
-from octt.engine.events import (
+from octt.findings import Finding, Severity
+from octt.result.events import (
     CaseFinished,
     CaseStarted,
     Event,
@@ -20,8 +21,7 @@ from octt.engine.events import (
     Sink,
     StepStarted,
 )
-from octt.findings import Finding, Severity
-from octt.report.model import CaseResult, Verdict
+from octt.result.model import CaseResult, Verdict
 
 
 class Recording:

@@ -11,8 +11,8 @@ import os
 from pathlib import Path
 from typing import Any
 
-from octt.engine.events import Event, RunCheckpoint, RunFinished
-from octt.report.model import RunResult
+from octt.result.events import Event, RunCheckpoint, RunFinished
+from octt.result.model import RunResult
 
 RESULT_FILE = "result.json"
 

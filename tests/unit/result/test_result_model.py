@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from octt.findings import Finding, Severity
-from octt.report.model import (
+from octt.result.model import (
     CaseResult,
     ExchangeOutcome,
     ExchangeRecord,

@@ -12,7 +12,7 @@ from typing import Protocol
 
 from octt.catalog.selection import RunPlan
 from octt.findings import Finding
-from octt.report.model import CaseResult, RunResult
+from octt.result.model import CaseResult, RunResult
 
 
 @dataclass(frozen=True)

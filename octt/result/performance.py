@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Sequence
 
-from octt.report.model import (
+from octt.result.model import (
     ExchangeOutcome,
     ExchangeRecord,
     LimitVerdict,

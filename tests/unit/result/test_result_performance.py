@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from octt.report.model import ExchangeOutcome, ExchangeRecord, LimitVerdict, TimingSummary
-from octt.report.performance import percentile, performance, summarise
+from octt.result.model import ExchangeOutcome, ExchangeRecord, LimitVerdict, TimingSummary
+from octt.result.performance import percentile, performance, summarise
 
 
 def answered(seconds: float, action: str = "Heartbeat") -> ExchangeRecord:
