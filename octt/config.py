@@ -16,6 +16,9 @@ from octt.pics.model import Profile
 from octt.resources import default_pics_path
 from octt.yamldoc import load_document
 
+#: What the report shows as pki_dir for a temporary test PKI (`RunConfig.pki_temporary`).
+TEMPORARY_PKI = "temporary test PKI of the embedded reference CSMS (removed after the run)"
+
 
 class Ordering(StrEnum):
     """How the charge point orders messages the OCTT lets come in either order (TESTCASES §1.2)."""
@@ -132,6 +135,9 @@ class RunConfig:
     # of the three above; its expired and wrong-CA client certificates serve TC_087; its
     # certificates fill {pki.<name>} in the PICS).
     pki_dir: Path | None = None
+    # True when pki_dir is a temporary test PKI (the embedded reference CSMS's, removed after
+    # the run): the report says so instead of naming a folder that no longer exists.
+    pki_temporary: bool = False
     # The endpoint of each security profile for the security cases (default: csms_url).
     security_profile_urls: Mapping[int, str] = field(default_factory=dict)
     # Firmware Management (OCPP 1.6 §5.19, §5.9): whether the simulated charge point really
@@ -166,9 +172,10 @@ class RunConfig:
             "real_transfers": bool(self.real_transfers),
             "security_profile": self.security_profile,
             "basic_auth": self.basic_auth_password is not None,
-            # TLS material and the endpoints of the security profiles, where the run has them.
+            # TLS material and the endpoints of the security profiles, where the run has them;
+            # files by name only: the evidence holds no path of this machine.
             **{
-                name: str(path)
+                name: TEMPORARY_PKI if name == "pki_dir" and self.pki_temporary else path.name
                 for name, path in (
                     ("tls_ca_file", self.tls_ca_file),
                     ("tls_client_cert", self.tls_client_cert),
@@ -211,6 +218,7 @@ _SIMPLE = {f.name for f in fields(RunConfig)} - {
     "tls_client_key",
     "tls_client_key_password",
     "pki_dir",
+    "pki_temporary",
     "security_profile_urls",
 }
 _PATHS = ("tls_ca_file", "tls_client_cert", "tls_client_key", "pki_dir")

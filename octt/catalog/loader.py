@@ -49,6 +49,16 @@ STEP_KINDS = (
 )
 
 
+def catalog_path(path: Path) -> str:
+    """A catalog file as results show it: ``<catalog folder>/<profile or _states>/<file>``,
+    the same on every machine (never where the catalog is installed)."""
+    return "/".join(path.parts[-3:])
+
+
+def _location(path: Path, line: int) -> Location:
+    return Location(catalog_path(path), line, source=str(path))
+
+
 def _steps(document: Document, raw_steps: list[Any], path: tuple[object, ...]) -> tuple[Step, ...]:
     steps: list[Step] = []
     for index, raw in enumerate(raw_steps):
@@ -59,7 +69,7 @@ def _steps(document: Document, raw_steps: list[Any], path: tuple[object, ...]) -
             raise document.error(
                 f"a step needs exactly one of {', '.join(STEP_KINDS)} (found: {found})", *where
             )
-        steps.append(_step(kinds[0], raw, Location(str(document.file), document.line_of(*where))))
+        steps.append(_step(kinds[0], raw, _location(document.file, document.line_of(*where))))
     return tuple(steps)
 
 
@@ -170,7 +180,7 @@ def load_case(path: Path, states: Mapping[str, ReusableState] | None = None) -> 
         ),
         before=tuple(data.get("before", ())),
         steps=steps,
-        location=Location(str(path), 1),
+        location=_location(path, 1),
         security_profiles=tuple(data.get("security_profiles", ())),
         charge_point_id=data.get("charge_point_id"),
     )
@@ -189,8 +199,8 @@ def load_state(path: Path) -> ReusableState:
         purpose=data.get("purpose", ""),
         before=tuple(data.get("before", ())),
         steps=_steps(document, data["steps"], ("steps",)),
-        location=Location(str(path), 1),
-        before_location=Location(str(path), document.line_of("before")),
+        location=_location(path, 1),
+        before_location=_location(path, document.line_of("before")),
         parameters=dict(data.get("parameters", {})),
     )
 
@@ -234,7 +244,7 @@ def _check_arguments(steps: Iterable[Step], states: Mapping[str, ReusableState])
         if unknown:
             accepted = ", ".join(sorted(accepted_arguments(states, step.name))) or "none"
             raise DocumentError(
-                step.location.file,
+                step.location.source_file,
                 step.location.line,
                 f"state {step.name!r} has no parameter {', '.join(unknown)}"
                 f" (its parameters: {accepted})",
@@ -247,10 +257,12 @@ def _check_state_graph(states: Mapping[str, ReusableState]) -> None:
         before_at = state.before_location or state.location
         for child, loc in [(b, before_at) for b in state.before] + _referenced_states(state.steps):
             if child not in states:
-                raise DocumentError(loc.file, loc.line, f"unknown reusable state {child!r}")
+                raise DocumentError(loc.source_file, loc.line, f"unknown reusable state {child!r}")
             if child in trail:
                 cycle = " -> ".join((*trail, child))
-                raise DocumentError(loc.file, loc.line, f"reusable states form a cycle: {cycle}")
+                raise DocumentError(
+                    loc.source_file, loc.line, f"reusable states form a cycle: {cycle}"
+                )
             visit(child, (*trail, child))
 
     for name in states:
@@ -273,7 +285,7 @@ def load_catalog(
         seen[case.id] = case.location
         for name, loc in _referenced_states(case.steps):
             if name not in states:
-                raise DocumentError(loc.file, loc.line, f"unknown reusable state {name!r}")
+                raise DocumentError(loc.source_file, loc.line, f"unknown reusable state {name!r}")
         if known_checks is not None:
             _check_helpers(case.steps, known_checks)
         _check_arguments(case.steps, states)
@@ -290,7 +302,7 @@ def _check_helpers(steps: Iterable[Step], known: frozenset[str]) -> None:
     for step in steps:
         if isinstance(step, CheckStep) and step.name not in known:
             raise DocumentError(
-                step.location.file,
+                step.location.source_file,
                 step.location.line,
                 f"unknown check {step.name!r}; known: {', '.join(sorted(known))}",
             )

@@ -16,8 +16,17 @@ from octt.pics.model import Profile
 
 @dataclass(frozen=True)
 class Location:
+    """Where a case, state or step is written. `file` is catalog-relative
+    (``testcases/core/TC_001_CSMS.yaml``): it is what results and reports show, the same on
+    every machine. `source` is the file on this machine, for load errors a user can open."""
+
     file: str
     line: int
+    source: str = field(default="", compare=False)
+
+    @property
+    def source_file(self) -> str:
+        return self.source or self.file
 
     def __str__(self) -> str:
         return f"{self.file}:{self.line}"

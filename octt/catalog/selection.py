@@ -1,4 +1,10 @@
-"""Selection: which cases of the catalog a run executes, and why the others do not apply."""
+"""Selection: which cases of the catalog a run executes, and why the others do not apply.
+
+A case applies when the PICS claims its profile and every feature its `requires` names (only
+the PICS decides; a case that does not apply names the PICS item that rules it out). A case that
+applies but lacks PICS test data (`octt.catalog.needs`) is *not run*, with the missing keys: it
+is not "not applicable", and it keeps its profile from passing.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from octt.catalog.model import Catalog, Requirement, TestCase
+from octt.catalog.needs import TEST_DATA, missing_test_data
 from octt.pics.model import Pics, Profile, lookup_dotted
 
 
@@ -19,6 +26,21 @@ class PlanEntry:
     case: TestCase
     applicable: bool
     reason: str = ""  # for a case that does not apply: the PICS item that rules it out
+    # For a case that applies: the PICS test data it needs and the PICS lacks
+    # ("test_data.expired_id_tag"); such a case is not run.
+    missing: tuple[str, ...] = ()
+
+    @property
+    def runnable(self) -> bool:
+        return self.applicable and not self.missing
+
+    @property
+    def not_run(self) -> bool:
+        return self.applicable and bool(self.missing)
+
+    @property
+    def not_run_reason(self) -> str:
+        return f"missing PICS test data: {', '.join(self.missing)}"
 
 
 @dataclass(frozen=True)
@@ -27,7 +49,21 @@ class RunPlan:
 
     @property
     def applicable(self) -> tuple[PlanEntry, ...]:
-        return tuple(e for e in self.entries if e.applicable)
+        """The cases that apply and will run (not those lacking test data)."""
+        return tuple(e for e in self.entries if e.runnable)
+
+    @property
+    def not_run(self) -> tuple[PlanEntry, ...]:
+        """The cases that apply but lack PICS test data."""
+        return tuple(e for e in self.entries if e.not_run)
+
+    def missing_test_data(self) -> dict[str, tuple[str, ...]]:
+        """Missing test-data key -> the ids of the selected cases that need it."""
+        needs: dict[str, list[str]] = {}
+        for entry in self.not_run:
+            for key in entry.missing:
+                needs.setdefault(key, []).append(entry.case.id)
+        return {key: tuple(ids) for key, ids in needs.items()}
 
 
 def _requirement_holds(requirement: Requirement, raw: Mapping[str, Any]) -> bool:
@@ -41,7 +77,10 @@ def _requirement_holds(requirement: Requirement, raw: Mapping[str, Any]) -> bool
 
 
 def applicability(case: TestCase, pics: Pics) -> tuple[bool, str]:
-    """Whether `case` applies to a CSMS with this PICS, and if not, which PICS item says no."""
+    """Whether `case` applies to a CSMS with this PICS, and if not, which PICS item says no.
+
+    Test data (`requires` under ``test_data.``) does not decide applicability: a case that
+    lacks it applies and is not run (`missing_test_data`)."""
     # A robustness case needs no claim of its own (it is asked for); its requirements name the
     # profile of the action it breaks.
     if case.profile is not Profile.ROBUSTNESS and not pics.claims(case.profile):
@@ -49,6 +88,8 @@ def applicability(case: TestCase, pics: Pics) -> tuple[bool, str]:
             return False, "PICS security.profiles is empty (no security profile claimed)"
         return False, f"PICS profiles.{case.profile.value} is not claimed"
     for requirement in case.requires:
+        if requirement.pics.startswith(f"{TEST_DATA}."):
+            continue
         if not _requirement_holds(requirement, pics.raw):
             return False, f"requires {requirement.describe()}"
     return True, ""
@@ -82,5 +123,6 @@ def select(
     entries = []
     for case in chosen:
         applicable, reason = applicability(case, pics)
-        entries.append(PlanEntry(case, applicable, reason))
+        missing = missing_test_data(case, catalog, pics) if applicable else ()
+        entries.append(PlanEntry(case, applicable, reason, missing))
     return RunPlan(tuple(entries))

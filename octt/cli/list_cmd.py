@@ -1,4 +1,5 @@
-"""`octt list`: the catalog, with each case's applicability under a PICS."""
+"""`octt list`: the catalog, with each case's applicability under a PICS (and, for a case that
+applies, the PICS test data it lacks: such a case would not run)."""
 
 from __future__ import annotations
 
@@ -37,6 +38,7 @@ def run(args: argparse.Namespace, env: Environment) -> ExitStatus:
                 "profile": e.case.profile.value,
                 "applicable": e.applicable,
                 "reason": e.reason,
+                "missing_test_data": list(e.missing),
                 "needs_operator": e.case.needs_operator,
                 "file": e.case.location.file,
             }
@@ -49,6 +51,8 @@ def run(args: argparse.Namespace, env: Environment) -> ExitStatus:
         table.add_column(column)
     for e in plan.entries:
         applicable = "yes" if e.applicable else f"no — {e.reason}"
+        if e.not_run:
+            applicable = f"yes, not run — {e.not_run_reason}"
         operator = "yes" if e.case.needs_operator else ""
         table.add_row(e.case.id, e.case.profile.value, e.case.title, operator, applicable)
     env.console.print(table)

@@ -1,8 +1,10 @@
 """`octt run`: execute the selected cases against a CSMS and write the reports.
 
-Ctrl-C and SIGTERM stop a run the same way: the case running is recorded as interrupted in a
-last result.json checkpoint (result.json and trace.jsonl are written as the run goes), the
-trace is closed, and the exit status is 1; `octt report DIR` renders the partial reports.
+Before the first case the pre-flight (`octt.cli.preflight`) checks everything octt itself
+needs and reports every problem at once (exit 2, nothing sent). Ctrl-C and SIGTERM stop a run
+the same way: the case running is recorded as interrupted in a last result.json checkpoint
+(result.json and trace.jsonl are written as the run goes), the trace is closed, the reports are
+rendered from that result, marked INCOMPLETE (`octt.cli.evidence`), and the exit status is 1.
 """
 
 from __future__ import annotations
@@ -10,19 +12,21 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
-import shutil
 import signal
 from collections.abc import AsyncIterator, Coroutine
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
 from octt.catalog.loader import load_catalog
 from octt.catalog.model import Catalog
 from octt.catalog.selection import RunPlan, SelectionError, select
+from octt.cli import preflight
 from octt.cli.env import Environment, ExitStatus
-from octt.cli.sign_cmd import add_key_arguments, sign_reports, signing_key
-from octt.clock import SystemClock
+from octt.cli.evidence import Copies, Evidence, empty_result, folder_problems
+from octt.cli.preflight import PASSWORD_VARIABLE, TLS_KEY_PASSWORD_VARIABLE
+from octt.cli.sign_cmd import add_key_arguments, signing_key
+from octt.clock import SystemClock, rfc3339
 from octt.config import Ordering, RunConfig, load_run_config
 from octt.engine.checks import CHECKS
 from octt.engine.runner import CsmsUnreachable, Runner, RunSetup, new_run_id
@@ -33,21 +37,17 @@ from octt.operator.factory import make_operator
 from octt.pics.model import Pics, Profile, load_pics
 from octt.record.redact import Redactor
 from octt.record.trace import Recorder
-from octt.report.outputs import JUNIT_FILE, TRACE_FILE, write_reports
-from octt.report.signature import KeyFileError, SigningKey
+from octt.report.outputs import TRACE_FILE
+from octt.report.signature import KeyFileError
 from octt.report.terminal import TerminalSink
+from octt.resources import default_pics_path
 from octt.result.events import EventBus
-from octt.result.model import RunResult
 from octt.result.result_json import RESULT_FILE, ResultFileSink, write_result
 from octt.robustness.generator import with_robustness
 from octt.validation.schemas import SchemaSet
 from octt.yamldoc import DocumentError
 
-# The Basic-auth password comes from the environment (or the config file), never from a flag,
-# so it stays out of shell histories and process listings.
-PASSWORD_VARIABLE = "OCTT_BASIC_AUTH_PASSWORD"
-# The password of an encrypted client key (security profile 3), likewise.
-TLS_KEY_PASSWORD_VARIABLE = "OCTT_TLS_CLIENT_KEY_PASSWORD"
+__all__ = ["PASSWORD_VARIABLE", "TLS_KEY_PASSWORD_VARIABLE", "add_arguments", "run"]
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -112,6 +112,17 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="DIR",
         type=Path,
         help="write reports into DIR (default: reports/<run>)",
+    )
+    parser.add_argument(
+        "--overwrite",
+        action="store_true",
+        help="replace a signed report in --report-dir (its stale signature.json is removed)",
+    )
+    parser.add_argument(
+        preflight.ALLOW_MISSING_FLAG,
+        action="store_true",
+        help="run even though the PICS lacks test data some selected cases need: those cases"
+        " are reported not_run (and the run earns no certificate)",
     )
     parser.add_argument(
         "--ordering",
@@ -193,50 +204,73 @@ def _config(args: argparse.Namespace, env: Environment) -> RunConfig:
 
 
 def run(args: argparse.Namespace, env: Environment) -> ExitStatus:
+    problems: list[str] = []
     if args.time_scale is not None and not 0 < args.time_scale <= 1:
-        return env.fail("--time-scale must be in (0, 1]")
+        problems.append("--time-scale must be in (0, 1]")
     if args.operator_timeout is not None and args.operator_timeout <= 0:
-        return env.fail("--operator-timeout must be positive")
+        problems.append("--operator-timeout must be positive")
+    background: BackgroundOptions | None = None
     try:
         background = _background(args)
     except ValueError as exc:
-        return env.fail(str(exc))
+        problems.append(str(exc))
     try:
         config = _config(args, env)
+    except DocumentError as exc:
+        return env.fail(preflight.describe([*problems, str(exc)]))
+    pics = catalog = plan = None
+    try:
         pics = load_pics(config.pics_path)
+    except DocumentError as exc:
+        problems.append(str(exc))
+    try:
         # The robustness cases are generated from the schemas; `select` takes them only when
         # asked for (--profile robustness, or --test RB.…).
         catalog = with_robustness(load_catalog(known_checks=frozenset(CHECKS)), SchemaSet.load())
-        plan = select(catalog, pics, profiles=config.profiles, test_ids=config.test_ids)
-    except DocumentError as exc:
-        return env.fail(str(exc))
-    except SelectionError as exc:
-        return env.fail(str(exc))
+        if pics is not None:
+            plan = select(catalog, pics, profiles=config.profiles, test_ids=config.test_ids)
+    except (DocumentError, SelectionError) as exc:
+        problems.append(str(exc))
     if config.csms_url is not None and not config.csms_url.startswith(("ws://", "wss://")):
-        return env.fail(f"--csms must be a ws:// or wss:// URL, got {config.csms_url!r}")
-    if config.security_profile in (1, 2) and not config.basic_auth_password:
-        return env.fail(
-            f"--security-profile {config.security_profile} needs a Basic-auth password:"
-            f" set {PASSWORD_VARIABLE} or basic_auth_password in the --config file"
-        )
+        problems.append(f"--csms must be a ws:// or wss:// URL, got {config.csms_url!r}")
+    key = None
     try:
         key = signing_key(args, env)  # before the run: a bad key must not cost a run
     except KeyFileError as exc:
-        return env.fail(str(exc))
-    copies = _Copies(
+        problems.append(str(exc))
+    run_id = new_run_id()
+    report_dir = _report_dir(config, env, run_id)
+    problems += folder_problems(report_dir, overwrite=args.overwrite)
+    problems += preflight.check(
+        config,
+        pics,
+        plan,
+        explicit_pics=args.pics is not None or config.pics_path != default_pics_path(),
+        allow_missing_test_data=args.allow_missing_test_data,
+    )
+    if problems or pics is None or catalog is None or plan is None:
+        return env.fail(preflight.describe(problems))
+    copies = Copies(
         junit=env.cwd / args.junit if args.junit else None,
         json=env.cwd / args.json if args.json else None,
     )
+    started = rfc3339(SystemClock().utc_now())
+    evidence = Evidence(
+        report_dir, env, empty_result(run_id, config, pics, started), key=key, copies=copies
+    )
     try:
         status = asyncio.run(
-            _until_stopped(_run(config, pics, catalog, plan, env, key, copies, background))
+            _until_stopped(_run(config, pics, catalog, plan, env, evidence, run_id, background))
         )
     except KeyboardInterrupt:
         status = None
     if status is None:
+        stopped = evidence.stopped("the run was stopped (Ctrl-C or SIGTERM)")
         env.error_console.print(
             "[yellow]interrupted[/]: result.json holds the cases done so far and the one"
-            " interrupted; `octt report DIR` renders the (partial) reports from it"
+            " interrupted"
+            + (f"; the reports in {report_dir} are marked INCOMPLETE" if stopped else ""),
+            soft_wrap=True,
         )
         return ExitStatus.FAILED
     return status
@@ -283,22 +317,14 @@ def _report_dir(config: RunConfig, env: Environment, run_id: str) -> Path:
     return env.cwd / "reports" / f"{stamp}-{run_id}"
 
 
-@dataclass(frozen=True)
-class _Copies:
-    """Where CI wants copies of junit.xml and result.json (besides the report folder)."""
-
-    junit: Path | None = None
-    json: Path | None = None
-
-
 async def _run(
     config: RunConfig,
     pics: Pics,
     catalog: Catalog,
     plan: RunPlan,
     env: Environment,
-    key: SigningKey | None = None,
-    copies: _Copies | None = None,
+    evidence: Evidence,
+    run_id: str,
     background: BackgroundOptions | None = None,
 ) -> ExitStatus:
     clock = SystemClock()
@@ -308,10 +334,9 @@ async def _run(
             operator = make_operator(mode, console=env.console, input_stream=env.stdin)
         except ValueError as exc:
             return env.fail(str(exc))
-        run_id = new_run_id()
-        report_dir = _report_dir(config, env, run_id)
+        report_dir = evidence.report_dir
         try:
-            report_dir.mkdir(parents=True, exist_ok=True)
+            evidence.start()
         except OSError as exc:
             return env.fail(f"--report-dir {report_dir}: {exc.strerror or exc}")
         # Every form of the password (as configured, as AuthorizationKey hex, decoded) is masked.
@@ -328,12 +353,18 @@ async def _run(
             config, pics, catalog, csms_url, operator, clock, bus, recorder, SchemaSet.load()
         )
         load = BackgroundLoad(background, csms_url, pics) if background is not None else None
+        runner = Runner(setup, run_id)
         try:
             if load is not None:
                 await load.start()  # every station connected (bounded) before the first case
-            result = await Runner(setup, run_id).run(plan)
+            result = await runner.run(plan)
         except CsmsUnreachable as exc:
-            return env.fail(f"the CSMS could not be reached: {exc}", ExitStatus.UNREACHABLE)
+            # Nothing lost for CI: result.json, junit.xml and the reports say why (INCOMPLETE).
+            reason = f"the CSMS could not be reached: {exc}"
+            recorder.close()
+            evidence.stopped(reason, runner.result(interrupted=True))
+            env.console.print(f"reports (incomplete): {report_dir}")
+            return env.fail(reason, ExitStatus.UNREACHABLE)
         finally:
             recorder.close()
             await operator.aclose()
@@ -345,22 +376,8 @@ async def _run(
             write_result(report_dir / RESULT_FILE, result)
             env.console.print(f"background load: {describe(under)}")
         try:
-            _write_reports(report_dir, result, env, key, copies or _Copies())
+            evidence.finish(result)
         except OSError as exc:
             return env.fail(f"cannot write the reports: {exc}")
         env.console.print(f"reports: {report_dir}")
         return ExitStatus.OK if result.passed else ExitStatus.FAILED
-
-
-def _write_reports(
-    report_dir: Path, result: RunResult, env: Environment, key: SigningKey | None, copies: _Copies
-) -> None:
-    """Every report, then the signature over them, then the copies CI asked for."""
-    if key is None:
-        write_reports(report_dir, result)
-    else:
-        sign_reports(report_dir, result, key, env)
-    for source, target in ((JUNIT_FILE, copies.junit), (RESULT_FILE, copies.json)):
-        if target is not None:
-            target.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(report_dir / source, target)

@@ -139,6 +139,17 @@ class Runner:
                     entry.reason,
                     location=str(case.location),
                 )
+            elif entry.not_run:
+                # Missing PICS test data is octt's configuration gap, not the CSMS's failure.
+                result = CaseResult(
+                    case.id,
+                    case.title,
+                    case.profile.value,
+                    Verdict.NOT_RUN,
+                    entry.not_run_reason,
+                    location=str(case.location),
+                    missing_test_data=entry.missing,
+                )
             elif case.needs_operator and not setup.operator.can_act:
                 result = CaseResult(
                     case.id,

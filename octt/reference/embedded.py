@@ -78,6 +78,7 @@ async def embedded_reference(
                 config = replace(
                     config,
                     pki_dir=pki_dir,
+                    pki_temporary=config.pki_dir is None,
                     security_profile_urls={**urls, **config.security_profile_urls},
                     basic_auth_password=config.basic_auth_password or generated_password(),
                 )

@@ -536,6 +536,7 @@ def run_standing(result: RunResult) -> tuple[Standing, tuple[str, ...]]:
     stopped = [c.id for c in result.cases if c.interrupted]
     if result.interrupted:
         during = f" during {_list(stopped)}" if stopped else ""
+        during += f" ({result.stop_reason})" if result.stop_reason else ""
         reasons.append(
             f"The run was interrupted{during}: the result holds only the {len(result.cases)}"
             " case(s) run before it stopped."

@@ -42,6 +42,7 @@ _VERDICT_RANK = {
     Verdict.FAIL: 0,
     Verdict.ERROR: 1,
     Verdict.SKIPPED: 2,
+    Verdict.NOT_RUN: 2,
     Verdict.PASS: 3,
     Verdict.NOT_APPLICABLE: 4,
 }
@@ -51,6 +52,7 @@ VERDICT_LABELS: Mapping[Verdict, str] = {
     Verdict.SKIPPED: "skipped",
     Verdict.PASS: "pass",
     Verdict.NOT_APPLICABLE: "n/a",
+    Verdict.NOT_RUN: "not run",
 }
 
 _MESSAGE_TYPES = {2: "CALL", 3: "CALLRESULT", 4: "CALLERROR"}

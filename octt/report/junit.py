@@ -1,8 +1,10 @@
 """junit.xml: one testsuite per profile, one testcase per case, for CI systems; the robustness
 cases, when run, in a testsuite of their own.
 
-Not-applicable and skipped cases are <skipped/>; failed cases carry their findings in the
-failure message; errored cases are <error/>.
+Not-applicable, not-run and skipped cases are <skipped/>; failed cases carry their findings
+in the failure message; errored cases are <error/>. A run that stopped before its end
+(interrupted, or the CSMS could not be reached) adds a testsuite "incomplete" whose one
+testcase is an <error/> saying why, so a CI job never reads a partial run as green.
 """
 
 from __future__ import annotations
@@ -33,7 +35,7 @@ def _case_element(case: CaseResult) -> ET.Element:
     elif case.verdict is Verdict.ERROR:
         error = ET.SubElement(element, "error", {"message": case.reason, "type": "error"})
         error.text = findings
-    elif case.verdict in (Verdict.SKIPPED, Verdict.NOT_APPLICABLE):
+    elif case.verdict in (Verdict.SKIPPED, Verdict.NOT_APPLICABLE, Verdict.NOT_RUN):
         ET.SubElement(element, "skipped", {"message": f"{case.verdict.value}: {case.reason}"})
     elif findings:
         output = ET.SubElement(element, "system-out")
@@ -56,7 +58,10 @@ def render_junit(result: RunResult) -> str:
                 "failures": str(sum(c.verdict is Verdict.FAIL for c in cases)),
                 "errors": str(sum(c.verdict is Verdict.ERROR for c in cases)),
                 "skipped": str(
-                    sum(c.verdict in (Verdict.SKIPPED, Verdict.NOT_APPLICABLE) for c in cases)
+                    sum(
+                        c.verdict in (Verdict.SKIPPED, Verdict.NOT_APPLICABLE, Verdict.NOT_RUN)
+                        for c in cases
+                    )
                 ),
                 # Sum the durations as result.json stores them, so `octt report` re-renders
                 # exactly what `octt run` wrote.
@@ -66,6 +71,15 @@ def render_junit(result: RunResult) -> str:
         )
         for case in cases:
             suite.append(_case_element(case))
+    if result.interrupted:
+        suite = ET.SubElement(
+            root,
+            "testsuite",
+            {"name": "incomplete", "tests": "1", "failures": "0", "errors": "1", "skipped": "0"},
+        )
+        run = ET.SubElement(suite, "testcase", {"classname": "octt.run", "name": "INCOMPLETE"})
+        why = result.stop_reason or "the run was interrupted"
+        ET.SubElement(run, "error", {"message": f"INCOMPLETE: {why}", "type": "incomplete"})
     ET.indent(root)
     return ET.tostring(root, encoding="unicode", xml_declaration=True) + "\n"
 

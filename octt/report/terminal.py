@@ -29,6 +29,7 @@ _VERDICT_STYLE = {
     Verdict.ERROR: "bold magenta",
     Verdict.SKIPPED: "yellow",
     Verdict.NOT_APPLICABLE: "dim",
+    Verdict.NOT_RUN: "yellow",
 }
 _PROFILE_STYLE = {
     ProfileVerdict.PASS: "green",
@@ -48,8 +49,11 @@ class TerminalSink:
     def handle(self, event: Event) -> None:
         if isinstance(event, RunStarted):
             applicable = len(event.plan.applicable)
+            not_run = len(event.plan.not_run)
+            missing = f", {not_run} not run (missing test data)" if not_run else ""
             self._console.print(
-                f"[bold]octt[/] {len(event.plan.entries)} case(s), {applicable} applicable —"
+                f"[bold]octt[/] {len(event.plan.entries)} case(s), {applicable} applicable"
+                f"{missing} —"
                 f" CSMS {event.csms_url}, operator {event.operator_mode}"
             )
         elif isinstance(event, CaseStarted):
@@ -89,13 +93,18 @@ class TerminalSink:
         line.append(f"{result.id:<15}")
         duration = (
             ""
-            if result.verdict in (Verdict.NOT_APPLICABLE, Verdict.SKIPPED)
+            if result.verdict in (Verdict.NOT_APPLICABLE, Verdict.SKIPPED, Verdict.NOT_RUN)
             else (f"{result.duration_s:.2f}s")
         )
         line.append(f"{duration:>7}  ", style="dim")
         line.append(result.title)
         self._console.print(line, overflow="ellipsis", no_wrap=True)
-        if result.verdict in (Verdict.NOT_APPLICABLE, Verdict.SKIPPED, Verdict.ERROR):
+        if result.verdict in (
+            Verdict.NOT_APPLICABLE,
+            Verdict.SKIPPED,
+            Verdict.ERROR,
+            Verdict.NOT_RUN,
+        ):
             self._console.print(Text(f"      {result.reason}", style="dim"))
         for finding in result.findings:
             style = "red" if finding.severity is Severity.ERROR else "yellow"

@@ -124,6 +124,7 @@ def _case(d: dict[str, Any]) -> CaseResult:
         interrupted=d.get("interrupted", False),
         security_profile=d.get("security_profile"),
         tls=tuple(_tls(t) for t in d.get("tls", ())),
+        missing_test_data=tuple(d.get("missing_test_data", ())),
     )
 
 
@@ -192,6 +193,7 @@ def result_from_json(d: dict[str, Any]) -> RunResult:
         interrupted=d.get("interrupted", False),
         lab=lab_from_data(d.get("lab") or {}),
         robustness=tuple(_case(c) for c in (d.get("robustness") or {}).get("cases", ())),
+        stop_reason=d.get("stop_reason", ""),
     )
 
 

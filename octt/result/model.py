@@ -23,6 +23,7 @@ class Verdict(StrEnum):
     ERROR = "error"  # the tool (not the CSMS) failed, or could not drive the CSMS
     SKIPPED = "skipped"  # could not be run (e.g. no operator to make the CSMS act)
     NOT_APPLICABLE = "not_applicable"
+    NOT_RUN = "not_run"
 
 
 class ProfileVerdict(StrEnum):
@@ -270,6 +271,8 @@ class CaseResult:
     # its connections and probes.
     security_profile: int | None = None
     tls: tuple[TlsRecord, ...] = ()
+    # Verdict not_run: the PICS test data the case needs and the PICS lacks.
+    missing_test_data: tuple[str, ...] = ()
 
     @property
     def errors(self) -> tuple[Finding, ...]:
@@ -302,6 +305,11 @@ class CaseResult:
                 else {}
             ),
             **({"tls": [t.to_json() for t in self.tls]} if self.tls else {}),
+            **(
+                {"missing_test_data": list(self.missing_test_data)}
+                if self.missing_test_data
+                else {}
+            ),
         }
 
 
@@ -333,7 +341,7 @@ def summarise_profile(name: str, cases: Sequence[CaseResult]) -> ProfileResult:
     count = {v: sum(1 for c in cases if c.verdict is v) for v in Verdict}
     if count[Verdict.FAIL]:
         verdict = ProfileVerdict.FAIL
-    elif count[Verdict.ERROR] or count[Verdict.SKIPPED]:
+    elif count[Verdict.ERROR] or count[Verdict.SKIPPED] or count[Verdict.NOT_RUN]:
         verdict = ProfileVerdict.INCOMPLETE
     elif count[Verdict.PASS] == 0:
         verdict = ProfileVerdict.NOT_APPLICABLE
@@ -438,6 +446,9 @@ class RunResult:
     # Robustness cases (--profile robustness): never part of `profiles`, `cases` or the
     # certificate; their own section of result.json.
     robustness: tuple[CaseResult, ...] = ()
+    # Why an interrupted (partial) run stopped before its end: stopped by Ctrl-C or SIGTERM, or
+    # the CSMS could not be reached. Empty when the run ended by itself.
+    stop_reason: str = ""
 
     @property
     def robustness_result(self) -> RobustnessResult | None:
@@ -466,6 +477,7 @@ class RunResult:
             "security_profile": self.security_profile,
             "verdict": self.verdict.value,
             "interrupted": self.interrupted,
+            **({"stop_reason": self.stop_reason} if self.stop_reason else {}),
             "profiles": [p.to_json() for p in self.profiles],
             "cases": [c.to_json() for c in self.cases],
             "performance": self.performance.to_json(),

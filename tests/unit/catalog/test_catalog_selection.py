@@ -1,4 +1,5 @@
-"""Selection: which cases run, and why the others do not apply (naming the PICS item)."""
+"""Selection: which cases run, why the others do not apply (naming the PICS item), and which
+lack PICS test data (not run, with the missing keys)."""
 
 from __future__ import annotations
 
@@ -103,11 +104,24 @@ def test_profile_missing_from_the_pics_is_not_claimed(reference_raw: dict[str, A
     )
 
 
-def test_requires_with_a_missing_test_data_item(reference_raw: dict[str, Any]) -> None:
+def test_missing_test_data_is_not_run_never_not_applicable(reference_raw: dict[str, Any]) -> None:
     pics = pics_with(reference_raw, test_data__expired_id_tag=None)
-    applicable, reason = applicability(CATALOG.case("TC_023_2_CSMS"), pics)
-    assert not applicable
-    assert reason == "requires PICS test_data.expired_id_tag is true"
+    assert applicability(CATALOG.case("TC_023_2_CSMS"), pics) == (True, "")
+    plan = select(CATALOG, pics, profiles=[Profile.CORE])
+    first, expired = plan.entries
+    assert (first.runnable, first.not_run, first.missing) == (True, False, ())
+    assert (expired.applicable, expired.runnable, expired.not_run) == (True, False, True)
+    assert expired.missing == ("test_data.expired_id_tag",)
+    assert expired.not_run_reason == "missing PICS test data: test_data.expired_id_tag"
+    assert [e.case.id for e in plan.applicable] == ["TC_001_CSMS"]
+    assert [e.case.id for e in plan.not_run] == ["TC_023_2_CSMS"]
+    assert plan.missing_test_data() == {"test_data.expired_id_tag": ("TC_023_2_CSMS",)}
+
+
+def test_a_case_that_does_not_apply_is_never_not_run(reference_raw: dict[str, Any]) -> None:
+    pics = pics_with(reference_raw, test_data__expired_id_tag=None, profiles__core=False)
+    (entry,) = select(CATALOG, pics, test_ids=["TC_023_2_CSMS"]).entries
+    assert (entry.applicable, entry.missing, entry.not_run) == (False, (), False)
 
 
 def test_requires_with_contains_any(reference_raw: dict[str, Any]) -> None:
@@ -130,14 +144,14 @@ def test_requires_false_value_does_not_hold(reference_raw: dict[str, Any]) -> No
 
 
 def test_requires_path_through_a_non_mapping_does_not_hold(reference_raw: dict[str, Any]) -> None:
-    requirement = Requirement("test_data.valid_id_tag.deeper")
+    requirement = Requirement("sut.vendor.deeper")
     assert not applicability(
         case("TC_001_CSMS", requires=(requirement,)), pics_with(reference_raw)
     )[0]
 
 
 def test_contains_any_on_a_scalar_does_not_hold(reference_raw: dict[str, Any]) -> None:
-    requirement = Requirement("test_data.connector_id", (1,))
+    requirement = Requirement("limits.response_timeout_s", (30,))
     assert not applicability(
         case("TC_001_CSMS", requires=(requirement,)), pics_with(reference_raw)
     )[0]
@@ -202,17 +216,24 @@ def test_packaged_tc_064_without_an_unsupported_vendor_id(
     pics = pics_with(reference_raw, test_data__unsupported_vendor_id=None)
     plan = select(packaged, pics, test_ids=["TC_064_CSMS"])
     (entry,) = plan.entries
-    assert not entry.applicable
-    assert entry.reason == "requires PICS test_data.unsupported_vendor_id is true"
+    assert entry.applicable and entry.not_run
+    assert entry.missing == ("test_data.unsupported_vendor_id",)
 
 
 def test_requires_may_index_a_list(reference_raw: dict[str, Any]) -> None:
-    second_child = case("TC_053_CSMS", requires=(Requirement("test_data.child_id_tags.1"),))
-    assert applicability(second_child, pics_with(reference_raw)) == (True, "")
-    one_child = pics_with(reference_raw, test_data__child_id_tags=["ONLY"])
-    assert applicability(second_child, one_child) == (
+    first_profile = case("TC_053_CSMS", requires=(Requirement("security.profiles.0"),))
+    assert applicability(first_profile, pics_with(reference_raw, security__profiles=[2]))[0]
+    assert applicability(first_profile, pics_with(reference_raw)) == (
         False,
-        "requires PICS test_data.child_id_tags.1 is true",
+        "requires PICS security.profiles.0 is true",
     )
-    not_a_list = case("TC_053_CSMS", requires=(Requirement("test_data.valid_id_tag.0"),))
+    not_a_list = case("TC_053_CSMS", requires=(Requirement("sut.vendor.0"),))
     assert applicability(not_a_list, pics_with(reference_raw))[0] is False
+
+
+def test_test_data_may_index_a_list(reference_raw: dict[str, Any]) -> None:
+    second = case("TC_053_CSMS", Profile.CORE, (Requirement("test_data.child_id_tags.1"),))
+    catalog = Catalog((second,), {})
+    assert select(catalog, pics_with(reference_raw)).entries[0].missing == ()
+    one_child = pics_with(reference_raw, test_data__child_id_tags=["ONLY"])
+    assert select(catalog, one_child).entries[0].missing == ("test_data.child_id_tags.1",)

@@ -30,6 +30,9 @@ from octt.pics.model import Profile
 from octt.resources import default_pics_path
 
 PASSWORD = "pw-Zebra-4711"
+#: A CSMS under test needs its own PICS (--pics); here the reference CSMS's, named explicitly,
+#: and one Core case (no security case: no secrets of the claimed security profiles needed).
+PICS = ("--pics", str(default_pics_path()), "--test", "TC_001_CSMS")
 
 
 @dataclass(frozen=True)
@@ -151,7 +154,7 @@ def test_password_from_the_config_file_is_enough(tmp_path: Path) -> None:
         f"basic_auth_password: {PASSWORD}\nsecurity_profile: 1\n", encoding="utf-8"
     )
     url = f"ws://127.0.0.1:{free_port()}"
-    cli = octt(tmp_path, "run", "--config", "run.yaml", "--csms", url, "--report-dir", "out")
+    cli = octt(tmp_path, "run", "--config", "run.yaml", "--csms", url, *PICS, "--report-dir", "out")
     assert cli.status == 3, cli.stderr  # past the password check, then nothing listens
     assert PASSWORD not in cli.stdout + cli.stderr + every_file_text(tmp_path / "out")
 
@@ -191,7 +194,7 @@ def test_password_is_sent_but_never_printed_or_written(tmp_path: Path) -> None:
     with refusing_server(401) as csms:
         cli = octt(
             tmp_path,
-            *("run", "--csms", csms.url, "--cp-id", "MY-CP", "--security-profile", "1"),
+            *("run", "--csms", csms.url, *PICS, "--cp-id", "MY-CP", "--security-profile", "1"),
             *("--test", "TC_001_CSMS", "--operator", "none", "--report-dir", "out"),
             environ={PASSWORD_VARIABLE: PASSWORD},
         )
@@ -216,7 +219,7 @@ def test_password_is_sent_but_never_printed_or_written(tmp_path: Path) -> None:
 
 def test_nothing_listening_exits_3(tmp_path: Path) -> None:
     url = f"ws://127.0.0.1:{free_port()}"
-    cli = octt(tmp_path, "run", "--csms", url, "--test", "TC_001_CSMS")
+    cli = octt(tmp_path, "run", "--csms", url, *PICS)
     assert cli.status == 3
     assert cli.stderr.startswith("octt: the CSMS could not be reached: cannot connect to ")
     assert f"{url}/OCTT-CP-001" in cli.stderr
@@ -227,10 +230,17 @@ def test_nothing_listening_exits_3(tmp_path: Path) -> None:
     assert re.fullmatch(r"\d{8}-\d{6}-[0-9a-f]{12}", folder.name), folder.name
     trace = [json.loads(line) for line in (folder / "trace.jsonl").read_text().splitlines()]
     assert [r["event"] for r in trace] == ["connect-failed"]
+    # Nothing lost for CI: the result and junit.xml say the run is incomplete, and why.
+    result = json.loads((folder / "result.json").read_text(encoding="utf-8"))
+    assert (result["interrupted"], result["verdict"], result["cases"]) == (True, "fail", [])
+    assert result["stop_reason"].startswith("the CSMS could not be reached: cannot connect to ")
+    junit = (folder / "junit.xml").read_text(encoding="utf-8")
+    assert 'type="incomplete"' in junit and "could not be reached" in junit
+    assert "INCOMPLETE" in (folder / "certificate.html").read_text(encoding="utf-8")
 
 
 def test_csms_url_with_a_bad_port_does_not_crash(tmp_path: Path) -> None:
-    cli = octt(tmp_path, "run", "--csms", "ws://127.0.0.1:99999", "--test", "TC_001_CSMS")
+    cli = octt(tmp_path, "run", "--csms", "ws://127.0.0.1:99999", *PICS)
     assert cli.status in (2, 3)
     assert "99999" in cli.stderr
 
@@ -238,18 +248,18 @@ def test_csms_url_with_a_bad_port_does_not_crash(tmp_path: Path) -> None:
 def test_report_dir_that_is_a_file_is_a_usage_error(tmp_path: Path) -> None:
     (tmp_path / "taken").write_text("a file", encoding="utf-8")
     url = f"ws://127.0.0.1:{free_port()}"
-    cli = octt(tmp_path, "run", "--csms", url, "--operator", "none", "--report-dir", "taken")
+    cli = octt(tmp_path, "run", "--csms", url, *PICS, "--operator", "none", "--report-dir", "taken")
     assert cli.status == 2
     assert cli.stderr.startswith(f"octt: --report-dir {tmp_path / 'taken'}: ")
 
 
 def test_an_unusable_signing_key_is_refused_before_the_run(tmp_path: Path) -> None:
     url = f"ws://127.0.0.1:{free_port()}"
-    cli = octt(tmp_path, "run", "--csms", url, "--report-dir", "out", "--sign-key", "no.key")
+    cli = octt(tmp_path, "run", "--csms", url, *PICS, "--report-dir", "out", "--sign-key", "no.key")
     assert cli.status == 2  # not 3: nothing was tried
     assert cli.stderr == f"octt: {tmp_path / 'no.key'}: no such key file\n"
     assert not (tmp_path / "out").exists()
-    cli = octt(tmp_path, "run", "--csms", url, "--sign-cert", "lab.crt")
+    cli = octt(tmp_path, "run", "--csms", url, *PICS, "--sign-cert", "lab.crt")
     assert (cli.status, cli.stderr) == (2, "octt: a certificate needs its private key too\n")
 
 

@@ -55,6 +55,7 @@ def test_failures_come_first() -> None:
         "skipped": 1,
         "pass": 4,
         "not_applicable": 1,
+        "not_run": 0,
     }
 
 
