@@ -27,6 +27,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 import aiohttp
+import yaml
 
 from octt.catalog.selection import RunPlan
 from octt.config import RunConfig
@@ -70,6 +71,14 @@ def _ids(ids: Sequence[str]) -> str:
 
 
 # -- the PICS ----------------------------------------------------------------------------------
+
+
+def config_names_pics(path: Path | None) -> bool:
+    """Whether a (valid, already loaded) run configuration file names a PICS."""
+    if path is None:
+        return False
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    return isinstance(data, dict) and "pics" in data
 
 
 def pics_given(config: RunConfig, *, explicit: bool) -> list[Problem]:

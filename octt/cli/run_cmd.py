@@ -40,7 +40,6 @@ from octt.record.trace import Recorder
 from octt.report.outputs import TRACE_FILE
 from octt.report.signature import KeyFileError
 from octt.report.terminal import TerminalSink
-from octt.resources import default_pics_path
 from octt.result.events import EventBus
 from octt.result.result_json import RESULT_FILE, ResultFileSink, write_result
 from octt.robustness.generator import with_robustness
@@ -245,7 +244,8 @@ def run(args: argparse.Namespace, env: Environment) -> ExitStatus:
         config,
         pics,
         plan,
-        explicit_pics=args.pics is not None or config.pics_path != default_pics_path(),
+        explicit_pics=args.pics is not None
+        or preflight.config_names_pics(env.cwd / args.config if args.config else None),
         allow_missing_test_data=args.allow_missing_test_data,
     )
     if problems or pics is None or catalog is None or plan is None:

@@ -3,9 +3,11 @@
 `octt reference-csms --fault drop-triggered-calls` never sends the CALLs its trigger API is asked
 for, so TC_010_CSMS waits for RemoteStartTransaction for the whole (long) operator timeout. A
 SIGINT or SIGTERM sent while it waits must leave a result.json that is valid against
-schemas/result.schema.json, holds the two cases done and TC_010_CSMS marked interrupted, and
-that `octt report DIR` renders. A CSMS that dies in the middle of a run (SIGKILL) makes the
-remaining cases fail quickly; the run still finishes with a complete result.
+schemas/result.schema.json, holds the two cases done and TC_010_CSMS marked interrupted, with
+junit.xml and the reports rendered from it by the run itself, marked INCOMPLETE (and the
+--junit/--json copies CI asked for); `octt report DIR` renders it again. A CSMS that dies in
+the middle of a run (SIGKILL) makes the remaining cases fail quickly; the run still finishes
+with a complete result.
 
 The waits are on process output and on the trace file (flushed per line) with deadlines.
 """
@@ -93,7 +95,7 @@ def dropping_reference() -> Iterator[Reference]:
         stop(reference.process)
 
 
-def start_run(reference: Reference, out: Path) -> subprocess.Popen[str]:
+def start_run(reference: Reference, out: Path, *extra: str) -> subprocess.Popen[str]:
     tests = [a for case in CASES for a in ("--test", case)]
     return subprocess.Popen(
         [
@@ -104,6 +106,7 @@ def start_run(reference: Reference, out: Path) -> subprocess.Popen[str]:
             "--pics", PICS,
             "--report-dir", str(out),
             *tests,
+            *extra,
         ],
         cwd=REPO,
         stdout=subprocess.PIPE,
@@ -156,8 +159,10 @@ def render(out: Path) -> subprocess.CompletedProcess[str]:
 def test_a_stopped_run_leaves_a_valid_result_with_the_interrupted_case(
     dropping_reference: Reference, tmp_path: Path, stop_signal: signal.Signals
 ) -> None:
-    out = tmp_path / "out"
-    run = start_run(dropping_reference, out)
+    out, ci = tmp_path / "out", tmp_path / "ci"
+    run = start_run(
+        dropping_reference, out, "--junit", str(ci / "j.xml"), "--json", str(ci / "r.json")
+    )
     try:
         wait_for_trace(out, in_tc_010_waiting, run)
         run.send_signal(stop_signal)
@@ -184,6 +189,14 @@ def test_a_stopped_run_leaves_a_valid_result_with_the_interrupted_case(
     # Every line of the trace is whole JSON: it was flushed line by line and closed.
     for line in (out / "trace.jsonl").read_text("utf-8").splitlines():
         json.loads(line)
+    # Nothing lost for CI: the run itself rendered junit.xml and the reports, INCOMPLETE.
+    assert result["stop_reason"] == "the run was stopped (Ctrl-C or SIGTERM)"
+    junit = (out / "junit.xml").read_text("utf-8")
+    assert 'type="incomplete"' in junit and 'name="TC_010_CSMS' in junit
+    assert "INCOMPLETE" in (out / "certificate.html").read_text("utf-8")
+    assert (out / "report.html").is_file() and (out / "certificate.pdf").is_file()
+    assert (ci / "j.xml").read_text("utf-8") == junit
+    assert json.loads((ci / "r.json").read_text("utf-8")) == result
 
     rendered = render(out)
     assert rendered.returncode == 0, rendered.stdout + rendered.stderr
