@@ -609,6 +609,7 @@ def test_cli_against_a_hostile_csms_exits_1(tmp_path: Path) -> None:
             port = server.sockets[0].getsockname()[1]
             argv = [
                 "run", "--csms", f"ws://127.0.0.1:{port}", "--operator", "none",
+                "--pics", str(default_pics_path()),
                 "--test", "TC_003_CSMS", "--report-dir", "out",
             ]  # fmt: skip
             return await asyncio.to_thread(main, argv, env)
@@ -638,6 +639,7 @@ def test_nothing_listening_exits_3(tmp_path: Path) -> None:
     status = main(
         [
             "run", "--csms", f"ws://127.0.0.1:{port}", "--operator", "none",
+            "--pics", str(default_pics_path()),
             "--test", "TC_003_CSMS", "--report-dir", "out",
         ],
         env=env,
