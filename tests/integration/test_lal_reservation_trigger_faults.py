@@ -165,24 +165,19 @@ def test_a_pics_without_the_profile_makes_its_cases_not_applicable(
     }
 
 
-def test_test_data_requirements_make_a_case_not_applicable(
+def test_missing_test_data_makes_a_case_not_run_never_not_applicable(
     run_against_reference: RunAgainstReference,
 ) -> None:
     data = _pics_data()
     data["test_data"]["child_id_tags"] = data["test_data"]["child_id_tags"][:1]
     del data["test_data"]["local_list_id_tag"]
     result = run_against_reference(["TC_053_CSMS", "TC_043_5_CSMS"], pics=pics_from_data(data))
-    reasons = {c.id: (c.verdict, c.reason) for c in result.cases}
+    reasons = {c.id: (c.verdict, c.missing_test_data) for c in result.cases}
     assert reasons == {
-        "TC_053_CSMS": (
-            Verdict.NOT_APPLICABLE,
-            "requires PICS test_data.child_id_tags.1 is true",
-        ),
-        "TC_043_5_CSMS": (
-            Verdict.NOT_APPLICABLE,
-            "requires PICS test_data.local_list_id_tag is true",
-        ),
+        "TC_053_CSMS": (Verdict.NOT_RUN, ("test_data.child_id_tags.1",)),
+        "TC_043_5_CSMS": (Verdict.NOT_RUN, ("test_data.local_list_id_tag",)),
     }
+    assert result.verdict is Verdict.FAIL  # cases the claims make mandatory did not run
 
 
 def test_octt_list_json_shows_the_cases_with_their_profiles(tmp_path: Path) -> None:

@@ -2,11 +2,20 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
-from octt.config import LabInfo, Ordering, RunConfig, Signatory, lab_from_data, load_run_config
+from octt.config import (
+    TEMPORARY_PKI,
+    LabInfo,
+    Ordering,
+    RunConfig,
+    Signatory,
+    lab_from_data,
+    load_run_config,
+)
 from octt.pics.model import Profile
 from octt.resources import default_pics_path
 from octt.yamldoc import DocumentError
@@ -240,6 +249,10 @@ def test_tls_files_and_security_endpoints_from_a_config_file(tmp_path: Path) -> 
         "sp3": "wss://csms:8443/ocpp",
     }
     assert "tls_client_key" not in settings
+    # Files by name: the evidence holds no path of this machine.
+    assert (settings["tls_ca_file"], settings["pki_dir"]) == ("root.pem", "pki")
+    temporary = replace(config, pki_temporary=True).settings()
+    assert temporary["pki_dir"] == TEMPORARY_PKI
     bad = tmp_path / "bad.yaml"
     bad.write_text("security_profile_urls:\n  sp2: ws://not-tls\n")
     with pytest.raises(DocumentError, match=r"bad\.yaml:2"):

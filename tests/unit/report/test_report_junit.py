@@ -200,3 +200,31 @@ def test_robustness_cases_have_a_testsuite_of_their_own() -> None:
     [suite] = [s for s in root.iter("testsuite") if s.get("name") == "robustness"]
     assert (suite.get("tests"), suite.get("failures")) == ("2", "1")
     assert all(c.get("classname") == "octt.robustness" for c in suite.iter("testcase"))
+
+
+def test_a_not_run_case_is_skipped_with_its_missing_test_data() -> None:
+    not_run = CaseResult(
+        "TC_023_2_CSMS",
+        "Authorize expired",
+        "core",
+        Verdict.NOT_RUN,
+        reason="missing PICS test data: test_data.expired_id_tag",
+        missing_test_data=("test_data.expired_id_tag",),
+    )
+    root = ET.fromstring(render_junit(dataclasses.replace(result(), cases=(*CASES, not_run))))
+    skipped = case_element(root, "TC_023_2_CSMS").find("skipped")
+    assert skipped is not None
+    assert skipped.get("message") == "not_run: missing PICS test data: test_data.expired_id_tag"
+
+
+def test_an_incomplete_run_has_an_error_no_ci_can_miss() -> None:
+    assert [s.get("name") for s in parse().iter("testsuite")] == ["core", "reservation"]
+    stopped = dataclasses.replace(
+        result(), interrupted=True, stop_reason="the CSMS could not be reached: refused"
+    )
+    root = ET.fromstring(render_junit(stopped))
+    suite = [s for s in root.iter("testsuite") if s.get("name") == "incomplete"]
+    assert len(suite) == 1 and suite[0].get("errors") == "1"
+    error = suite[0].find("testcase/error")
+    assert error is not None
+    assert error.get("message") == "INCOMPLETE: the CSMS could not be reached: refused"

@@ -291,3 +291,29 @@ def test_robustness_and_an_interrupted_case_round_trip() -> None:
     schema = json.loads(schema_path("result.schema.json").read_text(encoding="utf-8"))
     jsonschema.Draft202012Validator(schema).validate(data)
     assert "robustness" not in sample().to_json()  # only when robustness cases ran
+
+
+def test_a_stopped_run_and_a_not_run_case_round_trip() -> None:
+    """Why a partial run stopped, and the test data a not-run case lacks, survive result.json
+    (and obey its schema)."""
+    not_run = CaseResult(
+        "TC_023_2_CSMS",
+        "Authorize expired",
+        "core",
+        Verdict.NOT_RUN,
+        "missing PICS test data: test_data.expired_id_tag",
+        missing_test_data=("test_data.expired_id_tag",),
+    )
+    original = replace(
+        sample(),
+        cases=(*sample().cases, not_run),
+        interrupted=True,
+        stop_reason="the CSMS could not be reached: refused",
+    )
+    document = json.loads(json.dumps(original.to_json()))
+    assert document["stop_reason"] == "the CSMS could not be reached: refused"
+    assert document["cases"][-1]["missing_test_data"] == ["test_data.expired_id_tag"]
+    assert result_from_json(document) == original
+    schema = json.loads(schema_path("result.schema.json").read_text(encoding="utf-8"))
+    jsonschema.validate(document, schema)
+    assert "stop_reason" not in sample().to_json()

@@ -39,6 +39,7 @@ P, F, E, S, N = Verdict.PASS, Verdict.FAIL, Verdict.ERROR, Verdict.SKIPPED, Verd
         ((P, S), ProfileVerdict.INCOMPLETE),
         ((E,), ProfileVerdict.INCOMPLETE),
         ((S, N), ProfileVerdict.INCOMPLETE),
+        ((P, Verdict.NOT_RUN), ProfileVerdict.INCOMPLETE),  # missing test data: never a pass
         ((N, N), ProfileVerdict.NOT_APPLICABLE),
         ((), ProfileVerdict.NOT_APPLICABLE),
     ],
