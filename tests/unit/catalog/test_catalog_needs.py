@@ -44,12 +44,12 @@ def test_the_reference_pics_gives_every_case_its_test_data(
 
 
 def test_required_test_data_is_missing_when_left_out(catalog: Catalog, reference: Pics) -> None:
-    pics = without(reference, "expired_id_tag", "unsupported_vendor_id")
+    pics = without(reference, "expired_id_tag", "local_list_id_tag")
     assert missing_test_data(catalog.case("TC_023_2_CSMS"), catalog, pics) == (
         "test_data.expired_id_tag",
     )
-    assert missing_test_data(catalog.case("TC_064_CSMS"), catalog, pics) == (
-        "test_data.unsupported_vendor_id",
+    assert missing_test_data(catalog.case("TC_043_5_CSMS"), catalog, pics) == (
+        "test_data.local_list_id_tag",
     )
     assert missing_test_data(catalog.case("TC_001_CSMS"), catalog, pics) == ()
 

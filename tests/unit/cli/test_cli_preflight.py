@@ -195,14 +195,18 @@ def test_an_encrypted_client_key_needs_its_password(tmp_path: Path) -> None:
 
 
 def test_all_missing_test_data_in_one_message(tmp_path: Path) -> None:
-    pics = write_pics(tmp_path, drop=("expired_id_tag", "blocked_id_tag", "unsupported_vendor_id"))
-    cli = octt(tmp_path, "run", "--pics", pics.name, "--profile", "core", "--report-dir", "out")
+    pics = write_pics(tmp_path, drop=("expired_id_tag", "blocked_id_tag", "local_list_id_tag"))
+    cli = octt(
+        tmp_path,
+        *("run", "--pics", pics.name, "--profile", "core"),
+        *("--profile", "local-auth-list-management", "--report-dir", "out"),
+    )
     assert cli.status == 2
     assert "lacks test data that 3 selected case(s) need" in cli.stderr
     for key, case in (
         ("expired_id_tag", "TC_023_2_CSMS"),
         ("blocked_id_tag", "TC_023_3_CSMS"),
-        ("unsupported_vendor_id", "TC_064_CSMS"),
+        ("local_list_id_tag", "TC_043_5_CSMS"),
     ):
         assert f"test_data.{key}: needed by {case}" in cli.stderr
     assert ALLOW_MISSING_FLAG in cli.stderr
