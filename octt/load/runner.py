@@ -17,7 +17,7 @@ import platform
 import threading
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from multiprocessing.connection import Connection, wait
@@ -28,6 +28,7 @@ from octt import __version__
 from octt.clock import rfc3339
 from octt.load.behaviour import LoadMix
 from octt.load.csms_process import CsmsProcessInfo, ReferenceProcess
+from octt.load.health import HealthBook
 from octt.load.station import DRAIN_S
 from octt.load.stats import ActionSummary, FindingExample, StatsBook
 from octt.load.worker import FdLimit, WorkerInfo, WorkerReport, WorkerSpec, worker_main
@@ -99,6 +100,7 @@ class TimelinePoint:
     p50_s: float | None = None  # response times of the answers since the previous point
     p99_s: float | None = None
     max_s: float | None = None
+    generator: Mapping[str, float | int | None] = field(default_factory=dict)  # HealthBook.point
 
     def to_json(self) -> dict[str, float | int | None]:
         return {
@@ -108,6 +110,7 @@ class TimelinePoint:
             "p50_s": _maybe_round6(self.p50_s),
             "p99_s": _maybe_round6(self.p99_s),
             "max_s": _maybe_round6(self.max_s),
+            **self.generator,
         }
 
 
@@ -145,6 +148,12 @@ class LoadResult:
     timeline: tuple[TimelinePoint, ...]
     failures: tuple[str, ...] = ()  # workers that could not run
     interrupted: bool = False
+    generator: Mapping[str, Any] = field(default_factory=dict)  # HealthBook.summary
+
+    @property
+    def generator_warnings(self) -> tuple[str, ...]:
+        """Why the load generator, not the CSMS, may have set the figures (none: it did not)."""
+        return tuple(self.generator.get("warnings", ()))
 
     @property
     def memory_per_station(self) -> float | None:
@@ -223,6 +232,7 @@ class LoadResult:
                 }
                 for w in self.workers
             ],
+            "generator": dict(self.generator),
             "timeline": [p.to_json() for p in self.timeline],
             "failures": list(self.failures),
         }
@@ -251,6 +261,7 @@ class LoadRun:
         self.settings = settings
         self.run_id = uuid.uuid4().hex[:12]
         self._book = StatsBook()
+        self._health = HealthBook()
         self._lock = threading.Lock()
         self._csms: ReferenceProcess | None = None
         self._processes: list[multiprocessing.process.BaseProcess] = []
@@ -354,6 +365,7 @@ class LoadRun:
                             percentile(window, 0.5) / 1e9 if window else None,
                             percentile(window, 0.99) / 1e9 if window else None,
                             window[-1] / 1e9 if window else None,
+                            self._health.point(now - last_point),
                         )
                     )
                 last_point, last_calls = now, calls
@@ -371,6 +383,8 @@ class LoadRun:
             for times in report.delta.latencies_ns.values():
                 self._window.extend(times)
             self._open[report.index] = report.open_now
+            if report.health is not None:
+                self._health.add(report.index, report.health)
             self._peak_connected = max(self._peak_connected, sum(self._open.values()))
             if report.failure is not None:
                 self._failures.append(f"worker {report.index}: {report.failure}")
@@ -458,11 +472,15 @@ class LoadRun:
         finished = time.monotonic()
         with self._lock:
             workers = tuple(self._infos[i] for i in sorted(self._infos))
+            duration = max(0.0, finished - self._start_mono)
+            generator = self._health.summary(
+                duration, {i: info.cpu_s for i, info in sorted(self._infos.items())}
+            )
             self._result = LoadResult(
                 run_id=self.run_id,
                 started_at=self._started_at,
                 finished_at=rfc3339(datetime.now(UTC)),
-                duration_s=max(0.0, finished - self._start_mono),
+                duration_s=duration,
                 settings=self.settings,
                 csms_url=self.csms_url,
                 csms=csms_info,
@@ -476,6 +494,7 @@ class LoadRun:
                 connect_failures=dict(self._book.connect_failures),
                 timeline=tuple(self._timeline),
                 failures=tuple(self._failures),
+                generator=generator,
             )
             return self._result
 
