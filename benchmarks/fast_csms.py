@@ -157,6 +157,7 @@ async def _main(args: argparse.Namespace) -> None:
         subprotocols=["ocpp1.6"],  # type: ignore[list-item]
         create_connection=_StampingConnection,
         backlog=4096,
+        reuse_port=args.reuse_port,
         ping_interval=None,
         compression=None,
         max_queue=4,
@@ -188,6 +189,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--port", type=int, default=0)
     parser.add_argument("--cpus", help="pin to these cores, e.g. 1 or 2,3")
+    parser.add_argument(
+        "--reuse-port",
+        action="store_true",
+        help="SO_REUSEPORT: several processes share the port (past one process's fd limit)",
+    )
     parser.add_argument("--ready", help="write the OCPP URL to this file once listening")
     parser.add_argument("--stats", help="write the figures as JSON here on SIGTERM")
     args = parser.parse_args()

@@ -31,13 +31,22 @@ from octt.load.csms_process import CsmsProcessInfo, ReferenceProcess
 from octt.load.health import HealthBook
 from octt.load.station import DRAIN_S
 from octt.load.stats import ActionSummary, FindingExample, StatsBook
-from octt.load.worker import FdLimit, WorkerInfo, WorkerReport, WorkerSpec, worker_main
+from octt.load.worker import (
+    FdLimit,
+    StartLine,
+    WorkerInfo,
+    WorkerReport,
+    WorkerSpec,
+    worker_main,
+)
 from octt.result.performance import percentile
 
 #: A worker that sends nothing for this long after the end (plus drain) is given up.
 GRACE_S = 30.0
 #: How long the load's processes take to start at most (spawn + imports + schemas).
 START_S = 30.0
+#: Once every worker is ready, the ramp-up starts this much later (time to hear the start).
+START_LEAD_S = 0.2
 
 
 @dataclass(frozen=True)
@@ -294,8 +303,10 @@ class LoadRun:
         context = multiprocessing.get_context("spawn")
         self._stop = context.Event()
         count = settings.worker_count
-        # Workers need a moment to start (spawn, imports, schemas): the ramp starts after it.
-        self._start_mono = time.monotonic() + min(START_S, 0.5 + 0.25 * count)
+        start_line = StartLine(context, count)
+        # A provisional start (the collector's clock); the ramp starts when every worker is
+        # ready (spawn, imports, schemas), which `release` below waits for.
+        self._start_mono = time.monotonic() + START_S
         self._started_at = rfc3339(datetime.now(UTC))
         for index in range(count):
             mine = range(index, settings.stations, count)
@@ -315,13 +326,17 @@ class LoadRun:
             )
             receive, send = context.Pipe(duplex=False)
             process = context.Process(
-                target=worker_main, args=(spec, send, self._stop), name=f"octt-load-{index}"
+                target=worker_main,
+                args=(spec, send, self._stop, start_line),
+                name=f"octt-load-{index}",
             )
             process.start()
             send.close()
             self._processes.append(process)
             self._conns[receive] = index
             self._open[index] = 0
+        self._start_mono = start_line.release(START_S, START_LEAD_S)
+        self._started_at = rfc3339(datetime.now(UTC))
         self._collector = threading.Thread(target=self._collect, name="octt-load-collector")
         self._collector.start()
 

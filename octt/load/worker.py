@@ -16,8 +16,9 @@ import gc
 import os
 import random
 import resource
+import threading
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from multiprocessing.connection import Connection
 from typing import Any, Protocol
 
@@ -31,6 +32,8 @@ from octt.validation.schemas import SchemaSet
 
 #: File descriptors a process needs besides its connections (stdio, pipes, schema files, ...).
 FD_MARGIN = 64
+#: How long workers and parent wait for each other before the ramp-up starts anyway.
+START_WAIT_S = 30.0
 #: How many octt-side errors (bugs) a worker reports in detail.
 OWN_ERRORS_KEPT = 10
 #: The worker's garbage-collector thresholds. Python's default (700, 10, 10) runs a young
@@ -43,6 +46,38 @@ GC_THRESHOLDS = (20_000, 20, 20)
 
 class StopSignal(Protocol):
     def is_set(self) -> bool: ...
+
+
+class StartLine:
+    """The ramp-up starts when every worker is ready (spawned, imports done, schemas loaded),
+    not at a guess: a worker that starts late would otherwise find its stations' start times
+    past and connect them all at once. Workers `ready` (bounded); the parent `release`s them
+    with the start time once all are ready or `START_S` has passed."""
+
+    def __init__(self, context: Any, workers: int) -> None:
+        self._barrier = context.Barrier(workers + 1)
+        self._go = context.Event()
+        self._at = context.Value("d", 0.0)
+
+    def ready(self, timeout_s: float) -> float:
+        """In a worker: wait (bounded) for the start; the monotonic start time."""
+        with contextlib.suppress(threading.BrokenBarrierError):
+            self._barrier.wait(timeout_s)
+        self._go.wait(timeout_s)
+        return float(self._at.value) if self._go.is_set() else time.monotonic()
+
+    def abort(self) -> None:
+        """In a worker that cannot run: nobody waits for it."""
+        self._barrier.abort()
+
+    def release(self, timeout_s: float, lead_s: float) -> float:
+        """In the parent: wait (bounded) for every worker, then start `lead_s` from now."""
+        with contextlib.suppress(threading.BrokenBarrierError):
+            self._barrier.wait(timeout_s)
+        start = time.monotonic() + lead_s
+        self._at.value = start
+        self._go.set()
+        return start
 
 
 @dataclass(frozen=True)
@@ -172,7 +207,9 @@ class GcWatch:
         }
 
 
-def worker_main(spec: WorkerSpec, conn: Connection, stop: Any) -> None:
+def worker_main(
+    spec: WorkerSpec, conn: Connection, stop: Any, start: StartLine | None = None
+) -> None:
     """Process entry point (must stay importable: multiprocessing spawns it by name)."""
     try:
         fd = raise_fd_limit(len(spec.cp_ids) + FD_MARGIN)
@@ -180,8 +217,12 @@ def worker_main(spec: WorkerSpec, conn: Connection, stop: Any) -> None:
         gc.collect()
         gc.freeze()  # the schemas and modules live as long as the process: never scan them
         gc.set_threshold(*GC_THRESHOLDS)
+        if start is not None:
+            spec = replace(spec, start_mono=start.ready(START_WAIT_S))
         asyncio.run(_work(spec, conn, stop, validator, fd, GcWatch().install()))
     except BaseException as exc:  # report, never hang the parent
+        if start is not None:
+            start.abort()
         with contextlib.suppress(Exception):
             conn.send(WorkerReport(spec.index, StatsDelta(), 0, 0, True, None, repr(exc)))
         if not isinstance(exc, Exception):

@@ -4,9 +4,12 @@ garbage-collector pauses."""
 from __future__ import annotations
 
 import gc
+import multiprocessing
 import resource
+import threading
+import time
 
-from octt.load.worker import GcWatch, raise_fd_limit, resident_bytes
+from octt.load.worker import GcWatch, StartLine, raise_fd_limit, resident_bytes
 
 
 def test_enough_descriptors_leave_the_limit_alone() -> None:
@@ -53,3 +56,25 @@ def test_gc_pauses_are_handed_out_once() -> None:
     pauses = watch.take_pauses()
     assert pauses and all(p >= 0 for p in pauses)
     assert watch.take_pauses() == ()
+
+
+def test_the_ramp_up_starts_when_every_worker_is_ready() -> None:
+    context = multiprocessing.get_context("spawn")
+    line = StartLine(context, 2)
+    starts: list[float] = []
+    workers = [threading.Thread(target=lambda: starts.append(line.ready(10))) for _ in range(2)]
+    for thread in workers:
+        thread.start()
+    before = time.monotonic()
+    start = line.release(10, 0.2)
+    for thread in workers:
+        thread.join(10)
+    assert starts == [start, start] and start >= before + 0.2
+
+
+def test_a_worker_that_cannot_run_does_not_hold_up_the_start() -> None:
+    line = StartLine(multiprocessing.get_context("spawn"), 2)
+    line.abort()  # as worker_main does when it fails before it is ready
+    before = time.monotonic()
+    line.release(30, 0.0)
+    assert time.monotonic() - before < 10  # far below the 30 s it would otherwise wait
