@@ -9,6 +9,9 @@ Each worker therefore samples, besides the CSMS's answers:
 * its CPU time, its garbage collector's pauses (`octt.load.worker.GcWatch`) and its resident
   memory.
 
+It also owns the garbage-collector settings of a load process (`settle_gc`; the asyncio workers
+and the Locust user class both use them).
+
 It sends them once per report as a `HealthSample`; the parent's `HealthBook` keeps them, adds
 one line per second to the timeline (CPU share of the busiest worker, loop lag p99/max, GC pause
 time, memory per station) and, at the end, the ``generator`` entry of load.json with its
@@ -19,12 +22,19 @@ figures), or a worker's core saturated (`CPU_WARN_SHARE`) for a noticeable part 
 from __future__ import annotations
 
 import asyncio
+import gc
 from array import array
 from dataclasses import dataclass, field
 from typing import Any, Final
 
 from octt.result.performance import percentile
 
+#: A load process's garbage-collector thresholds. Python's default (700, 10, 10) runs a young
+#: collection every 700 container allocations; a process handling thousands of frames a second
+#: allocates far more, and each collection also promotes the frames in flight, which then fill
+#: the old generation and bring on full collections. A larger young generation lets them die
+#: young (reference counting frees them) and makes collections rarer.
+GC_THRESHOLDS: Final = (20_000, 20, 20)
 #: How often the loop-lag sampler asks to be woken.
 LAG_INTERVAL_S: Final = 0.01
 #: Above this event-loop lag p99 the generator's own delay is a visible part of the figures.
@@ -33,6 +43,14 @@ LAG_WARN_S: Final = 0.010
 CPU_WARN_SHARE: Final = 0.90
 #: ... and it matters when that is so in at least this share of the run's seconds (and 3).
 CPU_WARN_PART: Final = 0.10
+
+
+def settle_gc() -> None:
+    """Before the stations start: what the process has loaded (modules, the schemas) lives as
+    long as it, so it is frozen out of the collector's sight; then the load's thresholds."""
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(*GC_THRESHOLDS)
 
 
 @dataclass(frozen=True)

@@ -24,7 +24,7 @@ from typing import Any, Protocol
 
 from octt.clock import SystemClock
 from octt.load.behaviour import LoadMix
-from octt.load.health import HealthSample, LoopLag
+from octt.load.health import HealthSample, LoopLag, settle_gc
 from octt.load.station import DRAIN_S, StationPool, run_station
 from octt.load.stats import StatsBook, StatsDelta
 from octt.validation.frames import FrameValidator
@@ -36,12 +36,6 @@ FD_MARGIN = 64
 START_WAIT_S = 30.0
 #: How many octt-side errors (bugs) a worker reports in detail.
 OWN_ERRORS_KEPT = 10
-#: The worker's garbage-collector thresholds. Python's default (700, 10, 10) runs a young
-#: collection every 700 container allocations; a worker handling thousands of frames a second
-#: allocates far more, and each collection also promotes the frames in flight, which then fill
-#: the old generation and bring on full collections. A larger young generation lets those die
-#: young (reference counting frees them) and makes collections rarer.
-GC_THRESHOLDS = (20_000, 20, 20)
 
 
 class StopSignal(Protocol):
@@ -214,9 +208,7 @@ def worker_main(
     try:
         fd = raise_fd_limit(len(spec.cp_ids) + FD_MARGIN)
         validator = FrameValidator(SchemaSet.load())
-        gc.collect()
-        gc.freeze()  # the schemas and modules live as long as the process: never scan them
-        gc.set_threshold(*GC_THRESHOLDS)
+        settle_gc()
         if start is not None:
             spec = replace(spec, start_mono=start.ready(START_WAIT_S))
         asyncio.run(_work(spec, conn, stop, validator, fd, GcWatch().install()))
