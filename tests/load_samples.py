@@ -42,8 +42,9 @@ def generator(*, lag_ms: float = 0.2) -> tuple[dict[str, Any], dict[str, Any]]:
             baseline_rss=40 * MiB,
             open_now=4,
         ),
+        at=1.0,
     )
-    point = book.point(1.0)
+    point = book.point()
     return book.summary(60.0, {0: 1.5}), point
 
 

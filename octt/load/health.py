@@ -97,7 +97,9 @@ def _round6(value: float | None) -> float | None:
 @dataclass
 class _Worker:
     cpu_s: float = 0.0
+    at: float = 0.0  # when its latest sample arrived (parent's monotonic seconds)
     cpu_at_point: float = 0.0
+    at_point: float | None = None  # when the sample of the previous point arrived
     rss: int = 0
     baseline_rss: int = 0
     open_now: int = 0
@@ -116,9 +118,10 @@ class HealthBook:
         self._window_gc: list[int] = []
         self.points = 0
 
-    def add(self, index: int, sample: HealthSample) -> None:
+    def add(self, index: int, sample: HealthSample, at: float) -> None:
+        """A worker's sample, arrived at monotonic second `at`."""
         worker = self._workers.setdefault(index, _Worker())
-        worker.cpu_s = sample.cpu_s
+        worker.cpu_s, worker.at = sample.cpu_s, at
         worker.rss, worker.baseline_rss = sample.rss, sample.baseline_rss
         worker.open_now = sample.open_now
         self._lag.extend(sample.lag_ns)
@@ -126,12 +129,18 @@ class HealthBook:
         self._window_lag.extend(sample.lag_ns)
         self._window_gc.extend(sample.gc_pauses_ns)
 
-    def point(self, wall_s: float) -> dict[str, float | int | None]:
-        """The figures of the `wall_s` seconds since the previous point (a timeline line)."""
+    def point(self) -> dict[str, float | int | None]:
+        """The figures since the previous point (a timeline line). A worker's CPU share is over
+        the time between its samples: a busy worker may report late, never a share over 1."""
         shares = []
         for worker in self._workers.values():
-            share = (worker.cpu_s - worker.cpu_at_point) / wall_s if wall_s > 0 else 0.0
-            worker.cpu_at_point = worker.cpu_s
+            since = worker.at_point
+            if since is None or worker.at <= since:  # first sample, or none new: no share yet
+                worker.at_point = since if since is not None else worker.at
+                worker.cpu_at_point = worker.cpu_s if since is None else worker.cpu_at_point
+                continue
+            share = (worker.cpu_s - worker.cpu_at_point) / (worker.at - since)
+            worker.cpu_at_point, worker.at_point = worker.cpu_s, worker.at
             worker.cpu_shares.append(share)
             if share >= CPU_WARN_SHARE:
                 worker.busy_points += 1

@@ -380,7 +380,7 @@ class LoadRun:
                             percentile(window, 0.5) / 1e9 if window else None,
                             percentile(window, 0.99) / 1e9 if window else None,
                             window[-1] / 1e9 if window else None,
-                            self._health.point(now - last_point),
+                            self._health.point(),
                         )
                     )
                 last_point, last_calls = now, calls
@@ -399,7 +399,7 @@ class LoadRun:
                 self._window.extend(times)
             self._open[report.index] = report.open_now
             if report.health is not None:
-                self._health.add(report.index, report.health)
+                self._health.add(report.index, report.health, time.monotonic())
             self._peak_connected = max(self._peak_connected, sum(self._open.values()))
             if report.failure is not None:
                 self._failures.append(f"worker {report.index}: {report.failure}")

@@ -44,26 +44,29 @@ def test_loop_lag_is_sampled_while_the_loop_runs() -> None:
 
 def test_a_quiet_generator_reports_its_figures_and_no_warning() -> None:
     book = HealthBook()
-    book.add(0, sample(0.3, lag_ms=(0.1, 0.2, 0.3), gc_ms=(1.0,)))
-    point = book.point(1.0)
-    assert point["cpu_share"] == 0.3
+    book.add(0, sample(0.1, lag_ms=(0.1, 0.2, 0.3), gc_ms=(1.0,)), at=10.0)
+    point = book.point()
+    assert point["cpu_share"] is None  # one sample: no interval yet
     assert point["loop_lag_max_s"] == 0.0003
     assert point["gc_pause_s"] == 0.001 and point["gc_max_pause_s"] == 0.001
     assert point["rss_bytes"] == 60 << 20
     assert point["memory_per_station_bytes"] == round((20 << 20) / 1000)
-    book.add(0, sample(0.6))
-    assert book.point(1.0)["cpu_share"] == 0.3  # per interval, not cumulative
-    summary = book.summary(2.0, {0: 0.6})
+    book.add(0, sample(0.4), at=11.0)
+    assert book.point()["cpu_share"] == 0.3
+    book.add(0, sample(0.6), at=13.0)  # a late report: the share is over its own interval
+    assert book.point()["cpu_share"] == 0.1
+    assert book.point()["cpu_share"] is None  # nothing new from the worker
+    summary = book.summary(3.0, {0: 0.6})
     assert summary["bottleneck"] is False and summary["warnings"] == []
-    assert summary["cpu_share"] == {"0": 0.3}
-    assert summary["loop_lag_s"]["samples"] == 4
+    assert summary["cpu_share"] == {"0": 0.2}
+    assert summary["loop_lag_s"]["samples"] == 5
     assert summary["gc_pauses"] == {"count": 1, "total_s": 0.001, "p99_s": 0.001, "max_s": 0.001}
 
 
 def test_loop_lag_above_the_threshold_is_a_warning() -> None:
     book = HealthBook()
-    book.add(0, sample(0.5, lag_ms=(LAG_WARN_S * 1000 * 3,) * 10, gc_ms=(40.0,)))
-    book.point(1.0)
+    book.add(0, sample(0.5, lag_ms=(LAG_WARN_S * 1000 * 3,) * 10, gc_ms=(40.0,)), at=1.0)
+    book.point()
     summary = book.summary(1.0, {0: 0.5})
     assert summary["bottleneck"] is True
     (warning,) = summary["warnings"]
@@ -73,18 +76,18 @@ def test_loop_lag_above_the_threshold_is_a_warning() -> None:
 def test_a_saturated_core_is_a_warning_only_when_it_lasts() -> None:
     busy = HealthBook()
     cpu = 0.0
-    for _ in range(5):
+    for second in range(6):
+        busy.add(1, sample(cpu), at=float(second))
+        busy.point()
         cpu += CPU_WARN_SHARE + 0.05
-        busy.add(1, sample(cpu))
-        busy.point(1.0)
-    summary = busy.summary(5.0, {1: cpu})
+    summary = busy.summary(6.0, {1: cpu})
     assert summary["bottleneck"] is True
-    assert "worker 1 used 90% or more of its core in 5 of 5 seconds" in summary["warnings"][0]
+    assert "worker 1 used 90% or more of its core in 5 of 6 seconds" in summary["warnings"][0]
 
     brief = HealthBook()
-    brief.add(1, sample(0.99))
-    brief.point(1.0)
-    for second in range(2, 30):
-        brief.add(1, sample(0.99 + 0.1 * second))
-        brief.point(1.0)
-    assert brief.summary(30.0, {1: 3.8})["bottleneck"] is False
+    cpu = 0.0
+    for second in range(30):
+        brief.add(1, sample(cpu), at=float(second))
+        brief.point()
+        cpu += 0.99 if second == 1 else 0.1
+    assert brief.summary(30.0, {1: cpu})["bottleneck"] is False
