@@ -230,7 +230,8 @@ def _line(row: dict[str, Any]) -> str:
             text = "–" if value is None else f"{value / 1024:.1f}KiB"
             cells.append(f"{text:>{max(8, len(title))}}")
         else:
-            cells.append(f"{form.format(value):>{len(title)}}" if value is not None else "–")
+            text = form.format(value) if value is not None else "–"
+            cells.append(f"{text:>{len(title)}}")
     return " ".join(cells)
 
 
