@@ -492,6 +492,11 @@ class PromptOperator:
         grid = Table.grid(padding=(0, 2))
         grid.add_column(style="bold", no_wrap=True)
         grid.add_column()
+        if request.case_id:
+            case = Text(request.case_id, style="bold")
+            if request.case_title:
+                case.append(f"  {request.case_title}", style="")
+            grid.add_row("test case", case)
         grid.add_row("action", Text(request.action, style="bold cyan"))
         grid.add_row("charge point", Text(request.cp_id, style="bold"))
         rows = payload_rows(request.payload)
@@ -503,7 +508,10 @@ class PromptOperator:
         grid.add_row("time limit", Text(f"{request.timeout_s:g} s", style="dim"))
         return Panel(
             Group(Text(request.instruction), Text(""), grid),
-            title="[bold]Make the CSMS act[/bold]",
+            title=Text.assemble(
+                ("Make the CSMS act", "bold"),
+                f" — {request.case_id}" if request.case_id else "",
+            ),
             title_align="left",
             border_style="yellow",
             expand=False,
