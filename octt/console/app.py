@@ -67,7 +67,8 @@ async def _guard(request: web.Request, handler: Handler) -> web.StreamResponse:
         if offered is not None and hmac.compare_digest(offered.encode(), token.encode()):
             # A link with the token: keep it in a cookie and show the page without it.
             rest = {k: v for k, v in request.query.items() if k != "token"}
-            response = web.HTTPSeeOther(request.rel_url.with_query(rest))
+            location = str(request.rel_url.with_query(rest))
+            response = web.Response(status=303, headers={"Location": location})
             response.set_cookie(TOKEN_COOKIE, token, httponly=True, samesite="Strict")
             return response
         header = request.headers.get("Authorization", "")

@@ -135,6 +135,8 @@ class ConsoleRuns:
         task.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await task
+        if self.state.running:  # cancelled before it began: nothing ran, nothing to record
+            self._ended("interrupted", "stopped before the run began")
         return True
 
     async def wait(self) -> None:
@@ -142,6 +144,12 @@ class ConsoleRuns:
         if self._task is not None:
             with contextlib.suppress(asyncio.CancelledError):
                 await asyncio.shield(self._task)
+
+    def _ended(self, outcome: str, detail: str) -> None:
+        self._operator = None
+        folder = self.state.folder
+        self.state = RunState(False, folder, outcome, detail)
+        self.feed.publish({"kind": "ended", "outcome": outcome, "detail": detail, "folder": folder})
 
     async def _run(self, prepared: Prepared, run_id: str, folder: Path) -> None:
         outcome, detail = "error", ""
@@ -156,11 +164,7 @@ class ConsoleRuns:
         except Exception as exc:  # a bug in octt: shown, never a verdict about the CSMS
             detail = f"internal error: {type(exc).__name__}: {exc}"
         finally:
-            self._operator = None
-            self.state = RunState(False, folder.name, outcome, detail)
-            self.feed.publish(
-                {"kind": "ended", "outcome": outcome, "detail": detail, "folder": folder.name}
-            )
+            self._ended(outcome, detail)
 
     async def _execute(self, prepared: Prepared, run_id: str, folder: Path) -> tuple[str, str]:
         clock = SystemClock()
