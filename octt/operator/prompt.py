@@ -19,6 +19,7 @@ printed only every `plain_update_every_s` seconds.
 from __future__ import annotations
 
 import asyncio
+import codecs
 import concurrent.futures
 import contextlib
 import io
@@ -27,7 +28,7 @@ import os
 import re
 import sys
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any, TextIO
@@ -39,6 +40,7 @@ from rich.text import Text
 
 from octt.clock import Clock, SystemClock
 from octt.operator.base import OperatorOutcome, OperatorRequest, OperatorResult, ProvisionRequest
+from octt.operator.line_editor import InputArea, LineEditor, keystrokes
 
 if sys.platform != "win32":
     import termios
@@ -153,6 +155,8 @@ class LineReader:
         self._buffer = bytearray()
         self._eof = False
         self._thread_read: concurrent.futures.Future[str] | None = None
+        self._editor: LineEditor | None = None
+        self._decoder = codecs.getincrementaldecoder(self._encoding)(errors="replace")
 
     @property
     def at_eof(self) -> bool:
@@ -168,6 +172,21 @@ class LineReader:
             with contextlib.suppress(OSError, termios.error):
                 termios.tcflush(self._fd, termios.TCIFLUSH)
             self._buffer.clear()
+            if self._editor is not None:
+                self._editor.clear()
+
+    @contextlib.contextmanager
+    def editing(self, on_change: Callable[[str], None]) -> Iterator[bool]:
+        """On a terminal, octt edits the line itself while the block runs (see
+        octt.operator.line_editor), calling `on_change` with the typing after each edit; yields
+        False (and changes nothing) where the input is not a terminal."""
+        with keystrokes(self._fd) as on:
+            if on:
+                self._editor = LineEditor(on_change)
+            try:
+                yield on
+            finally:
+                self._editor = None
 
     async def readline(self) -> str | None:
         if self._fd is not None:
@@ -179,6 +198,19 @@ class LineReader:
 
     async def _readline_fd(self, fd: int) -> str | None:
         while True:
+            if self._editor is not None:
+                if self._buffer:
+                    edited = self._editor.feed(self._decoder.decode(bytes(self._buffer)))
+                    self._buffer = bytearray(edited.rest.encode(self._encoding))
+                    if edited.eof:
+                        self._eof = True
+                        return None
+                    if edited.line is not None:
+                        return edited.line
+                if self._eof:
+                    return None
+                await self._read_some(fd)
+                continue
             end = self._buffer.find(b"\n")
             if end >= 0:
                 line = bytes(self._buffer[:end])
@@ -190,17 +222,20 @@ class LineReader:
                 rest = bytes(self._buffer)
                 self._buffer.clear()
                 return rest.decode(self._encoding, errors="replace")
-            await self._readable(fd)
-            try:
-                chunk = os.read(fd, 4096)
-            except BlockingIOError:
-                continue
-            except OSError:  # e.g. EIO when the terminal went away
-                chunk = b""
-            if chunk:
-                self._buffer += chunk
-            else:
-                self._eof = True
+            await self._read_some(fd)
+
+    async def _read_some(self, fd: int) -> None:
+        await self._readable(fd)
+        try:
+            chunk = os.read(fd, 4096)
+        except BlockingIOError:
+            return
+        except OSError:  # e.g. EIO when the terminal went away
+            chunk = b""
+        if chunk:
+            self._buffer += chunk
+        else:
+            self._eof = True
 
     @staticmethod
     async def _readable(fd: int) -> None:
@@ -259,6 +294,14 @@ class _Countdown:
         self._shown: int | None = None
         self._last_plain: float | None = None
         self._on_input_line = False
+        # Set while octt edits the typing itself (a terminal in keystroke mode): then it knows
+        # how many rows the typing takes, and the countdown above it is redrawn there.
+        self.area: InputArea | None = None
+
+    def typed(self, text: str) -> None:
+        """The typing changed (keystroke mode): show it."""
+        if self.area is not None and self._on_input_line:
+            self._raw(self.area.redraw(text))
 
     def _text(self, seconds: int) -> Text:
         text = Text.assemble((f"{seconds} s left", "bold yellow"), " — ", (self._hint, "dim"))
@@ -278,14 +321,17 @@ class _Countdown:
         if self._live:
             self._console.print("> ", end="", style="bold")
             self._on_input_line = True
+            if self.area is not None:
+                self.area.shown = ""
 
     def tick(self, remaining: float, now: float) -> None:
         seconds = max(math.ceil(remaining), 0)
         if self._live and self._on_input_line and seconds != self._shown:
             self._shown = seconds
-            self._raw(_TO_LINE_ABOVE)
+            before, after = self.area.above() if self.area else (_TO_LINE_ABOVE, _BACK_TO_INPUT)
+            self._raw(before)
             self._console.print(self._text(seconds), end="", soft_wrap=True)
-            self._raw(_BACK_TO_INPUT)
+            self._raw(after)
         elif not self._live and (
             self._last_plain is None or now - self._last_plain >= self._plain_every_s - 1e-3
         ):
@@ -304,6 +350,11 @@ class _Countdown:
 
     def line_entered(self, line: str, echoed: bool) -> None:
         """The person pressed Enter: the cursor is on a fresh line (echo it when no tty did)."""
+        if self._live and self.area is not None:
+            self._raw("\n")  # the typing is on the screen already; Enter was not echoed
+            self.area.shown = ""
+            self._on_input_line = False
+            return
         if self._live and echoed:
             self._on_input_line = False
             return
@@ -317,9 +368,12 @@ class _Countdown:
         """Stop: on a terminal, `final` replaces the countdown line and the unanswered input
         line is cleared (the cursor stays at its start); elsewhere `final` is printed."""
         if self._live and self._on_input_line:
-            self._raw(_TO_LINE_ABOVE)
+            before, after = (
+                self.area.leave() if self.area else (_TO_LINE_ABOVE, _BACK_TO_INPUT + _CLEAR_LINE)
+            )
+            self._raw(before)
             self._console.print(final, end="", soft_wrap=True)
-            self._raw(_BACK_TO_INPUT + _CLEAR_LINE)
+            self._raw(after)
             self._on_input_line = False
         else:
             self._console.print(final, soft_wrap=True)
@@ -371,6 +425,9 @@ class PromptOperator:
         countdown = _Countdown(self._console, self._live, self._plain_every_s, HINT)
         if arrived.is_set():
             return self._received(request, countdown, start)
+        terminal = contextlib.ExitStack()
+        if self._live and terminal.enter_context(self._reader.editing(countdown.typed)):
+            countdown.area = InputArea(self._console.width)
         countdown.start(deadline - start, start)
         finished = False
         arrived_task: asyncio.Task[Any] = asyncio.create_task(arrived.wait())
@@ -421,6 +478,7 @@ class PromptOperator:
             await _cancel_all(read_task, arrived_task)
             if not finished:  # cancelled: leave the terminal tidy
                 countdown.leave(Text("prompt cancelled", style="dim"))
+            terminal.close()  # the terminal edits lines itself again
 
     def _reask(self, line: str) -> None:
         if line.strip():
