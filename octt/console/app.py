@@ -14,7 +14,7 @@ import asyncio
 import contextlib
 import hmac
 import json
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -91,14 +91,21 @@ async def start_page(request: web.Request) -> web.Response:
 
 
 def _start_page(
-    request: web.Request, problems: list[str] | None = None, status: int = 200
+    request: web.Request,
+    problems: list[str] | None = None,
+    status: int = 200,
+    values: Mapping[str, Any] | None = None,
 ) -> web.Response:
+    """The start page; after a refused start, with its problems and the values sent (but never
+    the password), so they can be corrected."""
     runs = request.app[RUNS]
+    shown = {k: v for k, v in (values or {}).items() if k != "basic_auth_password"}
     return _page(
         request,
         "start.html",
         status,
         problems=problems or [],
+        values=shown,
         saved=list(saved_pics(runs.reports)),
         profiles=PROFILES,
         operators=OPERATORS,
@@ -143,19 +150,28 @@ async def start_run(request: web.Request) -> web.Response:
     if runs.running:
         return _start_page(request, [_busy(runs)], status=409)
     form, problems = await _read_form(request)
+    sent = {"profiles": form.profiles, **form.choices, **_texts(form)}
     config = to_config(form)
     if isinstance(config, list):
-        return _start_page(request, problems + config, status=400)
+        return _start_page(request, problems + config, 400, sent)
     if problems:
-        return _start_page(request, problems, status=400)
+        return _start_page(request, problems, 400, sent)
     prepared = await asyncio.to_thread(prepare, config)
     if not isinstance(prepared, Prepared):
-        return _start_page(request, prepared, status=400)
+        return _start_page(request, prepared, 400, sent)
     try:
         runs.start(prepared)
     except RunBusy as exc:
         return _start_page(request, [str(exc)], status=409)
     raise web.HTTPSeeOther("/live")
+
+
+def _texts(form: StartForm) -> dict[str, str]:
+    fields = ("csms_url", "tests", "operator", "trigger_url", "operator_timeout", "time_scale")
+    texts = {name: str(getattr(form, name)) for name in fields}
+    if form.pics is not None:
+        texts["pics"] = form.pics.name
+    return texts
 
 
 def _busy(runs: ConsoleRuns) -> str:

@@ -6,7 +6,7 @@ events into messages) and `FrameTap` (the recorder's records turned into frame m
 the action of a CALLRESULT/CALLERROR and its response time taken from the CALL it answers).
 
 Nothing here runs a case: the engine emits, these only translate. A message is a dict with a
-`kind`: run, case-started, step, finding, case-finished, frame, connection, notice, prompt,
+`kind`: reset, run, case-started, step, finding, case-finished, frame, connection, notice, prompt,
 prompt-closed, finished, stopped, failed.
 """
 
@@ -58,8 +58,11 @@ class LiveFeed:
         self._thread = threading.get_ident()
 
     def reset(self) -> None:
-        """A new run begins: its messages replace the last run's."""
+        """A new run begins: its messages replace the last run's (a page following the feed is
+        told to forget what it shows)."""
         self._messages.clear()
+        for queue in self._followers:
+            queue.put_nowait({"kind": "reset"})
 
     def publish(self, message: Message) -> None:
         if self._loop is not None and threading.get_ident() != self._thread:

@@ -187,7 +187,7 @@
   }
 
   const handlers = {
-    run: onRun, "case-started": onCaseStarted, "case-finished": onCaseFinished, step: onStep,
+    reset: reset, run: onRun, "case-started": onCaseStarted, "case-finished": onCaseFinished, step: onStep,
     finding: onFinding, frame: onFrame, connection: onConnection, prompt: onPrompt,
     "prompt-closed": onPromptClosed, ended: onEnded,
     notice: (m) => $("findings").append(el("li", { className: "notice", textContent: m.message })),

@@ -95,6 +95,9 @@ def test_the_start_page_shows_every_problem(tmp_path: Path) -> None:
         assert bad.status == 400
         assert "CSMS URL: must be a ws:// or wss:// URL, got &#39;http://x&#39;" in shown
         assert "time scale: must be in (0, 1], got 5" in shown
+        assert 'name="csms_url" value="http://x"' in shown  # the values sent, to correct them
+        secret = start_form(csms_url="http://x", basic_auth_password="pw-never-shown")
+        assert "pw-never-shown" not in await (await client.post("/runs", data=secret)).text()
         form = start_form()
         form.add_field("pics_upload", broken.encode(), filename="mine.yaml")
         upload = await client.post("/runs", data=form)

@@ -36,16 +36,18 @@ def test_a_late_follower_gets_every_message_then_the_new_ones() -> None:
 
 
 def test_a_quiet_feed_gives_heartbeats_and_reset_forgets_the_last_run() -> None:
-    async def scenario() -> tuple[Any, int]:
+    async def scenario() -> tuple[Any, int, Any]:
         feed = LiveFeed()
         feed.publish({"kind": "old"})
-        feed.reset()
         stream = feed.follow(heartbeat_s=0.01)
-        first = await asyncio.wait_for(anext(stream), WAIT_S)
+        assert await asyncio.wait_for(anext(stream), WAIT_S) == {"kind": "old"}
+        feed.reset()
+        told = await asyncio.wait_for(anext(stream), WAIT_S)
+        quiet = await asyncio.wait_for(anext(stream), WAIT_S)
         await stream.aclose()
-        return first, len(feed.messages)
+        return told, len(feed.messages), quiet
 
-    assert asyncio.run(scenario()) == (None, 0)
+    assert asyncio.run(scenario()) == ({"kind": "reset"}, 0, None)
 
 
 def test_the_sink_translates_the_engine_events() -> None:
