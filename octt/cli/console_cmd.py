@@ -14,6 +14,8 @@ import signal
 from pathlib import Path
 
 from octt.cli.env import Environment, ExitStatus
+from octt.cli.run_cmd import PASSWORD_VARIABLE, TLS_KEY_PASSWORD_VARIABLE
+from octt.config import RunConfig
 from octt.console.server import needs_token, serve
 
 TOKEN_VARIABLE = "OCTT_CONSOLE_TOKEN"
@@ -56,6 +58,12 @@ def run(args: argparse.Namespace, env: Environment) -> ExitStatus:
     except OSError as exc:
         return env.fail(f"--reports {reports}: {exc.strerror or exc}")
 
+    # Secrets from the environment, as `octt run` takes them (never from a form's page source).
+    base = RunConfig(
+        basic_auth_password=env.environ.get(PASSWORD_VARIABLE) or None,
+        tls_client_key_password=env.environ.get(TLS_KEY_PASSWORD_VARIABLE) or None,
+    )
+
     def ready(url: str) -> None:
         env.console.print(f"octt console: {url}", soft_wrap=True, highlight=False)
         if token is not None:
@@ -68,7 +76,7 @@ def run(args: argparse.Namespace, env: Environment) -> ExitStatus:
         for signum in (signal.SIGINT, signal.SIGTERM):
             with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
                 loop.add_signal_handler(signum, stop.set)
-        await serve(args.host, args.port, reports, token, ready, stop)
+        await serve(args.host, args.port, reports, token, ready, stop, base)
 
     try:
         asyncio.run(main())

@@ -23,6 +23,7 @@ import jinja2
 from aiohttp import web
 
 from octt import __version__
+from octt.config import RunConfig
 from octt.console.forms import CHOICES, OPERATORS, PROFILES, StartForm, to_config
 from octt.console.history import SERVED_FILES, list_runs, render_again, run_folder, zip_folder
 from octt.console.live import LiveFeed
@@ -36,6 +37,7 @@ HEARTBEAT_S = 15.0
 
 RUNS: web.AppKey[ConsoleRuns] = web.AppKey("runs", ConsoleRuns)
 TOKEN: web.AppKey[str | None] = web.AppKey("token", str)
+BASE_CONFIG: web.AppKey[RunConfig] = web.AppKey("base_config", RunConfig)
 TEMPLATES: web.AppKey[jinja2.Environment] = web.AppKey("templates", jinja2.Environment)
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
@@ -140,6 +142,10 @@ async def _read_form(request: web.Request) -> tuple[StartForm, list[str]]:
         time_scale=str(data.get("time_scale", "")),
         basic_auth_password=str(data.get("basic_auth_password", "")),
         no_tls_verify=bool(data.get("no_tls_verify")),
+        pki_dir=str(data.get("pki_dir", "")),
+        tls_ca_file=str(data.get("tls_ca_file", "")),
+        tls_client_cert=str(data.get("tls_client_cert", "")),
+        tls_client_key=str(data.get("tls_client_key", "")),
         choices={c.name: str(data[c.name]) for c in CHOICES if c.name in data},
     )
     return form, problems
@@ -151,7 +157,7 @@ async def start_run(request: web.Request) -> web.Response:
         return _start_page(request, [_busy(runs)], status=409)
     form, problems = await _read_form(request)
     sent = {"profiles": form.profiles, **form.choices, **_texts(form)}
-    config = to_config(form)
+    config = to_config(form, request.app[BASE_CONFIG])
     if isinstance(config, list):
         return _start_page(request, problems + config, 400, sent)
     if problems:
@@ -167,7 +173,18 @@ async def start_run(request: web.Request) -> web.Response:
 
 
 def _texts(form: StartForm) -> dict[str, str]:
-    fields = ("csms_url", "tests", "operator", "trigger_url", "operator_timeout", "time_scale")
+    fields = (
+        "csms_url",
+        "tests",
+        "operator",
+        "trigger_url",
+        "operator_timeout",
+        "time_scale",
+        "pki_dir",
+        "tls_ca_file",
+        "tls_client_cert",
+        "tls_client_key",
+    )
     texts = {name: str(getattr(form, name)) for name in fields}
     if form.pics is not None:
         texts["pics"] = form.pics.name
@@ -270,12 +287,16 @@ async def render_run(request: web.Request) -> web.Response:
     raise web.HTTPSeeOther(f"/history?message=re-rendered {folder.name}")
 
 
-def make_app(reports: Path, token: str | None = None) -> web.Application:
-    """The console's application, serving the runs under `reports`."""
+def make_app(
+    reports: Path, token: str | None = None, base: RunConfig | None = None
+) -> web.Application:
+    """The console's application, serving the runs under `reports`; the start form's values go
+    on top of `base` (secrets the console took from its environment, as `octt run` does)."""
     app = web.Application(middlewares=[_guard], client_max_size=2 << 20)
     feed = LiveFeed()
     app[RUNS] = ConsoleRuns(reports, feed)
     app[TOKEN] = token
+    app[BASE_CONFIG] = base or RunConfig()
     app[TEMPLATES] = _environment()
 
     async def bind(app: web.Application) -> None:

@@ -58,6 +58,11 @@ class StartForm:
     time_scale: str = ""
     basic_auth_password: str = field(default="", repr=False)
     no_tls_verify: bool = False
+    # Files on the console's machine (paths relative to where it was started).
+    pki_dir: str = ""
+    tls_ca_file: str = ""
+    tls_client_cert: str = ""
+    tls_client_key: str = ""
     choices: Mapping[str, str] = field(default_factory=dict)
 
 
@@ -125,9 +130,17 @@ def to_config(form: StartForm, base: RunConfig | None = None) -> RunConfig | lis
         time_scale=time_scale,
         basic_auth_password=form.basic_auth_password or None,
         tls_verify=False if form.no_tls_verify else None,
+        pki_dir=_path(form.pki_dir),
+        tls_ca_file=_path(form.tls_ca_file),
+        tls_client_cert=_path(form.tls_client_cert),
+        tls_client_key=_path(form.tls_client_key),
         **chosen,
     )
     return config
+
+
+def _path(text: str) -> Path | None:
+    return Path(text.strip()) if text.strip() else None
 
 
 def split_tests(text: str) -> Sequence[str]:

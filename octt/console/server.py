@@ -13,6 +13,7 @@ from pathlib import Path
 
 from aiohttp import web
 
+from octt.config import RunConfig
 from octt.console.app import make_app
 
 LOOPBACK_NAMES = frozenset({"localhost", "ip6-localhost"})
@@ -35,9 +36,10 @@ async def serve(
     token: str | None,
     on_ready: Callable[[str], None],
     stop: asyncio.Event,
+    base: RunConfig | None = None,
 ) -> None:
     """Serve the console until `stop` is set; `on_ready` gets its URL once it listens."""
-    app = make_app(reports, token)
+    app = make_app(reports, token, base)
     runner = web.AppRunner(app, handle_signals=False, shutdown_timeout=5.0)
     await runner.setup()
     try:

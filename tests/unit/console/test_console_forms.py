@@ -23,9 +23,11 @@ def test_the_form_makes_the_same_run_config_as_the_flags() -> None:
         time_scale="0.01",
         basic_auth_password="pw-123",
         no_tls_verify=True,
+        pki_dir="lab/pki",
+        tls_client_key=" lab/cp.key ",
         choices={"ordering": "swapped", "security_profile": "1"},
     )
-    config = to_config(form)
+    config = to_config(form, RunConfig(tls_client_key_password="from-env"))
     assert config == RunConfig(
         csms_url="ws://csms.example:9000/ocpp",
         pics_path=PICS,
@@ -36,6 +38,9 @@ def test_the_form_makes_the_same_run_config_as_the_flags() -> None:
         time_scale=0.01,
         basic_auth_password="pw-123",
         tls_verify=False,
+        pki_dir=Path("lab/pki"),
+        tls_client_key=Path("lab/cp.key"),
+        tls_client_key_password="from-env",
         ordering=Ordering.SWAPPED,
         security_profile=1,
     )
@@ -43,6 +48,10 @@ def test_the_form_makes_the_same_run_config_as_the_flags() -> None:
 
 def test_defaults_leave_the_config_as_it_is() -> None:
     assert to_config(StartForm(pics=PICS)) == RunConfig(pics_path=PICS)
+    # A password from the console's environment stays unless the form gives one.
+    base = RunConfig(basic_auth_password="env-pw")
+    config = to_config(StartForm(pics=PICS), base)
+    assert isinstance(config, RunConfig) and config.basic_auth_password == "env-pw"
 
 
 def test_every_problem_is_named() -> None:
