@@ -39,6 +39,7 @@ from octt.report.terminal import TerminalSink
 from octt.result.events import EventBus
 from octt.result.model import RunResult
 from octt.result.result_json import RESULT_FILE, ResultFileSink, write_result
+from octt.result.scope import assess
 from octt.robustness.generator import with_robustness
 from octt.validation.schemas import SchemaSet
 from octt.yamldoc import DocumentError
@@ -349,7 +350,8 @@ async def _run(
         except OSError as exc:
             return env.fail(f"cannot write the reports: {exc}")
         env.console.print(f"reports: {report_dir}")
-        return ExitStatus.OK if result.passed else ExitStatus.FAILED
+        # The exit status is the scope rule's answer, as the terminal and the documents show it.
+        return ExitStatus.OK if assess(result).passed else ExitStatus.FAILED
 
 
 def _write_reports(

@@ -34,7 +34,7 @@ from reportlab.platypus import (
 )
 from reportlab.platypus.flowables import HRFlowable
 
-from octt.report.certificate import Certificate, Field, Outcome, SignatureBlock, Standing
+from octt.report.certificate import Certificate, Field, Outcome, SignatureBlock
 
 INK = colors.HexColor("#1b2430")
 MUTED = colors.HexColor("#5b6573")
@@ -54,6 +54,8 @@ _OUTCOME_COLOUR = {
     Outcome.INCOMPLETE: WARN,
     Outcome.NOT_APPLICABLE: NA,
     Outcome.NO_DATA: NA,
+    Outcome.NOT_TESTED: WARN,
+    Outcome.PARTIAL: WARN,
 }
 
 PAGE_WIDTH, PAGE_HEIGHT = A4
@@ -381,9 +383,7 @@ def _pdf_date(timestamp: str) -> str:
 def _canvas_class(c: Certificate) -> type[Canvas]:
     """A canvas that numbers pages "x of y", draws the band, footer and watermark on each."""
     creation = _pdf_date(c.issue_timestamp)
-    watermark = (
-        "" if c.passed else ("INCOMPLETE" if c.standing is Standing.INCOMPLETE else "NOT PASSED")
-    )
+    watermark = c.watermark
     band_right = f"{'Certificate' if c.passed else 'Document'} {c.document_reference}"
     footer_left = f"{c.tool} · run {c.run_id}"
     footer_middle = f"{c.title} · {c.document_reference}"

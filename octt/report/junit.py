@@ -2,7 +2,11 @@
 cases, when run, in a testsuite of their own.
 
 Not-applicable and skipped cases are <skipped/>; failed cases carry their findings in the
-failure message; errored cases are <error/>.
+failure message; errored cases are <error/>, and so are cases that could not run for missing
+test data (type "not_run": octt's gap, never passed over as a skip). The <testsuites> element
+carries the certification scope as properties (octt.document, octt.title, octt.standing,
+octt.coverage, octt.self_test, octt.selection, octt.missing), so a CI job sees whether the run
+was a certificate-style report or a partial test summary.
 """
 
 from __future__ import annotations
@@ -11,6 +15,7 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 from octt.result.model import CaseResult, RunResult, Verdict
+from octt.result.scope import assess
 
 
 def _case_element(case: CaseResult) -> ET.Element:
@@ -30,8 +35,10 @@ def _case_element(case: CaseResult) -> ET.Element:
     if case.verdict is Verdict.FAIL:
         failure = ET.SubElement(element, "failure", {"message": case.reason, "type": "fail"})
         failure.text = findings
-    elif case.verdict is Verdict.ERROR:
-        error = ET.SubElement(element, "error", {"message": case.reason, "type": "error"})
+    elif case.verdict in (Verdict.ERROR, Verdict.NOT_RUN):
+        error = ET.SubElement(
+            element, "error", {"message": case.reason, "type": case.verdict.value}
+        )
         error.text = findings
     elif case.verdict in (Verdict.SKIPPED, Verdict.NOT_APPLICABLE):
         ET.SubElement(element, "skipped", {"message": f"{case.verdict.value}: {case.reason}"})
@@ -43,6 +50,19 @@ def _case_element(case: CaseResult) -> ET.Element:
 
 def render_junit(result: RunResult) -> str:
     root = ET.Element("testsuites", {"name": f"octt run {result.run_id}"})
+    scope = assess(result)
+    properties = ET.SubElement(root, "properties")
+    for name, value in (
+        ("document", scope.kind),
+        ("title", scope.title),
+        ("standing", scope.standing.value),
+        ("coverage", scope.coverage.value),
+        ("self_test", "true" if scope.self_test else "false"),
+        ("selection", scope.selection),
+        ("missing", " ".join(scope.missing_or_profiles)),
+        ("verdict", scope.verdict_text),
+    ):
+        ET.SubElement(properties, "property", {"name": f"octt.{name}", "value": value})
     suites = [(p.name, [c for c in result.cases if c.profile == p.name]) for p in result.profiles]
     if result.robustness:  # its own suite, as in result.json
         suites.append(("robustness", list(result.robustness)))
@@ -54,7 +74,7 @@ def render_junit(result: RunResult) -> str:
                 "name": name,
                 "tests": str(len(cases)),
                 "failures": str(sum(c.verdict is Verdict.FAIL for c in cases)),
-                "errors": str(sum(c.verdict is Verdict.ERROR for c in cases)),
+                "errors": str(sum(c.verdict in (Verdict.ERROR, Verdict.NOT_RUN) for c in cases)),
                 "skipped": str(
                     sum(c.verdict in (Verdict.SKIPPED, Verdict.NOT_APPLICABLE) for c in cases)
                 ),

@@ -13,6 +13,7 @@ from typing import Any
 
 from octt.config import LabInfo
 from octt.findings import Finding, Severity
+from octt.result.coverage import RunScope
 
 RESULT_SCHEMA_VERSION = "1.0"
 
@@ -23,6 +24,7 @@ class Verdict(StrEnum):
     ERROR = "error"  # the tool (not the CSMS) failed, or could not drive the CSMS
     SKIPPED = "skipped"  # could not be run (e.g. no operator to make the CSMS act)
     NOT_APPLICABLE = "not_applicable"
+    NOT_RUN = "not_run"
 
 
 class ProfileVerdict(StrEnum):
@@ -315,6 +317,7 @@ class ProfileResult:
     errors: int = 0
     skipped: int = 0
     not_applicable: int = 0
+    not_run: int = 0  # could not run: test data missing (keeps the profile from passing)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -325,6 +328,7 @@ class ProfileResult:
             "errors": self.errors,
             "skipped": self.skipped,
             "not_applicable": self.not_applicable,
+            **({"not_run": self.not_run} if self.not_run else {}),
             "total": self.total,
         }
 
@@ -333,7 +337,7 @@ def summarise_profile(name: str, cases: Sequence[CaseResult]) -> ProfileResult:
     count = {v: sum(1 for c in cases if c.verdict is v) for v in Verdict}
     if count[Verdict.FAIL]:
         verdict = ProfileVerdict.FAIL
-    elif count[Verdict.ERROR] or count[Verdict.SKIPPED]:
+    elif count[Verdict.ERROR] or count[Verdict.SKIPPED] or count[Verdict.NOT_RUN]:
         verdict = ProfileVerdict.INCOMPLETE
     elif count[Verdict.PASS] == 0:
         verdict = ProfileVerdict.NOT_APPLICABLE
@@ -348,6 +352,7 @@ def summarise_profile(name: str, cases: Sequence[CaseResult]) -> ProfileResult:
         errors=count[Verdict.ERROR],
         skipped=count[Verdict.SKIPPED],
         not_applicable=count[Verdict.NOT_APPLICABLE],
+        not_run=count[Verdict.NOT_RUN],
     )
 
 
@@ -438,6 +443,9 @@ class RunResult:
     # Robustness cases (--profile robustness): never part of `profiles`, `cases` or the
     # certificate; their own section of result.json.
     robustness: tuple[CaseResult, ...] = ()
+    # What the run's selection covered of what the claimed profiles make mandatory (None: a
+    # result.json from before it was recorded; octt.result.scope infers it then).
+    scope: RunScope | None = None
 
     @property
     def robustness_result(self) -> RobustnessResult | None:
@@ -445,14 +453,14 @@ class RunResult:
 
     @property
     def passed(self) -> bool:
-        """What the exit status says: the verdict is pass and no robustness case failed or
-        errored."""
+        """The verdict is pass, the run finished and no robustness case failed or errored
+        (what exit status 0 says; octt.result.scope holds the whole rule)."""
         robustness = self.robustness_result
         robust = robustness is None or robustness.summary.verdict in (
             ProfileVerdict.PASS,
             ProfileVerdict.NOT_APPLICABLE,
         )
-        return self.verdict is Verdict.PASS and robust
+        return self.verdict is Verdict.PASS and robust and not self.interrupted
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -477,5 +485,6 @@ class RunResult:
                 if (robustness := self.robustness_result)
                 else {}
             ),
+            **({"scope": self.scope.to_json()} if self.scope is not None else {}),
             "pics": dict(self.pics),
         }
