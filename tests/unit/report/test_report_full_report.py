@@ -194,3 +194,34 @@ def test_the_test_configuration_states_a_background_load() -> None:
     assert r.background_load.startswith("50 stations (50 connected before the first case")
     html = render_full_report(r)
     assert '<th scope="row">Background load</th><td>50 stations (50 connected' in html
+
+
+def test_a_partial_run_is_titled_so_and_lists_the_cases_outside() -> None:
+    from octt.result.coverage import OutsideCase, RunScope
+
+    scope = RunScope(
+        profiles=("core",),
+        outside=(
+            OutsideCase("TC_056_CSMS", "smart-charging", "Stacking", True),
+            OutsideCase("TC_046_CSMS", "reservation", "Reserve", False, "PICS says no"),
+        ),
+    )
+    r = build_full_report(replace(passing_result(), scope=scope), trace())
+    assert r.scope is not None and r.scope.partial and r.scope.passed
+    html = render_full_report(r)
+    assert "<h1>Partial Test Summary — Selected Cases Passed</h1>" in html
+    assert "PARTIAL TEST SUMMARY — this document is not a certificate" in html
+    assert 'id="outside"' in html and "yes — not run" in html and "no: PICS says no" in html
+    assert "Not run — Smart Charging: TC_056_CSMS." in r.reasons
+
+
+def test_a_rule_failed_in_several_cases_is_one_group_before_the_cases() -> None:
+    finding = next(f for c in failing_result().cases for f in c.findings)
+    first, second, *rest = failing_result().cases
+    cases = (replace(first, findings=(finding,)), replace(second, findings=(finding,)), *rest)
+    r = build_full_report(replace(failing_result(), cases=tuple(cases)), trace())
+    [group] = [g for g in r.groups if g.rule == finding.rule]
+    assert group.cases == (first.id, second.id)
+    html = render_full_report(r)
+    assert html.index('id="groups"') < html.index('id="failures"') < html.index('id="cases"')
+    assert f'<td class="mono">{finding.rule}</td>' in html

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from octt.findings import Finding, Severity
 from octt.report.junit import render_junit, write_junit
+from octt.result.coverage import OutsideCase, RunScope
 from octt.result.model import (
     CaseResult,
     LimitVerdict,
@@ -200,3 +201,39 @@ def test_robustness_cases_have_a_testsuite_of_their_own() -> None:
     [suite] = [s for s in root.iter("testsuite") if s.get("name") == "robustness"]
     assert (suite.get("tests"), suite.get("failures")) == ("2", "1")
     assert all(c.get("classname") == "octt.robustness" for c in suite.iter("testcase"))
+
+
+def properties(root: ET.Element) -> dict[str, str]:
+    holder = root.find("properties")
+    assert holder is not None
+    return {p.get("name", ""): p.get("value", "") for p in holder.iter("property")}
+
+
+def test_the_scope_is_a_property_of_the_testsuites() -> None:
+    props = properties(parse())
+    assert props["octt.document"] == "test summary"
+    assert props["octt.standing"] == "not_passed" and props["octt.coverage"] == "full"
+    assert props["octt.self_test"] == "true" and props["octt.selection"] == "not recorded"
+    assert props["octt.verdict"].startswith("FAIL — ")
+    partial = dataclasses.replace(
+        result(),
+        scope=RunScope(
+            tests=("TC_003_CSMS",),
+            outside=(OutsideCase("TC_001_CSMS", "core", "Cold boot", True),),
+        ),
+    )
+    props = properties(ET.fromstring(render_junit(partial)))
+    assert props["octt.document"] == "partial test summary"
+    assert props["octt.title"] == "Partial Test Summary — Not Passed — Self-Test, No Laboratory"
+    assert (props["octt.selection"], props["octt.missing"]) == ("--test TC_003_CSMS", "TC_001_CSMS")
+
+
+def test_a_case_not_run_is_an_error_of_its_own_type() -> None:
+    missing = CaseResult("TC_023_2_CSMS", "Expired", "core", Verdict.NOT_RUN, "missing: x")
+    data = dataclasses.replace(result(), cases=(*CASES, missing))
+    root = ET.fromstring(render_junit(data))
+    error = case_element(root, "TC_023_2_CSMS").find("error")
+    assert error is not None and error.get("type") == "not_run"
+    assert error.get("message") == "missing: x"
+    [core] = [s for s in root.iter("testsuite") if s.get("name") == "core"]
+    assert core.get("errors") == "2"

@@ -294,3 +294,45 @@ def test_the_summary_shows_robustness_apart() -> None:
     assert "Robustness — bad input, not on the certificate" in text
     [row] = [line for line in text.splitlines() if line.startswith("│ fail")]
     assert row.split("│")[2:5] == [" 1      ", " 0            ", " 1      "]
+
+
+def test_a_rule_failed_in_several_cases_is_shown_once_as_a_group() -> None:
+    from dataclasses import replace
+
+    failed = [
+        CaseResult(f"RB.x.{i}", "bad input", "robustness", Verdict.FAIL, findings=(ERROR,))
+        for i in range(12)
+    ]
+    con, out = console()
+    TerminalSink(con).summary(replace(run_result(), robustness=tuple(failed)))
+    text = " ".join(out.getvalue().split())
+    assert "error expect.Authorize.idTagInfo.status in 13 case(s): TC_003_CSMS, RB.x.0," in text
+    assert "RB.x.6 and 5 more — e.g. Authorize.conf idTagInfo.status is 'Invalid'" in text
+    assert text.count("expect.Authorize.idTagInfo.status") == 1
+    assert text.index("Findings by rule") < text.index("Test result summary")
+
+
+def test_a_partial_run_says_so_and_lists_what_it_left_out() -> None:
+    from dataclasses import replace
+
+    from octt.result.coverage import OutsideCase, RunScope
+
+    scope = RunScope(
+        tests=("TC_001_CSMS",),
+        outside=(OutsideCase("TC_046_CSMS", "reservation", "Reserve", True),),
+    )
+    empty = performance((), response_limit_s=30, authorize_limit_s=5)
+    passed = replace(run_result(Verdict.PASS), cases=CASES[:1], scope=scope, performance=empty)
+    con, out = console()
+    TerminalSink(con).summary(passed)
+    assert "  not run: reservation (1): TC_046_CSMS" in out.getvalue().splitlines()
+    assert " ".join(out.getvalue().split()).endswith(
+        "Verdict: PASS — partial test summary (--test TC_001_CSMS; 1 mandatory case(s) not run)"
+        " — not a certificate (self-test, no laboratory configured)"
+    )
+
+
+def test_a_case_not_run_shows_its_reason() -> None:
+    missing = CaseResult("TC_064_CSMS", "Data", "core", Verdict.NOT_RUN, "missing: vendor_id")
+    text = render(finished(missing, 1, 1))
+    assert "NOT RUN" in text and "missing: vendor_id" in text
