@@ -29,6 +29,7 @@ from octt.report.certificate import (
     Standing,
     build_certificate,
 )
+from octt.result.coverage import OutsideCase, RunScope
 from octt.result.model import CaseResult, LimitVerdict, RunResult, Verdict
 from octt.result.scope import assess
 
@@ -353,3 +354,39 @@ def test_a_security_case_speaks_for_the_profile_it_ran_on() -> None:
         "SEC-2": Outcome.NOT_APPLICABLE,
         "SEC-3": Outcome.NOT_APPLICABLE,
     }
+
+
+def test_a_partial_run_is_a_partial_test_summary_that_lists_what_it_left_out() -> None:
+    scope = RunScope(
+        tests=("TC_001_CSMS",),
+        outside=(
+            OutsideCase("TC_004_1_CSMS", "core", "Remote start", True),
+            OutsideCase("TC_044_1_CSMS", "firmware-management", "Firmware", True),
+        ),
+    )
+    c = build_certificate(replace(passing_result(), scope=scope))
+    assert not c.passed and c.standing is Standing.PASSED  # the selection passed; no certificate
+    assert c.title == "Partial Test Summary — Selected Cases Passed"
+    assert c.banner == "PARTIAL TEST SUMMARY — this document is not a certificate"
+    assert c.watermark == "PARTIAL"
+    assert c.reasons[1:] == (
+        "Not run — Core: TC_004_1_CSMS.",
+        "Not run — Firmware Management: TC_044_1_CSMS.",
+    )
+    outcome, detail = functionality(c, "Core")
+    assert outcome is Outcome.PARTIAL
+    assert detail.endswith("1 mandatory case(s) not in this run's selection")
+    assert field(c.header, "Certificate number").value.startswith("none")
+    assert "partial selection (--test TC_001_CSMS)" in c.approval
+
+
+def test_a_case_not_run_keeps_its_functionality_from_passing() -> None:
+    missing = CaseResult(
+        "TC_064_CSMS", "Data transfer", "core", Verdict.NOT_RUN, "missing: unsupported_vendor_id"
+    )
+    passed = passing_result()
+    c = build_certificate(failing_result((*passed.cases, missing)))
+    assert not c.passed
+    outcome, detail = functionality(c, "Core")
+    assert outcome is Outcome.INCOMPLETE and "1 not run (test data missing)" in detail
+    assert any("could not run" in reason and "TC_064_CSMS" in reason for reason in c.reasons)

@@ -25,6 +25,7 @@ from octt.report.full_report import (
     render_full_report,
     write_full_report,
 )
+from octt.result.coverage import OutsideCase, RunScope
 from octt.result.model import Verdict
 
 
@@ -197,8 +198,6 @@ def test_the_test_configuration_states_a_background_load() -> None:
 
 
 def test_a_partial_run_is_titled_so_and_lists_the_cases_outside() -> None:
-    from octt.result.coverage import OutsideCase, RunScope
-
     scope = RunScope(
         profiles=("core",),
         outside=(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from dataclasses import replace
 
 from rich.console import Console
 
@@ -11,6 +12,7 @@ from octt.catalog.selection import PlanEntry, RunPlan
 from octt.findings import Finding, Severity
 from octt.pics.model import Profile
 from octt.report.terminal import TerminalSink
+from octt.result.coverage import OutsideCase, RunScope
 from octt.result.events import (
     CaseFinished,
     CaseStarted,
@@ -284,8 +286,6 @@ def test_summary_without_timings_says_no_data() -> None:
 
 
 def test_the_summary_shows_robustness_apart() -> None:
-    from dataclasses import replace
-
     from report_samples import robustness_cases
 
     con, out = console()
@@ -297,8 +297,6 @@ def test_the_summary_shows_robustness_apart() -> None:
 
 
 def test_a_rule_failed_in_several_cases_is_shown_once_as_a_group() -> None:
-    from dataclasses import replace
-
     failed = [
         CaseResult(f"RB.x.{i}", "bad input", "robustness", Verdict.FAIL, findings=(ERROR,))
         for i in range(12)
@@ -313,10 +311,6 @@ def test_a_rule_failed_in_several_cases_is_shown_once_as_a_group() -> None:
 
 
 def test_a_partial_run_says_so_and_lists_what_it_left_out() -> None:
-    from dataclasses import replace
-
-    from octt.result.coverage import OutsideCase, RunScope
-
     scope = RunScope(
         tests=("TC_001_CSMS",),
         outside=(OutsideCase("TC_046_CSMS", "reservation", "Reserve", True),),
