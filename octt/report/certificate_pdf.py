@@ -433,9 +433,15 @@ def _canvas_class(c: Certificate) -> type[Canvas]:
             self.line(MARGIN, 12 * mm, PAGE_WIDTH - MARGIN, 12 * mm)
             self.setFillColor(MUTED)
             self.setFont("Helvetica", 7.5)
-            self.drawString(MARGIN, 8 * mm, _plain(footer_left))
-            self.drawCentredString(PAGE_WIDTH / 2, 8 * mm, _plain(footer_middle))
-            self.drawRightString(PAGE_WIDTH - MARGIN, 8 * mm, f"Page {number} of {total}")
+            left, middle = _plain(footer_left), _plain(footer_middle)
+            page = f"Page {number} of {total}"
+            self.drawString(MARGIN, 8 * mm, left)
+            # A long title (a partial self-test's) would run into the sides: a line of its own.
+            half = self.stringWidth(middle, "Helvetica", 7.5) / 2 + 2 * mm
+            side = max(self.stringWidth(t, "Helvetica", 7.5) for t in (left, page))
+            fits = PAGE_WIDTH / 2 - MARGIN - side >= half
+            self.drawCentredString(PAGE_WIDTH / 2, (8 if fits else 4.5) * mm, middle)
+            self.drawRightString(PAGE_WIDTH - MARGIN, 8 * mm, page)
             self.restoreState()
 
     return _Canvas
