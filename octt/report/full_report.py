@@ -276,7 +276,11 @@ def build_full_report(result: RunResult, trace: Trace | None) -> FullReport:
 
     profiles.sort(key=profile_rank)
     failures = tuple(
-        v for p in profiles for v in p.cases if v.case.verdict in (Verdict.FAIL, Verdict.ERROR)
+        v
+        for p in profiles
+        for v in p.cases
+        # A case that could not run for missing test data keeps the run from passing too.
+        if v.case.verdict in (Verdict.FAIL, Verdict.ERROR, Verdict.NOT_RUN)
     )
     counts = tuple(
         (verdict.value, VERDICT_LABELS[verdict], n)

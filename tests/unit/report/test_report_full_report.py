@@ -26,7 +26,7 @@ from octt.report.full_report import (
     write_full_report,
 )
 from octt.result.coverage import OutsideCase, RunScope
-from octt.result.model import Verdict
+from octt.result.model import CaseResult, Verdict
 
 
 def trace() -> Trace:
@@ -224,3 +224,15 @@ def test_a_rule_failed_in_several_cases_is_one_group_before_the_cases() -> None:
     html = render_full_report(r)
     assert html.index('id="groups"') < html.index('id="failures"') < html.index('id="cases"')
     assert f'<td class="mono">{finding.rule}</td>' in html
+
+
+def test_a_case_not_run_is_listed_with_its_reason_among_what_kept_the_run_from_passing() -> None:
+    missing = CaseResult(
+        "TC_064_CSMS", "Data transfer", "core", Verdict.NOT_RUN, "missing: unsupported_vendor_id"
+    )
+    r = build_full_report(failing_result((*passing_result().cases, missing)), trace())
+    assert [v.case.id for v in r.failures] == ["TC_064_CSMS"]
+    assert ("not_run", "not run", 1) in r.counts
+    html = render_full_report(r)
+    assert "missing: unsupported_vendor_id" in html and 'data-verdict="not_run"' in html
+    assert ("not_run", "not run", 0) not in build_full_report(passing_result(), trace()).counts
