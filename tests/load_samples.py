@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from octt.load.csms_process import CsmsProcessInfo
+from octt.load.health import HealthBook, HealthSample
 from octt.load.runner import LoadResult, LoadSettings, TimelinePoint
 from octt.load.stats import CallOutcome, FindingExample, StatsBook
 from octt.load.worker import FdLimit, WorkerInfo
@@ -26,6 +27,25 @@ def worker(pid: int, stations: int, baseline: int, peak: int, errors: int = 0) -
         own_errors=("LOAD-1: boom",) * min(errors, 1),
         own_error_count=errors,
     )
+
+
+def generator(*, lag_ms: float = 0.2) -> tuple[dict[str, Any], dict[str, Any]]:
+    """A generator summary and one timeline entry of its figures (HealthBook's own output)."""
+    book = HealthBook()
+    book.add(
+        0,
+        HealthSample(
+            cpu_s=0.4,
+            lag_ns=(100_000, round(lag_ms * 1_000_000)),
+            gc_pauses_ns=(2_000_000,),
+            rss=42 * MiB,
+            baseline_rss=40 * MiB,
+            open_now=4,
+        ),
+        at=1.0,
+    )
+    point = book.point()
+    return book.summary(60.0, {0: 1.5}), point
 
 
 def result(**changes: Any) -> LoadResult:
@@ -51,7 +71,11 @@ def result(**changes: Any) -> LoadResult:
         "examples": (FindingExample("schema.response", "error", "bad", "Heartbeat", "[3]"),),
         "connections": {"attempts": 4, "opened": 4, "lost": 0},
         "connect_failures": {},
-        "timeline": (TimelinePoint(1.0, 4, 10, 0.005, 0.01, 0.01), TimelinePoint(2.0, 4, 0)),
+        "timeline": (
+            TimelinePoint(1.0, 4, 10, 0.005, 0.01, 0.01, generator()[1]),
+            TimelinePoint(2.0, 4, 0, generator=generator()[1]),
+        ),
+        "generator": generator()[0],
     }
     values.update(changes)
     return LoadResult(**values)

@@ -18,6 +18,10 @@ Options (also as environment variables): ``--ocpp-think-time`` (mean pause betwe
 CALLs, seconds), ``--ocpp-mix`` (activity weights, as ``octt load --mix``), ``--ocpp-pics``
 (idTag, vendor, model, response timeout), ``--ocpp-cp-id-prefix``.
 
+Each Locust process tunes its garbage collector as ``octt load``'s workers do: the schemas are
+frozen out of its sight when the process starts, its young generation is larger
+(`octt.load.health.GC_THRESHOLDS`), and the stations are frozen once every user is spawned.
+
 This module imports Locust, which monkey-patches the standard library for gevent as it is
 imported: load it only in a Locust process, never in one that runs asyncio.
 """
@@ -25,6 +29,7 @@ imported: load it only in a Locust process, never in one that runs asyncio.
 from __future__ import annotations
 
 import functools
+import gc
 import random
 import uuid
 from argparse import ArgumentParser
@@ -32,6 +37,7 @@ from typing import Any
 
 from locust import User, events, task
 
+from octt.load.health import settle_gc
 from octt.load.protocol import OwnFrameInvalid
 from octt.load.sync_client import SyncConnectError, SyncStation, station_mix
 from octt.transport.websocket import TransportOptions
@@ -74,6 +80,22 @@ def _options(parser: ArgumentParser) -> None:
 
 
 events.init_command_line_parser.add_listener(_options)  # type: ignore[no-untyped-call, unused-ignore]
+
+
+def _settle(**_kwargs: Any) -> None:
+    """As `octt load`'s workers: the schemas loaded, then frozen out of the GC's sight."""
+    _validator()
+    settle_gc()
+
+
+def _freeze_stations(**_kwargs: Any) -> None:
+    """Every user spawned: the stations (and their connections) live until the end; a full
+    collection need not scan them (it would stall every answer this process is timing)."""
+    gc.freeze()
+
+
+events.init.add_listener(_settle)  # type: ignore[no-untyped-call, unused-ignore]
+events.spawning_complete.add_listener(_freeze_stations)  # type: ignore[no-untyped-call, unused-ignore]
 
 
 @functools.cache

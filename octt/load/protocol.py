@@ -12,6 +12,7 @@ ends a CALL whose response timeout passed; `connection_lost` one whose connectio
 from __future__ import annotations
 
 import itertools
+import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -39,6 +40,19 @@ CHARGE_POINT = "charge point"
 #: Unique ids a station's session remembers per direction (duplicates older than that are
 #: reported as unknown ids): bounds a long load run's memory.
 SESSION_HISTORY = 64
+
+
+def call_text(call: Call) -> str:
+    """The CALL's frame text, exactly as `Call.to_text` writes it, without its Decimal detour
+    when there is no Decimal (the station's own payloads have none): the same compact JSON in
+    a third of the time (OCPP-J 1.6 §4.2.1: [2, "<UniqueId>", "<Action>", {<payload>}])."""
+    try:
+        return _compact([2, call.unique_id, call.action, call.payload])
+    except TypeError:  # a Decimal (or another type plain json cannot write): the exact writer
+        return call.to_text()
+
+
+_compact = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False).encode
 
 
 class OwnFrameInvalid(Exception):
@@ -106,7 +120,7 @@ class StationProtocol:
         pending = self.session.prepare_call(action, payload, self._clock.monotonic())
         self._request = payload
         self._sent_ns = None
-        return pending.call.to_text()
+        return call_text(pending.call)
 
     def handed_off(self, stamp_ns: int) -> None:
         """The CALL went to the socket at `stamp_ns` (the transport's stamp)."""

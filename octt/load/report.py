@@ -59,10 +59,15 @@ def _environment() -> jinja2.Environment:
 
 def render_html(document: Mapping[str, Any]) -> str:
     """load.html from a load.json document."""
+    timeline = document.get("timeline", ())
     return (
         _environment()
         .get_template("load.html.j2")
-        .render(load=document, chart=_chart(document.get("timeline", ())))
+        .render(
+            load=document,
+            chart=_chart(timeline),
+            generator_chart=_chart(timeline, _GENERATOR_SERIES),
+        )
     )
 
 
@@ -77,17 +82,29 @@ def _polyline(points: Sequence[tuple[float, float]], x_max: float, y_max: float)
     )
 
 
-def _chart(timeline: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
-    """Three series over time, each scaled to its own maximum (labelled on the chart)."""
+_Series = tuple[tuple[str, str, str, float], ...]  # key, label, colour, scale
+
+_LOAD_SERIES: _Series = (
+    ("connected", "connected stations", "#2563eb", 1.0),
+    ("calls", "calls per second", "#16a34a", 1.0),
+    ("p99_s", "p99 response time (ms)", "#dc2626", 1000.0),
+)
+# The generator's health per second (timeline entries from octt.load.health.HealthBook.point).
+_GENERATOR_SERIES: _Series = (
+    ("cpu_share", "CPU of the busiest worker (% of a core)", "#7c3aed", 100.0),
+    ("loop_lag_p99_s", "event-loop lag p99 (ms)", "#dc2626", 1000.0),
+    ("gc_pause_s", "GC pause time (ms per second)", "#ea580c", 1000.0),
+    ("memory_per_station_bytes", "memory per station (KiB)", "#0891b2", 1 / 1024),
+)
+
+
+def _chart(timeline: Sequence[Mapping[str, Any]], specs: _Series = _LOAD_SERIES) -> dict[str, Any]:
+    """Series over time, each scaled to its own maximum (labelled on the chart)."""
     if len(timeline) < 2:
         return {"series": [], "width": _CHART_W, "height": _CHART_H, "t_max": 0}
     t_max = max(p["t_s"] for p in timeline) or 1.0
     series = []
-    for key, label, colour, scale in (
-        ("connected", "connected stations", "#2563eb", 1.0),
-        ("calls", "calls per second", "#16a34a", 1.0),
-        ("p99_s", "p99 response time (ms)", "#dc2626", 1000.0),
-    ):
+    for key, label, colour, scale in specs:
         points = [(p["t_s"], p[key] * scale) for p in timeline if p.get(key) is not None]
         if not points:
             continue
@@ -183,6 +200,25 @@ def print_summary(console: Console, result: LoadResult, paths: Mapping[str, Path
             else ""
         )
     )
+    generator = result.generator
+    if generator:
+        lag = generator.get("loop_lag_s", {})
+        pauses = generator.get("gc_pauses", {})
+        shares = generator.get("cpu_share", {})
+        busiest = max((v for v in shares.values() if v is not None), default=None)
+        console.print(
+            "load generator: event-loop lag p50 {} ms, p99 {} ms, max {} ms; GC pauses {}, longest"
+            " {} ms; CPU {} of a core (busiest worker)".format(
+                ms(lag.get("p50")),
+                ms(lag.get("p99")),
+                ms(lag.get("max")),
+                pauses.get("count", 0),
+                ms(pauses.get("max_s")),
+                "–" if busiest is None else f"{busiest:.0%}",
+            )
+        )
+    for warning in result.generator_warnings:
+        console.print(f"[yellow]warning[/]: {warning}")
     if result.rules:
         rules = ", ".join(f"{rule} ×{count:,}" for rule, count in sorted(result.rules.items()))
         console.print(f"[red]findings[/]: {rules}")

@@ -17,7 +17,7 @@ import platform
 import threading
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from multiprocessing.connection import Connection, wait
@@ -28,15 +28,25 @@ from octt import __version__
 from octt.clock import rfc3339
 from octt.load.behaviour import LoadMix
 from octt.load.csms_process import CsmsProcessInfo, ReferenceProcess
+from octt.load.health import HealthBook
 from octt.load.station import DRAIN_S
 from octt.load.stats import ActionSummary, FindingExample, StatsBook
-from octt.load.worker import FdLimit, WorkerInfo, WorkerReport, WorkerSpec, worker_main
+from octt.load.worker import (
+    FdLimit,
+    StartLine,
+    WorkerInfo,
+    WorkerReport,
+    WorkerSpec,
+    worker_main,
+)
 from octt.result.performance import percentile
 
 #: A worker that sends nothing for this long after the end (plus drain) is given up.
 GRACE_S = 30.0
 #: How long the load's processes take to start at most (spawn + imports + schemas).
 START_S = 30.0
+#: Once every worker is ready, the ramp-up starts this much later (time to hear the start).
+START_LEAD_S = 0.2
 
 
 @dataclass(frozen=True)
@@ -99,6 +109,7 @@ class TimelinePoint:
     p50_s: float | None = None  # response times of the answers since the previous point
     p99_s: float | None = None
     max_s: float | None = None
+    generator: Mapping[str, float | int | None] = field(default_factory=dict)  # HealthBook.point
 
     def to_json(self) -> dict[str, float | int | None]:
         return {
@@ -108,6 +119,7 @@ class TimelinePoint:
             "p50_s": _maybe_round6(self.p50_s),
             "p99_s": _maybe_round6(self.p99_s),
             "max_s": _maybe_round6(self.max_s),
+            **self.generator,
         }
 
 
@@ -145,6 +157,12 @@ class LoadResult:
     timeline: tuple[TimelinePoint, ...]
     failures: tuple[str, ...] = ()  # workers that could not run
     interrupted: bool = False
+    generator: Mapping[str, Any] = field(default_factory=dict)  # HealthBook.summary
+
+    @property
+    def generator_warnings(self) -> tuple[str, ...]:
+        """Why the load generator, not the CSMS, may have set the figures (none: it did not)."""
+        return tuple(self.generator.get("warnings", ()))
 
     @property
     def memory_per_station(self) -> float | None:
@@ -223,6 +241,7 @@ class LoadResult:
                 }
                 for w in self.workers
             ],
+            "generator": dict(self.generator),
             "timeline": [p.to_json() for p in self.timeline],
             "failures": list(self.failures),
         }
@@ -251,6 +270,7 @@ class LoadRun:
         self.settings = settings
         self.run_id = uuid.uuid4().hex[:12]
         self._book = StatsBook()
+        self._health = HealthBook()
         self._lock = threading.Lock()
         self._csms: ReferenceProcess | None = None
         self._processes: list[multiprocessing.process.BaseProcess] = []
@@ -283,8 +303,10 @@ class LoadRun:
         context = multiprocessing.get_context("spawn")
         self._stop = context.Event()
         count = settings.worker_count
-        # Workers need a moment to start (spawn, imports, schemas): the ramp starts after it.
-        self._start_mono = time.monotonic() + min(START_S, 0.5 + 0.25 * count)
+        start_line = StartLine(context, count)
+        # A provisional start (the collector's clock); the ramp starts when every worker is
+        # ready (spawn, imports, schemas), which `release` below waits for.
+        self._start_mono = time.monotonic() + START_S
         self._started_at = rfc3339(datetime.now(UTC))
         for index in range(count):
             mine = range(index, settings.stations, count)
@@ -304,13 +326,17 @@ class LoadRun:
             )
             receive, send = context.Pipe(duplex=False)
             process = context.Process(
-                target=worker_main, args=(spec, send, self._stop), name=f"octt-load-{index}"
+                target=worker_main,
+                args=(spec, send, self._stop, start_line),
+                name=f"octt-load-{index}",
             )
             process.start()
             send.close()
             self._processes.append(process)
             self._conns[receive] = index
             self._open[index] = 0
+        self._start_mono = start_line.release(START_S, START_LEAD_S)
+        self._started_at = rfc3339(datetime.now(UTC))
         self._collector = threading.Thread(target=self._collect, name="octt-load-collector")
         self._collector.start()
 
@@ -354,6 +380,7 @@ class LoadRun:
                             percentile(window, 0.5) / 1e9 if window else None,
                             percentile(window, 0.99) / 1e9 if window else None,
                             window[-1] / 1e9 if window else None,
+                            self._health.point(),
                         )
                     )
                 last_point, last_calls = now, calls
@@ -371,6 +398,8 @@ class LoadRun:
             for times in report.delta.latencies_ns.values():
                 self._window.extend(times)
             self._open[report.index] = report.open_now
+            if report.health is not None:
+                self._health.add(report.index, report.health, time.monotonic())
             self._peak_connected = max(self._peak_connected, sum(self._open.values()))
             if report.failure is not None:
                 self._failures.append(f"worker {report.index}: {report.failure}")
@@ -458,11 +487,15 @@ class LoadRun:
         finished = time.monotonic()
         with self._lock:
             workers = tuple(self._infos[i] for i in sorted(self._infos))
+            duration = max(0.0, finished - self._start_mono)
+            generator = self._health.summary(
+                duration, {i: info.cpu_s for i, info in sorted(self._infos.items())}
+            )
             self._result = LoadResult(
                 run_id=self.run_id,
                 started_at=self._started_at,
                 finished_at=rfc3339(datetime.now(UTC)),
-                duration_s=max(0.0, finished - self._start_mono),
+                duration_s=duration,
                 settings=self.settings,
                 csms_url=self.csms_url,
                 csms=csms_info,
@@ -476,6 +509,7 @@ class LoadRun:
                 connect_failures=dict(self._book.connect_failures),
                 timeline=tuple(self._timeline),
                 failures=tuple(self._failures),
+                generator=generator,
             )
             return self._result
 

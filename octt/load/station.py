@@ -30,6 +30,12 @@ from octt.validation.frames import FrameValidator
 DRAIN_S = 5.0
 #: Longest pause before trying to connect again after a failure.
 RECONNECT_MAX_S = 10.0
+#: Connection attempts (TCP + WebSocket handshake) one process has under way at once. A healthy
+#: ramp-up needs a handful (rate x handshake time); when the process falls behind, the stations
+#: wait for a turn instead of all starting handshakes that its busy loop then lets time out
+#: (each timed-out attempt is retried, which only adds work): the ramp-up slows down, and every
+#: connection still opens.
+CONNECTS_IN_FLIGHT = 64
 
 
 @dataclass
@@ -47,6 +53,9 @@ class StationPool:
     basic_auth_password: str | None = None
     tls_verify: bool = True
     stopping: asyncio.Event = field(default_factory=asyncio.Event)
+    connecting: asyncio.Semaphore = field(
+        default_factory=lambda: asyncio.Semaphore(CONNECTS_IN_FLIGHT)
+    )
     open_now: int = 0
     own_errors: list[str] = field(default_factory=list)  # octt bugs, kept apart
 
@@ -75,9 +84,12 @@ async def run_station(pool: StationPool, cp_id: str, start_at: float, end_at: fl
     )
     failures = 0
     while loop.time() < end_at and not pool.stopping.is_set():
-        pool.book.connection("attempts")
         try:
-            transport = await WebSocketTransport.open(pool.options(cp_id), pool.clock)
+            async with pool.connecting:  # the connect timeout runs from the attempt's turn
+                if pool.stopping.is_set():
+                    return
+                pool.book.connection("attempts")
+                transport = await WebSocketTransport.open(pool.options(cp_id), pool.clock)
         except ConnectFailure as exc:
             pool.book.connection("failed", exc.kind.value)
             failures += 1

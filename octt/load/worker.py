@@ -16,13 +16,15 @@ import gc
 import os
 import random
 import resource
+import threading
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from multiprocessing.connection import Connection
 from typing import Any, Protocol
 
 from octt.clock import SystemClock
 from octt.load.behaviour import LoadMix
+from octt.load.health import HealthSample, LoopLag, settle_gc
 from octt.load.station import DRAIN_S, StationPool, run_station
 from octt.load.stats import StatsBook, StatsDelta
 from octt.validation.frames import FrameValidator
@@ -30,12 +32,46 @@ from octt.validation.schemas import SchemaSet
 
 #: File descriptors a process needs besides its connections (stdio, pipes, schema files, ...).
 FD_MARGIN = 64
+#: How long workers and parent wait for each other before the ramp-up starts anyway.
+START_WAIT_S = 30.0
 #: How many octt-side errors (bugs) a worker reports in detail.
 OWN_ERRORS_KEPT = 10
 
 
 class StopSignal(Protocol):
     def is_set(self) -> bool: ...
+
+
+class StartLine:
+    """The ramp-up starts when every worker is ready (spawned, imports done, schemas loaded),
+    not at a guess: a worker that starts late would otherwise find its stations' start times
+    past and connect them all at once. Workers `ready` (bounded); the parent `release`s them
+    with the start time once all are ready or `START_S` has passed."""
+
+    def __init__(self, context: Any, workers: int) -> None:
+        self._barrier = context.Barrier(workers + 1)
+        self._go = context.Event()
+        self._at = context.Value("d", 0.0)
+
+    def ready(self, timeout_s: float) -> float:
+        """In a worker: wait (bounded) for the start; the monotonic start time."""
+        with contextlib.suppress(threading.BrokenBarrierError):
+            self._barrier.wait(timeout_s)
+        self._go.wait(timeout_s)
+        return float(self._at.value) if self._go.is_set() else time.monotonic()
+
+    def abort(self) -> None:
+        """In a worker that cannot run: nobody waits for it."""
+        self._barrier.abort()
+
+    def release(self, timeout_s: float, lead_s: float) -> float:
+        """In the parent: wait (bounded) for every worker, then start `lead_s` from now."""
+        with contextlib.suppress(threading.BrokenBarrierError):
+            self._barrier.wait(timeout_s)
+        start = time.monotonic() + lead_s
+        self._at.value = start
+        self._go.set()
+        return start
 
 
 @dataclass(frozen=True)
@@ -95,16 +131,22 @@ class WorkerReport:
     final: bool = False
     info: WorkerInfo | None = None
     failure: str | None = None  # the worker could not run (e.g. the schemas did not load)
+    health: HealthSample | None = None  # the worker's own CPU, loop lag, GC pauses, memory
 
 
 def raise_fd_limit(needed: int) -> FdLimit:
-    """Raise the soft RLIMIT_NOFILE to `needed` if it is lower (never above the hard limit)."""
+    """Raise the soft RLIMIT_NOFILE to `needed` if it is lower: up to the hard limit, or past it
+    where the process may raise the hard limit too (root, CAP_SYS_RESOURCE)."""
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
-    target = soft
     if soft != resource.RLIM_INFINITY and soft < needed:
-        target = needed if hard == resource.RLIM_INFINITY else min(needed, hard)
-        with contextlib.suppress(ValueError, OSError):
-            resource.setrlimit(resource.RLIMIT_NOFILE, (target, hard))
+        if hard != resource.RLIM_INFINITY and hard < needed:
+            with contextlib.suppress(ValueError, OSError):  # not privileged: keep the hard one
+                resource.setrlimit(resource.RLIMIT_NOFILE, (needed, needed))
+        soft_now, hard_now = resource.getrlimit(resource.RLIMIT_NOFILE)
+        target = needed if hard_now == resource.RLIM_INFINITY else min(needed, hard_now)
+        if soft_now < target:
+            with contextlib.suppress(ValueError, OSError):
+                resource.setrlimit(resource.RLIMIT_NOFILE, (target, hard_now))
     now_soft, now_hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     return FdLimit(soft, now_soft, now_hard, needed)
 
@@ -126,17 +168,26 @@ class GcWatch:
         self.max_s = 0.0
         self.total_s = 0.0
         self.full = 0  # collections of the oldest generation
-        self._began = 0.0
+        self._began = 0
+        self._pauses: list[int] = []  # ns, since the last `take_pauses`
 
     def __call__(self, phase: str, info: dict[str, int]) -> None:
         if phase == "start":
-            self._began = time.perf_counter()
+            self._began = time.perf_counter_ns()
             return
-        pause = time.perf_counter() - self._began
+        pause_ns = time.perf_counter_ns() - self._began
+        pause = pause_ns / 1e9
         self.total_s += pause
         self.max_s = max(self.max_s, pause)
+        self._pauses.append(pause_ns)
         if info.get("generation") == 2:
             self.full += 1
+
+    def take_pauses(self) -> tuple[int, ...]:
+        """The pauses (ns) since the previous call."""
+        taken = tuple(self._pauses)
+        self._pauses = []
+        return taken
 
     def install(self) -> GcWatch:
         gc.callbacks.append(self)
@@ -150,15 +201,20 @@ class GcWatch:
         }
 
 
-def worker_main(spec: WorkerSpec, conn: Connection, stop: Any) -> None:
+def worker_main(
+    spec: WorkerSpec, conn: Connection, stop: Any, start: StartLine | None = None
+) -> None:
     """Process entry point (must stay importable: multiprocessing spawns it by name)."""
     try:
         fd = raise_fd_limit(len(spec.cp_ids) + FD_MARGIN)
         validator = FrameValidator(SchemaSet.load())
-        gc.collect()
-        gc.freeze()  # the schemas and modules live as long as the process: never scan them
+        settle_gc()
+        if start is not None:
+            spec = replace(spec, start_mono=start.ready(START_WAIT_S))
         asyncio.run(_work(spec, conn, stop, validator, fd, GcWatch().install()))
     except BaseException as exc:  # report, never hang the parent
+        if start is not None:
+            start.abort()
         with contextlib.suppress(Exception):
             conn.send(WorkerReport(spec.index, StatsDelta(), 0, 0, True, None, repr(exc)))
         if not isinstance(exc, Exception):
@@ -206,8 +262,12 @@ async def _work(
         tls_verify=spec.tls_verify,
     )
     peak = _Peak()
+    lag = LoopLag()
+    lag_task = asyncio.create_task(lag.sample())
     # asyncio's default loop clock is time.monotonic(): the parent's start time applies as is.
     end_at = spec.start_mono + spec.duration_s if spec.duration_s is not None else float("inf")
+    last_start = spec.start_mono + max(spec.start_offsets_s, default=0.0)
+    ramped = False
     stations = [
         asyncio.create_task(run_station(pool, cp_id, spec.start_mono + offset, end_at))
         for cp_id, offset in zip(spec.cp_ids, spec.start_offsets_s, strict=True)
@@ -224,17 +284,23 @@ async def _work(
             if loop.time() > hard_end:  # stations that overstay their drain: cancel
                 for task in stations:
                     task.cancel()
-            if pool.open_now > frozen_at:
+            if pool.open_now > frozen_at or (not ramped and loop.time() > last_start + 1.0):
                 # New stations are long-lived: move them out of the collector's sight, so a
                 # full collection does not scan thousands of connections and stall every
-                # answer this process is timing (what stays in view is short-lived).
+                # answer this process is timing (what stays in view is short-lived). Once
+                # more when the ramp-up is over: what it built stays.
                 gc.freeze()
-                frozen_at = pool.open_now
+                frozen_at = max(frozen_at, pool.open_now)
+                ramped = ramped or loop.time() > last_start + 1.0
             rss = resident_bytes()
             peak.note(rss, pool.open_now)
             if not everything.done():
-                conn.send(WorkerReport(spec.index, book.take_delta(), pool.open_now, rss))
+                health = _health(lag, gc_watch, rss, peak.baseline, pool.open_now)
+                conn.send(
+                    WorkerReport(spec.index, book.take_delta(), pool.open_now, rss, health=health)
+                )
     finally:
+        lag_task.cancel()
         for task in stations:
             task.cancel()
         results = await everything
@@ -255,7 +321,23 @@ async def _work(
         own_errors=tuple(pool.own_errors[:OWN_ERRORS_KEPT]),
         own_error_count=len(pool.own_errors),
     )
-    conn.send(WorkerReport(spec.index, book.take_delta(), 0, resident_bytes(), True, info))
+    rss = resident_bytes()
+    health = _health(lag, gc_watch, rss, peak.baseline, 0)
+    conn.send(WorkerReport(spec.index, book.take_delta(), 0, rss, True, info, health=health))
+
+
+def _health(
+    lag: LoopLag, gc_watch: GcWatch, rss: int, baseline: int, open_now: int
+) -> HealthSample:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return HealthSample(
+        cpu_s=usage.ru_utime + usage.ru_stime,
+        lag_ns=lag.take(),
+        gc_pauses_ns=gc_watch.take_pauses(),
+        rss=rss,
+        baseline_rss=baseline,
+        open_now=open_now,
+    )
 
 
 def monotonic() -> float:

@@ -8,6 +8,11 @@ messages. jsonschema remains the authority: this module may say "invalid" for a 
 jsonschema then finds valid (the result is still "valid"), but must never say "valid" for one
 that jsonschema rejects. A differential unit test holds the two to exact agreement.
 
+The checker is generated Python source, compiled once: one straight-line function per schema
+(plus one per local ``$ref`` target), with nested ``if`` tests and ``for`` loops over arrays and
+no per-keyword closures or ``all(...)`` generators. A load generator validating thousands of
+frames a second spends most of its validation time in this function, so its shape matters.
+
 Supported: type, properties, additionalProperties (boolean), required, enum (strings), maxLength,
 minLength, format (with the given checkers; unknown formats pass, as with jsonschema's
 FormatChecker), items (one schema), additionalItems (ignored beside a single ``items`` schema,
@@ -18,6 +23,7 @@ returns None) and is always validated by jsonschema.
 
 from __future__ import annotations
 
+import itertools
 import numbers
 from collections.abc import Callable, Mapping
 from decimal import Decimal
@@ -57,21 +63,6 @@ def _is_number(value: object) -> bool:
     return isinstance(value, numbers.Number) and not isinstance(value, bool)
 
 
-def _is_int(value: object) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool)
-
-
-_TYPES: Final[dict[str, Check]] = {
-    "string": lambda v: isinstance(v, str),
-    "object": lambda v: isinstance(v, dict),
-    "array": lambda v: isinstance(v, list),
-    "boolean": lambda v: isinstance(v, bool),
-    "null": lambda v: v is None,
-    "number": _is_number,
-    "integer": _is_int,
-}
-
-
 def compile_schema(
     root: Mapping[str, Any],
     *,
@@ -80,13 +71,62 @@ def compile_schema(
     is_multiple_of: Callable[[Any, Any], bool],
 ) -> Check | None:
     """A yes/no validity check for `root`, or None if it uses keywords outside the subset."""
-    types = {**_TYPES, "integer": is_integer}
-    refs: dict[str, Check] = {}
+    try:
+        return _Generator(root, is_integer, formats, is_multiple_of).compile()
+    except _Unsupported:
+        return None
 
-    def resolve(ref: str) -> Mapping[str, Any]:
+
+class _Generator:
+    """Writes the source of one schema's check: each test returns False as soon as it fails."""
+
+    def __init__(
+        self,
+        root: Mapping[str, Any],
+        is_integer: Check,
+        formats: Mapping[str, Check],
+        is_multiple_of: Callable[[Any, Any], bool],
+    ) -> None:
+        self._root = root
+        self._formats = formats
+        # Names the generated code may use: helpers and constants (sets, lengths, steps).
+        self._namespace: dict[str, Any] = {
+            "_is_number": _is_number,
+            "_is_integer": is_integer,
+            "_is_multiple_of": is_multiple_of,
+        }
+        self._functions: dict[str, str] = {}  # $ref -> function name
+        self._sources: list[str] = []
+        self._names = itertools.count()
+
+    def compile(self) -> Check:
+        entry = self._function(self._root)
+        source = "\n\n".join(self._sources) + "\n"
+        try:
+            code = compile(source, "<octt.validation.compiled>", "exec")
+        except (SyntaxError, RecursionError, MemoryError):  # e.g. too deeply nested
+            raise _Unsupported("nesting") from None
+        exec(code, self._namespace)
+        check: Check = self._namespace[entry]
+        return check
+
+    def _constant(self, value: object) -> str:
+        name = f"_c{next(self._names)}"
+        self._namespace[name] = value
+        return name
+
+    def _function(self, schema: Mapping[str, Any]) -> str:
+        name = f"_f{next(self._names)}"
+        lines = [f"def {name}(v0):"]
+        self._body(schema, "v0", 1, lines)
+        lines.append("    return True")
+        self._sources.append("\n".join(lines))
+        return name
+
+    def _resolve(self, ref: str) -> Mapping[str, Any]:
         if not ref.startswith("#/"):
             raise _Unsupported(ref)
-        node: Any = root
+        node: Any = self._root
         for token in ref[2:].split("/"):
             token = token.replace("~1", "/").replace("~0", "~")
             if not isinstance(node, dict) or token not in node:
@@ -96,114 +136,129 @@ def compile_schema(
             raise _Unsupported(ref)
         return node
 
-    def build(schema: Mapping[str, Any]) -> Check:
+    def _body(self, schema: Mapping[str, Any], v: str, depth: int, out: list[str]) -> None:
+        """Append the tests of `schema` on the variable `v`, indented `depth` levels."""
+        pad = "    " * depth
+        fail = f"{pad}    return False"
         if "$ref" in schema:  # draft-04/06: siblings of $ref are ignored
             ref = schema["$ref"]
             if not isinstance(ref, str):
                 raise _Unsupported("$ref")
-            if ref not in refs:
-                refs[ref] = build(resolve(ref))
-            return refs[ref]
+            if ref not in self._functions:
+                # The name first, so a schema that refers to itself calls its own function.
+                self._functions[ref] = f"_f{next(self._names)}"
+                target = self._functions[ref]
+                lines = [f"def {target}(v0):"]
+                self._body(self._resolve(ref), "v0", 1, lines)
+                lines.append("    return True")
+                self._sources.append("\n".join(lines))
+            out += [f"{pad}if not {self._functions[ref]}({v}):", fail]
+            return
         unknown = set(schema) - _SUPPORTED
         if unknown:
             raise _Unsupported(", ".join(sorted(unknown)))
-        checks: list[Check] = []
 
         if "type" in schema:
             names = [schema["type"]] if isinstance(schema["type"], str) else schema["type"]
-            if not isinstance(names, list) or any(n not in types for n in names):
+            if not isinstance(names, list) or any(n not in _TYPE_TESTS for n in names):
                 raise _Unsupported("type")
-            tests = [types[n] for n in names]
-            checks.append(tests[0] if len(tests) == 1 else lambda v: any(t(v) for t in tests))
+            tests = " or ".join(_TYPE_TESTS[n].format(v=v) for n in names)
+            out += [f"{pad}if not ({tests}):", fail]
 
         if "enum" in schema:
             values = schema["enum"]
             if not isinstance(values, list) or not all(isinstance(e, str) for e in values):
                 raise _Unsupported("enum")
-            allowed = frozenset(values)
-            checks.append(lambda v: isinstance(v, str) and v in allowed)
+            allowed = self._constant(frozenset(values))
+            out += [f"{pad}if not (isinstance({v}, str) and {v} in {allowed}):", fail]
 
+        lengths = []
         if "maxLength" in schema:
-            longest: int = schema["maxLength"]
-            checks.append(lambda v: not isinstance(v, str) or len(v) <= longest)
+            lengths.append(f"len({v}) > {self._constant(schema['maxLength'])}")
         if "minLength" in schema:
-            shortest: int = schema["minLength"]
-            checks.append(lambda v: not isinstance(v, str) or len(v) >= shortest)
+            lengths.append(f"len({v}) < {self._constant(schema['minLength'])}")
+        if lengths:
+            out += [f"{pad}if isinstance({v}, str) and ({' or '.join(lengths)}):", fail]
 
-        if "format" in schema and schema["format"] in formats:
-            checks.append(formats[schema["format"]])
+        if "format" in schema and schema["format"] in self._formats:
+            checker = self._constant(self._formats[schema["format"]])
+            out += [f"{pad}if not {checker}({v}):", fail]
 
         if "multipleOf" in schema:
-            step = schema["multipleOf"]
-            checks.append(lambda v: not _is_number(v) or is_multiple_of(v, step))
+            step = self._constant(schema["multipleOf"])
+            out += [f"{pad}if _is_number({v}) and not _is_multiple_of({v}, {step}):", fail]
 
-        object_check = _object_check(schema, build)
-        if object_check is not None:
-            checks.append(object_check)
-        array_check = _array_check(schema, build)
-        if array_check is not None:
-            checks.append(array_check)
+        self._object(schema, v, depth, out)
+        self._array(schema, v, depth, out)
 
-        if not checks:
-            return lambda v: True
-        if len(checks) == 1:
-            return checks[0]
-        return lambda v: all(check(v) for check in checks)
-
-    try:
-        return build(root)
-    except _Unsupported:
-        return None
-
-
-def _object_check(
-    schema: Mapping[str, Any], build: Callable[[Mapping[str, Any]], Check]
-) -> Check | None:
-    properties = schema.get("properties", {})
-    required = schema.get("required", [])
-    additional = schema.get("additionalProperties", True)
-    if not isinstance(properties, dict) or not isinstance(required, list):
-        raise _Unsupported("properties/required")
-    if not isinstance(additional, bool):
-        raise _Unsupported("additionalProperties")
-    if not properties and not required and additional:
-        return None
-    members = tuple((name, build(sub)) for name, sub in properties.items())
-    known = frozenset(properties)
-    needed = tuple(required)
-
-    def check(value: Any) -> bool:
-        if not isinstance(value, dict):
-            return True
-        for name in needed:
-            if name not in value:
-                return False
+    def _object(self, schema: Mapping[str, Any], v: str, depth: int, out: list[str]) -> None:
+        properties = schema.get("properties", {})
+        required = schema.get("required", [])
+        additional = schema.get("additionalProperties", True)
+        if not isinstance(properties, dict) or not isinstance(required, list):
+            raise _Unsupported("properties/required")
+        if not isinstance(additional, bool):
+            raise _Unsupported("additionalProperties")
+        if not properties and not required and additional:
+            return
+        pad = "    " * depth
+        inner = pad + "    "
+        lines: list[str] = []
+        for name in required:
+            lines += [f"{inner}if {self._constant(name)} not in {v}:", f"{inner}    return False"]
         if not additional:
-            for name in value:
-                if name not in known:
-                    return False
-        return all(sub(value[name]) for name, sub in members if name in value)
+            known = self._constant(frozenset(properties))
+            key = f"k{depth}"
+            lines += [
+                f"{inner}for {key} in {v}:",
+                f"{inner}    if {key} not in {known}:",
+                f"{inner}        return False",
+            ]
+        for name, sub in properties.items():
+            sub_v = f"v{next(self._names)}"
+            tests: list[str] = []
+            self._body(sub, sub_v, depth + 2, tests)
+            if tests:
+                key = self._constant(name)
+                lines += [f"{inner}if {key} in {v}:", f"{inner}    {sub_v} = {v}[{key}]", *tests]
+        if lines:
+            out += [f"{pad}if isinstance({v}, dict):", *lines]
 
-    return check
+    def _array(self, schema: Mapping[str, Any], v: str, depth: int, out: list[str]) -> None:
+        items = schema.get("items")
+        if items is not None and not isinstance(items, dict):
+            raise _Unsupported("items")  # tuple-form items would make additionalItems matter
+        least = schema.get("minItems", 0)
+        most = schema.get("maxItems")
+        if items is None and not least and most is None:
+            return
+        pad = "    " * depth
+        inner = pad + "    "
+        lines: list[str] = []
+        sizes = []
+        if least:
+            sizes.append(f"len({v}) < {self._constant(least)}")
+        if most is not None:
+            sizes.append(f"len({v}) > {self._constant(most)}")
+        if sizes:
+            lines += [f"{inner}if {' or '.join(sizes)}:", f"{inner}    return False"]
+        if items is not None:
+            item_v = f"v{next(self._names)}"
+            tests: list[str] = []
+            self._body(items, item_v, depth + 2, tests)
+            if tests:
+                lines += [f"{inner}for {item_v} in {v}:", *tests]
+        if lines:
+            out += [f"{pad}if isinstance({v}, list):", *lines]
 
 
-def _array_check(
-    schema: Mapping[str, Any], build: Callable[[Mapping[str, Any]], Check]
-) -> Check | None:
-    items = schema.get("items")
-    if items is not None and not isinstance(items, dict):
-        raise _Unsupported("items")  # tuple-form items would make additionalItems matter
-    least = schema.get("minItems", 0)
-    most = schema.get("maxItems")
-    if items is None and not least and most is None:
-        return None
-    item = build(items) if items is not None else None
-
-    def check(value: Any) -> bool:
-        if not isinstance(value, list):
-            return True
-        if len(value) < least or (most is not None and len(value) > most):
-            return False
-        return item is None or all(item(v) for v in value)
-
-    return check
+# The test of each JSON type on a variable `{v}` (names the generated code knows).
+_TYPE_TESTS: Final[dict[str, str]] = {
+    "string": "isinstance({v}, str)",
+    "object": "isinstance({v}, dict)",
+    "array": "isinstance({v}, list)",
+    "boolean": "isinstance({v}, bool)",
+    "null": "{v} is None",
+    "number": "_is_number({v})",
+    "integer": "_is_integer({v})",
+}

@@ -7,13 +7,15 @@ from __future__ import annotations
 import json
 import random
 from datetime import UTC, datetime, timedelta
+from decimal import Decimal
 from typing import Any
 
 import pytest
 
 from octt.load.behaviour import LoadMix, StationBehaviour
-from octt.load.protocol import CallEnded, OwnFrameInvalid, StationProtocol
+from octt.load.protocol import CallEnded, OwnFrameInvalid, StationProtocol, call_text
 from octt.load.stats import CallOutcome, StatsBook
+from octt.ocppj.frames import Call
 from octt.validation.frames import FrameValidator
 from octt.validation.schemas import SchemaSet
 
@@ -129,3 +131,16 @@ def test_an_unbuildable_call_is_octts_own_error() -> None:
     )
     with pytest.raises(OwnFrameInvalid, match="no transaction"):
         protocol.begin_call()
+
+
+@pytest.mark.parametrize(
+    "payload",
+    [
+        {"connectorId": 1, "status": "Available", "errorCode": "NoError"},
+        {"vendorId": "é", "data": "ü\u2028", "nested": [{"a": None, "b": True, "c": 1.5}]},
+        {"meterValue": [{"sampledValue": [{"value": Decimal("1.50")}]}]},
+    ],
+)
+def test_call_text_is_exactly_the_frame_text(payload: dict[str, Any]) -> None:
+    call = Call("L1", "DataTransfer", payload)
+    assert call_text(call) == call.to_text()

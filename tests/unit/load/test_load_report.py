@@ -7,7 +7,7 @@ import io
 import json
 from pathlib import Path
 
-from load_samples import result
+from load_samples import generator, result
 from rich.console import Console
 
 from octt.load.report import (
@@ -64,3 +64,27 @@ def test_live_view_renders() -> None:
     out_console.print(live_view(Progress(12.5, 3, 4, 120.0, result().actions, 4)))
     assert "connected 3/4 (peak 4)" in out.getvalue()
     assert "120 calls/s" in out.getvalue()
+
+
+def test_the_generator_reports_on_itself_in_the_html_and_the_summary() -> None:
+    quiet = render_html(result().to_json())
+    assert "The load generator itself" in quiet and "not the generator" in quiet
+    assert "event-loop lag p99 (ms)" in quiet and "memory per station (KiB)" in quiet
+    assert "Warning:" not in quiet
+    summary, _ = generator(lag_ms=50.0)
+    busy = result(generator=summary)
+    html = render_html(busy.to_json())
+    assert "Warning:</strong> the load generator was a bottleneck" in html
+    out_console, out = console()
+    print_summary(out_console, busy, {})
+    text = " ".join(out.getvalue().split())
+    assert "load generator: event-loop lag p50" in text and "GC pauses 1, longest 2.00 ms" in text
+    assert (
+        "warning: the load generator was a bottleneck: its event-loop lag p99 was 50.0 ms" in text
+    )
+
+
+def test_a_load_json_without_generator_figures_still_renders() -> None:
+    document = result().to_json()
+    del document["generator"]
+    assert "The load generator itself" not in render_html(document)

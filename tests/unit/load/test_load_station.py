@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import random
 
+import pytest
 from websockets.asyncio.client import connect
 from websockets.typing import Subprotocol
 
@@ -14,6 +15,7 @@ from octt.load.behaviour import LoadMix
 from octt.load.station import StationPool, run_station
 from octt.load.stats import StatsBook
 from octt.reference.server import ReferenceConfig, ReferenceCsms
+from octt.transport.websocket import TransportOptions, WebSocketTransport
 from octt.validation.frames import FrameValidator
 from octt.validation.schemas import SchemaSet
 
@@ -106,3 +108,46 @@ def test_a_lost_connection_is_counted_and_reopened() -> None:
     stations = asyncio.run(asyncio.wait_for(scenario(), 20))
     assert stations.book.connections["lost"] >= 1
     assert stations.book.connections["opened"] >= 2
+
+
+def test_connection_attempts_wait_for_a_turn(monkeypatch: pytest.MonkeyPatch) -> None:
+    """However many stations are due, at most `connecting`'s share handshake at once, and every
+    one of them opens (the turn comes; nothing times out for waiting)."""
+    under_way = [0, 0]  # now, most
+    opened: list[str] = []
+
+    class FakeTransport:
+        async def close(self) -> None:
+            return None
+
+        async def recv(self) -> tuple[str, int]:
+            await asyncio.Event().wait()  # nothing comes; the station ends at its end time
+            raise AssertionError
+
+        async def send(self, text: str) -> int:
+            return 0
+
+    async def fake_open(options: TransportOptions, clock: object) -> FakeTransport:
+        under_way[0] += 1
+        under_way[1] = max(under_way)
+        await asyncio.sleep(0)  # the handshake's round trips
+        await asyncio.sleep(0)
+        under_way[0] -= 1
+        opened.append(options.cp_id)
+        return FakeTransport()
+
+    monkeypatch.setattr(WebSocketTransport, "open", fake_open)
+
+    async def scenario() -> StationPool:
+        stations = pool("ws://127.0.0.1:1")
+        stations.connecting = asyncio.Semaphore(2)
+        now = asyncio.get_running_loop().time()
+        await asyncio.gather(
+            *(run_station(stations, f"LOAD-{n}", now, now + 0.2) for n in range(10))
+        )
+        return stations
+
+    stations = asyncio.run(asyncio.wait_for(scenario(), 20))
+    assert under_way[1] == 2
+    assert sorted(opened) == sorted(f"LOAD-{n}" for n in range(10))
+    assert stations.book.connections["attempts"] == 10
