@@ -8,6 +8,7 @@ from collections.abc import Callable, Sequence
 
 from octt import __version__
 from octt.cli import (
+    console_cmd,
     keygen_cmd,
     list_cmd,
     load_cmd,
@@ -48,6 +49,12 @@ _COMMANDS: tuple[tuple[str, str, Callable[[argparse.ArgumentParser], None], Comm
         "many simulated charge points against a CSMS, with per-action figures",
         load_cmd.add_arguments,
         load_cmd.run,
+    ),
+    (
+        "console",
+        "a lab console in the browser: start runs, answer prompts, watch the wire, the history",
+        console_cmd.add_arguments,
+        console_cmd.run,
     ),
 )
 

@@ -344,6 +344,8 @@ def _operator(ctx: CaseContext, step: OperatorStep) -> str:
         payload=payload,
         instruction=str(render(step.say, scope)),
         timeout_s=ctx.operator_timeout_s,
+        case_id=ctx.case.id,
+        case_title=ctx.case.title,
     )
     arrived = asyncio.Event()
     task = asyncio.ensure_future(ctx.operator.act(request, arrived))
@@ -419,10 +421,19 @@ async def _wait_for_call(ctx: CaseContext, step: ExpectCallStep, within_s: float
 def _operator_gave_up(ctx: CaseContext, step: ExpectCallStep, ticket: OperatorTicket) -> None:
     result = ticket.task.result()
     if result.outcome is OperatorOutcome.CANNOT:
-        raise CaseSkipped(f"operator could not make the CSMS send {step.action}: {result.detail}")
+        raise CaseSkipped(skip_reason(step.action, result.detail))
     if result.outcome is OperatorOutcome.FAILED:
         raise ToolError(f"operator could not trigger {step.action}: {result.detail}")
     # DONE or TIMED_OUT: keep waiting for the CALL until the step's own deadline.
+
+
+def skip_reason(action: str, detail: str) -> str:
+    """Why a case is skipped when the operator could not make the CSMS send `action`: the
+    operator's own words when they name the action ("operator cannot make the CSMS send Reset:
+    …"), said once, otherwise with the action in front."""
+    if action in detail:
+        return detail
+    return f"operator could not make the CSMS send {action}: {detail}"
 
 
 async def _expect_call(ctx: CaseContext, step: ExpectCallStep) -> str:

@@ -30,6 +30,9 @@ class OperatorRequest:
     payload: dict[str, Any]
     instruction: str
     timeout_s: float
+    # The test case the request belongs to (shown with the prompt); empty when there is none.
+    case_id: str = ""
+    case_title: str = ""
 
 
 @dataclass(frozen=True)

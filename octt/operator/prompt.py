@@ -2,31 +2,28 @@
 
 Owns `PromptOperator` and its terminal dialogue:
 
-- `act` shows a panel with the instruction, the OCPP action, the charge point and the payload
-  fields, then a countdown with the hint "type done or cannot, then Enter". It ends DONE when
-  the engine sets `arrived` (the CSMS's CALL reached the charge point) or when the person types
-  `done`, CANNOT when they type `cannot [reason]` (or the input ends), TIMED_OUT at the deadline.
+- `act` shows a panel naming the test case, with the instruction, the OCPP action, the charge
+  point and the payload fields, then a countdown with the hint "type done or cannot, then
+  Enter". It ends DONE when the engine sets `arrived` (the CSMS's CALL reached the charge point)
+  or when the person types `done`, CANNOT when they type `cannot [reason]` (or the input
+  ends), TIMED_OUT at the deadline.
 - `provision` lists the test data to set up in the CSMS (never the password itself) and waits
   for `done` or `cannot`.
 
-Input is read without blocking the event loop: `loop.add_reader` on the stream's file
-descriptor when it has one that can be polled, otherwise a daemon thread doing `readline` (for
-`io.StringIO` and the like). On a terminal the countdown is redrawn in place, on the line above
-the one the person types on, so typing is never erased; on anything else a countdown line is
-printed only every `plain_update_every_s` seconds.
+Input is read without blocking the event loop (octt.operator.line_input). On a terminal the
+countdown is redrawn in place, on the line above the typing, while octt edits the typed line
+itself (octt.operator.line_editor) and so knows how many rows a long answer wraps onto: typing
+is never erased. On anything else a countdown line is printed only every `plain_update_every_s`
+seconds.
 """
 
 from __future__ import annotations
 
 import asyncio
-import concurrent.futures
 import contextlib
-import io
 import math
-import os
 import re
 import sys
-import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from enum import StrEnum
@@ -39,9 +36,11 @@ from rich.text import Text
 
 from octt.clock import Clock, SystemClock
 from octt.operator.base import OperatorOutcome, OperatorRequest, OperatorResult, ProvisionRequest
+from octt.operator.line_editor import InputArea
+from octt.operator.line_input import LineReader
 
 if sys.platform != "win32":
-    import termios
+    pass
 
 HINT = "type done or cannot, then Enter"
 PROVISION_HINT = "type done when it is provisioned, or cannot, then Enter"
@@ -119,135 +118,6 @@ def _scalar(value: Any) -> str:
     return str(value)
 
 
-class _NoPolling(Exception):
-    """The stream's file descriptor cannot be watched by the event loop."""
-
-
-def _fd_of(stream: TextIO) -> int | None:
-    try:
-        return stream.fileno()
-    except (OSError, ValueError, AttributeError, io.UnsupportedOperation):
-        return None
-
-
-def _read_line_into(stream: TextIO, result: concurrent.futures.Future[str]) -> None:
-    try:
-        line = stream.readline()
-    except BaseException as exc:  # handed to the reader, which treats it as end of input
-        result.set_exception(exc)
-    else:
-        result.set_result(line)
-
-
-class LineReader:
-    """Lines from a text stream, read without blocking the event loop.
-
-    Keeps what it has read but not yet returned across calls (and across event loops), so a
-    cancelled read loses nothing. `readline` returns None at the end of the input.
-    """
-
-    def __init__(self, stream: TextIO) -> None:
-        self._stream = stream
-        self._fd = _fd_of(stream)
-        self._encoding = getattr(stream, "encoding", None) or "utf-8"
-        self._buffer = bytearray()
-        self._eof = False
-        self._thread_read: concurrent.futures.Future[str] | None = None
-
-    @property
-    def at_eof(self) -> bool:
-        return self._eof and not self._buffer
-
-    @property
-    def is_tty(self) -> bool:
-        return self._fd is not None and os.isatty(self._fd)
-
-    def discard_typeahead(self) -> None:
-        """Forget keystrokes typed on a terminal that no one asked for yet."""
-        if sys.platform != "win32" and self._fd is not None and os.isatty(self._fd):
-            with contextlib.suppress(OSError, termios.error):
-                termios.tcflush(self._fd, termios.TCIFLUSH)
-            self._buffer.clear()
-
-    async def readline(self) -> str | None:
-        if self._fd is not None:
-            try:
-                return await self._readline_fd(self._fd)
-            except _NoPolling:
-                self._fd = None  # e.g. a regular file or /dev/null: epoll refuses those
-        return await self._readline_thread()
-
-    async def _readline_fd(self, fd: int) -> str | None:
-        while True:
-            end = self._buffer.find(b"\n")
-            if end >= 0:
-                line = bytes(self._buffer[:end])
-                del self._buffer[: end + 1]
-                return line.decode(self._encoding, errors="replace").rstrip("\r")
-            if self._eof:
-                if not self._buffer:
-                    return None
-                rest = bytes(self._buffer)
-                self._buffer.clear()
-                return rest.decode(self._encoding, errors="replace")
-            await self._readable(fd)
-            try:
-                chunk = os.read(fd, 4096)
-            except BlockingIOError:
-                continue
-            except OSError:  # e.g. EIO when the terminal went away
-                chunk = b""
-            if chunk:
-                self._buffer += chunk
-            else:
-                self._eof = True
-
-    @staticmethod
-    async def _readable(fd: int) -> None:
-        loop = asyncio.get_running_loop()
-        ready: asyncio.Future[None] = loop.create_future()
-
-        def on_readable() -> None:
-            if not ready.done():
-                ready.set_result(None)
-
-        try:
-            loop.add_reader(fd, on_readable)
-        except (OSError, NotImplementedError, ValueError) as exc:
-            raise _NoPolling from exc
-        try:
-            await ready
-        finally:
-            loop.remove_reader(fd)
-
-    async def _readline_thread(self) -> str | None:
-        if self._eof:
-            return None
-        pending = self._thread_read
-        if pending is None:
-            # A read left running by a cancelled call is reused, so no line is lost.
-            pending = concurrent.futures.Future()
-            pending.set_running_or_notify_cancel()  # cannot be cancelled from now on
-            self._thread_read = pending
-            threading.Thread(
-                target=_read_line_into,
-                args=(self._stream, pending),
-                name="octt-prompt-input",
-                daemon=True,
-            ).start()
-        try:
-            line = await asyncio.wrap_future(pending)
-        except asyncio.CancelledError:
-            raise
-        except Exception:
-            line = ""
-        self._thread_read = None
-        if not line:
-            self._eof = True
-            return None
-        return line.rstrip("\n").rstrip("\r")
-
-
 class _Countdown:
     """The countdown line: redrawn in place on a terminal, an occasional line elsewhere."""
 
@@ -259,6 +129,14 @@ class _Countdown:
         self._shown: int | None = None
         self._last_plain: float | None = None
         self._on_input_line = False
+        # Set while octt edits the typing itself (a terminal in keystroke mode): then it knows
+        # how many rows the typing takes, and the countdown above it is redrawn there.
+        self.area: InputArea | None = None
+
+    def typed(self, text: str) -> None:
+        """The typing changed (keystroke mode): show it."""
+        if self.area is not None and self._on_input_line:
+            self._raw(self.area.redraw(text))
 
     def _text(self, seconds: int) -> Text:
         text = Text.assemble((f"{seconds} s left", "bold yellow"), " — ", (self._hint, "dim"))
@@ -278,14 +156,17 @@ class _Countdown:
         if self._live:
             self._console.print("> ", end="", style="bold")
             self._on_input_line = True
+            if self.area is not None:
+                self.area.shown = ""
 
     def tick(self, remaining: float, now: float) -> None:
         seconds = max(math.ceil(remaining), 0)
         if self._live and self._on_input_line and seconds != self._shown:
             self._shown = seconds
-            self._raw(_TO_LINE_ABOVE)
+            before, after = self.area.above() if self.area else (_TO_LINE_ABOVE, _BACK_TO_INPUT)
+            self._raw(before)
             self._console.print(self._text(seconds), end="", soft_wrap=True)
-            self._raw(_BACK_TO_INPUT)
+            self._raw(after)
         elif not self._live and (
             self._last_plain is None or now - self._last_plain >= self._plain_every_s - 1e-3
         ):
@@ -304,6 +185,11 @@ class _Countdown:
 
     def line_entered(self, line: str, echoed: bool) -> None:
         """The person pressed Enter: the cursor is on a fresh line (echo it when no tty did)."""
+        if self._live and self.area is not None:
+            self._raw("\n")  # the typing is on the screen already; Enter was not echoed
+            self.area.shown = ""
+            self._on_input_line = False
+            return
         if self._live and echoed:
             self._on_input_line = False
             return
@@ -317,9 +203,12 @@ class _Countdown:
         """Stop: on a terminal, `final` replaces the countdown line and the unanswered input
         line is cleared (the cursor stays at its start); elsewhere `final` is printed."""
         if self._live and self._on_input_line:
-            self._raw(_TO_LINE_ABOVE)
+            before, after = (
+                self.area.leave() if self.area else (_TO_LINE_ABOVE, _BACK_TO_INPUT + _CLEAR_LINE)
+            )
+            self._raw(before)
             self._console.print(final, end="", soft_wrap=True)
-            self._raw(_BACK_TO_INPUT + _CLEAR_LINE)
+            self._raw(after)
             self._on_input_line = False
         else:
             self._console.print(final, soft_wrap=True)
@@ -371,6 +260,9 @@ class PromptOperator:
         countdown = _Countdown(self._console, self._live, self._plain_every_s, HINT)
         if arrived.is_set():
             return self._received(request, countdown, start)
+        terminal = contextlib.ExitStack()
+        if self._live and terminal.enter_context(self._reader.editing(countdown.typed)):
+            countdown.area = InputArea(self._console.width)
         countdown.start(deadline - start, start)
         finished = False
         arrived_task: asyncio.Task[Any] = asyncio.create_task(arrived.wait())
@@ -421,6 +313,7 @@ class PromptOperator:
             await _cancel_all(read_task, arrived_task)
             if not finished:  # cancelled: leave the terminal tidy
                 countdown.leave(Text("prompt cancelled", style="dim"))
+            terminal.close()  # the terminal edits lines itself again
 
     def _reask(self, line: str) -> None:
         if line.strip():
@@ -492,6 +385,11 @@ class PromptOperator:
         grid = Table.grid(padding=(0, 2))
         grid.add_column(style="bold", no_wrap=True)
         grid.add_column()
+        if request.case_id:
+            case = Text(request.case_id, style="bold")
+            if request.case_title:
+                case.append(f"  {request.case_title}", style="")
+            grid.add_row("test case", case)
         grid.add_row("action", Text(request.action, style="bold cyan"))
         grid.add_row("charge point", Text(request.cp_id, style="bold"))
         rows = payload_rows(request.payload)
@@ -503,7 +401,10 @@ class PromptOperator:
         grid.add_row("time limit", Text(f"{request.timeout_s:g} s", style="dim"))
         return Panel(
             Group(Text(request.instruction), Text(""), grid),
-            title="[bold]Make the CSMS act[/bold]",
+            title=Text.assemble(
+                ("Make the CSMS act", "bold"),
+                f" — {request.case_id}" if request.case_id else "",
+            ),
             title_align="left",
             border_style="yellow",
             expand=False,

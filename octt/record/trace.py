@@ -14,6 +14,7 @@ from __future__ import annotations
 import heapq
 import json
 import threading
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
@@ -41,6 +42,8 @@ class Recorder:
         self._reserved: set[int] = set()
         self._held: list[tuple[int, str]] = []  # lines numbered after a reservation, by seq
         self.case_id = ""
+        # Called with each record as it is made (redacted, as written): a live view of the wire.
+        self.on_record: Callable[[Mapping[str, object]], None] | None = None
 
     def _next_seq(self) -> int:
         with self._lock:
@@ -130,6 +133,8 @@ class Recorder:
         return event
 
     def _write(self, seq: int, record: dict[str, object]) -> None:
+        if self.on_record is not None:
+            self.on_record(record)
         if self._file is None:
             with self._lock:
                 self._reserved.discard(seq)

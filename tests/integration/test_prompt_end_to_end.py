@@ -567,13 +567,6 @@ LONG_REASON = (
 )
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: octt/operator/prompt.py _Countdown.tick moves the cursor up exactly one row"
-    " (_TO_LINE_ABOVE) to redraw the countdown; once the typed answer wraps past the terminal"
-    " width, that row is the first row of the typing, so each tick overwrites what the person"
-    " typed with the countdown and leaves a stale countdown line above it",
-)
 def test_a_long_answer_survives_the_countdown(csms: ReferenceCsms, tmp_path: Path) -> None:
     answer = f"cannot {LONG_REASON}"
     assert len("> " + answer) > COLS  # the typing wraps onto a second row

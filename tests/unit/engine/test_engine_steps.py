@@ -26,6 +26,7 @@ from octt.clock import SystemClock
 from octt.config import Ordering, RunConfig
 from octt.engine.checks import CHECKS
 from octt.engine.runner import Runner, RunSetup
+from octt.engine.steps import skip_reason
 from octt.findings import Severity
 from octt.operator.factory import make_operator
 from octt.pics.model import load_pics
@@ -637,3 +638,11 @@ def test_a_firmware_download_waits_for_the_retrieve_date_on_the_time_scale(
         " (--real-transfers)"
     )
     assert 0.1 <= step.duration_s < 1.0
+
+
+def test_a_skip_reason_names_the_action_once() -> None:
+    own_words = "operator cannot make the CSMS send Reset: no such button"
+    assert skip_reason("Reset", own_words) == own_words
+    assert skip_reason("Reset", "the trigger API said 404") == (
+        "operator could not make the CSMS send Reset: the trigger API said 404"
+    )

@@ -202,6 +202,23 @@ def test_done_shows_the_request_and_finishes() -> None:
     assert re.search(r"\b(30|29) s left", shown), shown
 
 
+def test_the_panel_names_the_case() -> None:
+    request = OperatorRequest(
+        cp_id="CP-PROMPT-1",
+        action="ClearCache",
+        payload={},
+        instruction="In the CSMS UI, clear the cache.",
+        timeout_s=30.0,
+        case_id="TC_061_CSMS",
+        case_title="Clear Authorization Data in Authorization Cache",
+    )
+    _, shown = act_with("done\n", request)
+    assert "Make the CSMS act — TC_061_CSMS" in shown
+    assert re.search(
+        r"test case\s+TC_061_CSMS  Clear Authorization Data in Authorization Cache", shown
+    ), shown
+
+
 @pytest.mark.parametrize("line", ["cannot no such button", "CANNOT: no such button"])
 def test_cannot_with_a_reason(line: str) -> None:
     result, shown = act_with(line + "\n")
