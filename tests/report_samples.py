@@ -10,6 +10,7 @@ from typing import Any
 
 from octt.config import LabInfo, Signatory
 from octt.findings import Finding, Severity
+from octt.result.coverage import RunScope
 from octt.result.model import (
     CaseResult,
     ExchangeOutcome,
@@ -166,6 +167,7 @@ def failing_result(cases: tuple[CaseResult, ...] = CASES) -> RunResult:
             "security_profile": 2,
         },
         lab=LAB,
+        scope=RunScope(),  # every case the claimed profiles make mandatory was selected
     )
 
 

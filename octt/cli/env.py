@@ -20,6 +20,9 @@ class ExitStatus(IntEnum):
     FAILED = 1  # some case failed or errored (or the run was interrupted)
     USAGE = 2  # usage or configuration error; the message names the file:line or flag
     UNREACHABLE = 3  # the CSMS could not be reached
+    # Every selected case passed, but the selection (--test, --profile) is narrower than what the
+    # PICS claims: a partial test summary. Exit 0 is earned only by the full claimed scope.
+    PARTIAL = 4
 
 
 @dataclass

@@ -42,6 +42,7 @@ from octt.report.signature import KeyFileError
 from octt.report.terminal import TerminalSink
 from octt.result.events import EventBus
 from octt.result.result_json import RESULT_FILE, ResultFileSink, write_result
+from octt.result.scope import Assessment, assess
 from octt.robustness.generator import with_robustness
 from octt.validation.schemas import SchemaSet
 from octt.yamldoc import DocumentError
@@ -380,4 +381,13 @@ async def _run(
         except OSError as exc:
             return env.fail(f"cannot write the reports: {exc}")
         env.console.print(f"reports: {report_dir}")
-        return ExitStatus.OK if result.passed else ExitStatus.FAILED
+        # The exit status is the scope rule's answer, as the terminal and the documents show it.
+        return exit_status(assess(result))
+
+
+def exit_status(assessment: Assessment) -> ExitStatus:
+    """0 only for a certificate-style report of conformance (the full claimed scope, passed);
+    4 for a partial selection whose every case passed; 1 otherwise."""
+    if assessment.certificate:
+        return ExitStatus.OK
+    return ExitStatus.PARTIAL if assessment.passed else ExitStatus.FAILED

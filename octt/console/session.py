@@ -41,6 +41,7 @@ from octt.record.trace import Recorder
 from octt.report.outputs import TRACE_FILE, write_reports
 from octt.result.events import EventBus
 from octt.result.result_json import RESULT_FILE, ResultFileSink
+from octt.result.scope import assess
 from octt.robustness.generator import with_robustness
 from octt.validation.schemas import SchemaSet
 from octt.yamldoc import DocumentError
@@ -198,7 +199,9 @@ class ConsoleRuns:
                 recorder.close()
                 await operator.aclose()
         await asyncio.to_thread(write_reports, folder, result)
-        return ("pass" if result.passed else "fail"), f"verdict {result.verdict.value.upper()}"
+        # What octt run's exit status and verdict line say (octt.result.scope), partial or not.
+        scope = assess(result)
+        return ("pass" if scope.passed else "fail"), f"verdict {scope.verdict_text}"
 
     def _make_operator(self, mode: str) -> Operator:
         if mode == "prompt":

@@ -20,7 +20,7 @@ from typing import Any
 
 from octt import __version__
 from octt.catalog.model import Catalog, StateStep, Step, TestCase
-from octt.catalog.selection import RunPlan
+from octt.catalog.selection import RunPlan, applicability
 from octt.chargepoint.messages import BuildError
 from octt.chargepoint.model import ChargePointState
 from octt.clock import Clock, rfc3339
@@ -48,6 +48,7 @@ from octt.pics.model import TRIGGER_API, Pics, Profile, placeholders, with_place
 from octt.pki.layout import PkiFiles
 from octt.record.model import ConnectionEventKind
 from octt.record.trace import Recorder
+from octt.result.coverage import OutsideCase, RunScope
 from octt.result.events import (
     CaseFinished,
     CaseStarted,
@@ -64,6 +65,7 @@ from octt.result.model import (
     summarise_profile,
 )
 from octt.result.performance import performance
+from octt.result.scope import run_verdict
 from octt.transport.credentials import password_bytes
 from octt.transport.websocket import ConnectFailure, ConnectFailureKind, WebSocketTransport
 from octt.validation.frames import FrameValidator
@@ -109,6 +111,7 @@ class Runner:
         self._results: list[CaseResult] = []
         self._robustness: list[CaseResult] = []
         self._plan: RunPlan | None = None
+        self._scope: RunScope | None = None
         # The Basic-auth password each charge point identity holds now: a case that changes
         # the AuthorizationKey (TC_073) leaves the new one to the cases after it, as a real
         # charge point keeps it.
@@ -119,6 +122,7 @@ class Runner:
     async def run(self, plan: RunPlan) -> RunResult:
         setup = self._setup
         self._plan = plan
+        self._scope = self._scope_of(plan)
         setup.bus.emit(RunStarted(plan, setup.csms_url, setup.operator.mode))
         self._fill_pics_placeholders(plan)
         await self.probe()
@@ -384,14 +388,17 @@ class Runner:
         profiles = tuple(
             summarise_profile(p.value, [c for c in cases if c.profile == p.value]) for p in oca
         )
-        # The verdict is the OCA cases' (the certificate's); robustness has its own. Only a run
-        # of robustness cases alone takes the robustness verdict as the run's.
-        judged = cases if oca or not self._robustness else tuple(self._robustness)
-        applicable = [c for c in judged if c.verdict is not Verdict.NOT_APPLICABLE]
-        passed = bool(applicable) and all(c.verdict is Verdict.PASS for c in applicable)
-        verdict = Verdict.PASS if passed and not interrupted else Verdict.FAIL
         exchanges = [e for c in cases for e in c.exchanges]
         limits = setup.pics.limits
+        measured = performance(
+            exchanges,
+            response_limit_s=limits.response_timeout_s,
+            authorize_limit_s=limits.authorize_response_s,
+        )
+        # The verdict is the OCA cases' (the certificate's) within the PICS limits; robustness
+        # has its own. Only a run of robustness cases alone takes the robustness verdict.
+        judged = cases if oca or not self._robustness else ()
+        verdict = run_verdict(judged, self._robustness, measured, interrupted=interrupted)
         return RunResult(
             run_id=self.run_id,
             tool_name=TOOL_NAME,
@@ -404,11 +411,7 @@ class Runner:
             verdict=verdict,
             profiles=profiles,
             cases=cases,
-            performance=performance(
-                exchanges,
-                response_limit_s=limits.response_timeout_s,
-                authorize_limit_s=limits.authorize_response_s,
-            ),
+            performance=measured,
             schemas={
                 "source": setup.schemas.source,
                 "sha256": setup.schemas.sha256,
@@ -424,6 +427,24 @@ class Runner:
             interrupted=interrupted,
             lab=setup.config.lab,
             robustness=tuple(self._robustness),
+            scope=self._scope,
+        )
+
+    def _scope_of(self, plan: RunPlan) -> RunScope:
+        """The run's selection and the OCA cases it leaves out, each with whether the PICS
+        makes it mandatory (octt.result.scope decides from this what the documents claim)."""
+        config, pics = self._setup.config, self._setup.pics
+        planned = {e.case.id for e in plan.entries}
+        outside = []
+        for case in self._setup.catalog.cases:
+            if case.profile is Profile.ROBUSTNESS or case.id in planned:
+                continue
+            mandatory, reason = applicability(case, pics)
+            outside.append(OutsideCase(case.id, case.profile.value, case.title, mandatory, reason))
+        return RunScope(
+            profiles=tuple(p.value for p in config.profiles or ()),
+            tests=tuple(config.test_ids or ()),
+            outside=tuple(outside),
         )
 
 

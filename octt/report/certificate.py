@@ -5,15 +5,17 @@ Built from a `RunResult` (result.json) alone, laid out like an OCA certificate f
 questions, performance, test configuration, statement of approval, disclaimer). Both renderers
 draw this one value, so the HTML and the PDF cannot disagree.
 
-The wording is honest about the outcome: a run that did not pass every applicable case, or
-exceeded a PICS performance limit, or was interrupted, is titled as a test summary, carries a
-"NOT PASSED" / "INCOMPLETE" banner with the reasons, and is never called a certificate.
+The wording is the certification scope's (`octt.result.scope.assess`): only a run that covered
+every case the claimed profiles make mandatory and passed them all within the PICS limits is a
+certificate; a narrower selection is a partial test summary listing the mandatory cases it left
+out, a failed or interrupted run a test summary with a "NOT PASSED" / "INCOMPLETE" banner and
+the reasons, and a run with no laboratory configured says it is a self-test in its title.
 Robustness cases (`RunResult.robustness`, beyond the OCA cases) never appear here.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
@@ -30,6 +32,9 @@ from octt.result.model import (
     Verdict,
     summarise_profile,
 )
+from octt.result.scope import Assessment, Standing, assess
+
+__all__ = ["Standing", "build_certificate"]
 
 REFERENCE_SPECIFICATION = (
     "OCPP 1.6 – Edition 2 with OCPP 1.6 Errata sheet (v4.0 Release, 2019-10-23)"
@@ -60,11 +65,11 @@ SECURITY_ITEMS: tuple[tuple[int, str], ...] = (
     (3, "Security Profile 3: TLS (1.2 or higher) with client-side certificates"),
 )
 
-# Which security cases speak for which security profile (the prerequisites the OCA test
-# document states; TESTCASES.md §0.1). A case not named here (certificate deletion, security
-# log, signed firmware, profile upgrade, sub-protocol negotiation) speaks for the profile it ran
-# on (the result's security_profile; TC_083 also for the profile it raised the charge point
-# to); in a result that does not record it, for every security profile the CSMS supports.
+# Each security case counts once on the certificate, for the security profile it ran on (the
+# result's security_profile), so SEC-1..3 add up to the security cases run. Only a result that
+# does not record that profile falls back on these prerequisites of the OCA test document: the
+# first supported profile that names the case (a case named by none — certificate deletion,
+# security log, signed firmware, profile upgrade, sub-protocol — counts for the lowest).
 _SECURITY_CASES: Mapping[int, frozenset[str]] = {
     1: frozenset({"TC_073_CSMS", "TC_085_CSMS"}),
     2: frozenset(
@@ -90,8 +95,6 @@ _SECURITY_CASES: Mapping[int, frozenset[str]] = {
     ),
 }
 _PROFILE_SPECIFIC_SECURITY_CASES = frozenset().union(*_SECURITY_CASES.values())
-#: TC_083 raises the charge point's security profile: it also speaks for the profile it reached.
-_UPGRADE_CASE = "TC_083_CSMS"
 
 QUESTIONS: Mapping[str, str] = {
     "AQ-1": "Can the CSMS be configured to first respond to a BootNotification with status"
@@ -118,12 +121,8 @@ class Outcome(StrEnum):
     NOT_APPLICABLE = "N/A"
     INCOMPLETE = "Incomplete"
     NO_DATA = "No data"
-
-
-class Standing(StrEnum):
-    PASSED = "passed"
-    NOT_PASSED = "not_passed"
-    INCOMPLETE = "incomplete"
+    NOT_TESTED = "Not tested"  # claimed, but outside this run's selection
+    PARTIAL = "Partial"  # what ran passed, but mandatory cases of it were not selected
 
 
 @dataclass(frozen=True)
@@ -227,9 +226,21 @@ class Certificate:
     tool: str
     run_id: str
 
+    certified: bool = False  # a certificate-style report of conformance (full scope, passed)
+
     @property
     def passed(self) -> bool:
-        return self.standing is Standing.PASSED
+        """Whether this document is a certificate (not only whether the selection passed)."""
+        return self.certified
+
+    @property
+    def watermark(self) -> str:
+        """The word across every page of a document that is not a certificate."""
+        if self.certified:
+            return ""
+        if self.standing is Standing.INCOMPLETE:
+            return "INCOMPLETE"
+        return "NOT PASSED" if self.standing is Standing.NOT_PASSED else "PARTIAL"
 
 
 # -- helpers -------------------------------------------------------------------------------
@@ -278,6 +289,8 @@ def _counts(summary: ProfileResult) -> str:
         parts.append(f"{summary.errors} error")
     if summary.skipped:
         parts.append(f"{summary.skipped} skipped")
+    if summary.not_run:
+        parts.append(f"{summary.not_run} not run (test data missing)")
     if summary.not_applicable:
         parts.append(f"{summary.not_applicable} not applicable")
     return ", ".join(parts)
@@ -299,7 +312,21 @@ def _claims(pics: Mapping[str, Any]) -> Mapping[str, Any]:
 # -- sections ------------------------------------------------------------------------------
 
 
-def _functionalities(result: RunResult) -> tuple[FunctionalityRow, ...]:
+def _left_out(scope: Assessment, profile: str) -> int:
+    return sum(1 for c in scope.missing if c.profile == profile)
+
+
+def _partial(outcome: Outcome, left_out: int, detail: str) -> tuple[Outcome, str]:
+    """A row whose mandatory cases were not all selected never reads Pass."""
+    if not left_out:
+        return outcome, detail
+    detail += f"; {left_out} mandatory case(s) not in this run's selection"
+    return (
+        Outcome.PARTIAL if outcome in (Outcome.PASS, Outcome.NOT_APPLICABLE) else outcome
+    ), detail
+
+
+def _functionalities(result: RunResult, scope: Assessment) -> tuple[FunctionalityRow, ...]:
     tested = {p.name: p for p in result.profiles}
     claims = _claims(result.pics)
     rows = []
@@ -307,19 +334,17 @@ def _functionalities(result: RunResult) -> tuple[FunctionalityRow, ...]:
         summary = tested.get(profile.value)
         claimed = bool(claims.get(profile.value, False))
         if summary is None or summary.total == 0:
-            detail = (
-                "claimed in the PICS; not tested in this run"
-                if claimed
-                else "not claimed in the PICS"
-            )
-            rows.append(
-                FunctionalityRow(profile.display_name, Outcome.NOT_APPLICABLE, description, detail)
-            )
+            if claimed:
+                row = (Outcome.NOT_TESTED, "claimed in the PICS; not in this run's selection")
+            else:
+                row = (Outcome.NOT_APPLICABLE, f"PICS profiles.{profile.value} is not claimed")
+            rows.append(FunctionalityRow(profile.display_name, row[0], description, row[1]))
             continue
         outcome = _outcome(summary, result.interrupted)
         detail = _counts(summary)
-        if outcome is Outcome.NOT_APPLICABLE:
-            detail = "not claimed in the PICS" if not claimed else detail
+        if outcome is Outcome.NOT_APPLICABLE and not claimed:
+            detail = f"PICS profiles.{profile.value} is not claimed"
+        outcome, detail = _partial(outcome, _left_out(scope, profile.value), detail)
         rows.append(FunctionalityRow(profile.display_name, outcome, description, detail))
     return tuple(rows)
 
@@ -331,50 +356,51 @@ def _security_profiles(pics: Mapping[str, Any]) -> frozenset[int]:
     return frozenset(p for p in security.get("profiles", ()) if isinstance(p, int))
 
 
-def _security(result: RunResult) -> tuple[SecurityRow, ...]:
+def _security(result: RunResult, scope: Assessment) -> tuple[SecurityRow, ...]:
     supported = _security_profiles(result.pics)
     cases = [c for c in result.cases if c.profile == Profile.SECURITY.value]
+    left_out = _left_out(scope, Profile.SECURITY.value)
     rows = []
     for number, item in SECURITY_ITEMS:
         if number not in supported:
             rows.append(
-                SecurityRow(f"SEC-{number}", item, "No", Outcome.NOT_APPLICABLE, "not supported")
-            )
-            continue
-        relevant = [c for c in cases if _speaks_for(c, number)]
-        summary = summarise_profile(f"SEC-{number}", relevant)
-        if not relevant or summary.total == summary.not_applicable:
-            rows.append(
                 SecurityRow(
                     f"SEC-{number}",
                     item,
-                    "Yes",
+                    "No",
                     Outcome.NOT_APPLICABLE,
-                    "supported; not tested in this run",
+                    f"not supported (PICS security.profiles has no {number})",
                 )
             )
             continue
-        rows.append(
-            SecurityRow(
-                f"SEC-{number}",
-                item,
-                "Yes",
-                _outcome(summary, result.interrupted),
-                _counts(summary),
+        relevant = [c for c in cases if _counts_for(c, supported) == number]
+        summary = summarise_profile(f"SEC-{number}", relevant)
+        if not relevant or summary.total == summary.not_applicable:
+            outcome = Outcome.NOT_TESTED if left_out else Outcome.NOT_APPLICABLE
+            detail = (
+                "supported; not in this run's selection"
+                if left_out
+                else "supported; no applicable case ran on it"
             )
+            rows.append(SecurityRow(f"SEC-{number}", item, "Yes", outcome, detail))
+            continue
+        outcome, detail = _partial(
+            _outcome(summary, result.interrupted), left_out, _counts(summary)
         )
+        rows.append(SecurityRow(f"SEC-{number}", item, "Yes", outcome, detail))
     return tuple(rows)
 
 
-def _speaks_for(case: CaseResult, number: int) -> bool:
-    """Whether a security case's result counts for security profile `number` (SEC-n)."""
-    if case.id in _SECURITY_CASES[number]:
-        return True
-    if case.security_profile is None:  # a result from before the profile was recorded
-        return case.id not in _PROFILE_SPECIFIC_SECURITY_CASES
-    if case.security_profile == number:
-        return True
-    return case.id == _UPGRADE_CASE and case.security_profile + 1 == number
+def _counts_for(case: CaseResult, supported: frozenset[int]) -> int | None:
+    """The one security profile (SEC-n) a security case counts for: the profile it ran on.
+    A result from before that was recorded: the first supported profile the case's OCA
+    prerequisites name, else the lowest supported profile."""
+    if case.security_profile is not None:
+        return case.security_profile
+    for number in sorted(supported):
+        if case.id in _SECURITY_CASES[number] or case.id not in _PROFILE_SPECIFIC_SECURITY_CASES:
+            return number
+    return None
 
 
 def _questions(pics: Mapping[str, Any]) -> tuple[QuestionRow, ...]:
@@ -521,63 +547,14 @@ def _configuration(result: RunResult) -> tuple[Field, ...]:
     return tuple(fields)
 
 
-def _cases_with(cases: Iterable[CaseResult], verdict: Verdict) -> list[str]:
-    return [c.id for c in cases if c.verdict is verdict]
-
-
-def _list(ids: Sequence[str], limit: int = 8) -> str:
-    shown = ", ".join(ids[:limit])
-    return shown + (f" and {len(ids) - limit} more" if len(ids) > limit else "")
-
-
-def run_standing(result: RunResult) -> tuple[Standing, tuple[str, ...]]:
-    """Whether a run earns a certificate, and if not, why (one sentence per reason)."""
-    reasons: list[str] = []
-    stopped = [c.id for c in result.cases if c.interrupted]
-    if result.interrupted:
-        during = f" during {_list(stopped)}" if stopped else ""
-        during += f" ({result.stop_reason})" if result.stop_reason else ""
-        reasons.append(
-            f"The run was interrupted{during}: the result holds only the {len(result.cases)}"
-            " case(s) run before it stopped."
-        )
-    failed = _cases_with(result.cases, Verdict.FAIL)
-    errored = [c for c in _cases_with(result.cases, Verdict.ERROR) if c not in stopped]
-    skipped = _cases_with(result.cases, Verdict.SKIPPED)
-    if failed:
-        reasons.append(f"{len(failed)} case(s) failed: {_list(failed)}.")
-    if errored:
-        reasons.append(
-            f"{len(errored)} case(s) could not be completed (tool or trigger error):"
-            f" {_list(errored)}."
-        )
-    if skipped:
-        reasons.append(f"{len(skipped)} case(s) were skipped: {_list(skipped)}.")
-    if not any(c.verdict is Verdict.PASS for c in result.cases):
-        reasons.append("No applicable test case passed.")
-    for name, timing in (
-        ("OCPP response time", result.performance.response_time),
-        ("Response time Authorize", result.performance.authorize),
-    ):
-        if timing.verdict is LimitVerdict.FAIL:
-            worst = "" if timing.max_s is None else f" (maximum {timing.max_s:.4f} s)"
-            unanswered = f", {timing.unanswered} unanswered" if timing.unanswered else ""
-            reasons.append(
-                f"{name} exceeded the PICS limit of {timing.limit_s:g} s{worst}{unanswered}."
-            )
-    if result.interrupted:
-        return Standing.INCOMPLETE, tuple(reasons)
-    if reasons or result.verdict is not Verdict.PASS:
-        if not reasons:
-            reasons.append("The run's verdict is fail.")
-        return Standing.NOT_PASSED, tuple(reasons)
-    return Standing.PASSED, ()
-
-
 def _scope(
     functionalities: Sequence[FunctionalityRow], security: Sequence[SecurityRow], passed: bool
 ) -> str:
-    wanted = (Outcome.PASS,) if passed else (Outcome.PASS, Outcome.FAIL, Outcome.INCOMPLETE)
+    wanted = (
+        (Outcome.PASS,)
+        if passed
+        else (Outcome.PASS, Outcome.FAIL, Outcome.INCOMPLETE, Outcome.PARTIAL)
+    )
     names = [f.name for f in functionalities if f.outcome in wanted]
     sec = [s.id for s in security if s.outcome in wanted]
     if passed and len(names) == len(FUNCTIONALITIES):
@@ -623,17 +600,19 @@ def build_certificate(result: RunResult, signature: DigitalSignature | None = No
     """The certificate of a run; `signature` names the key its evidence is signed with."""
     sut = result.sut
     lab = result.lab
-    standing, reasons = run_standing(result)
-    passed = standing is Standing.PASSED
-    functionalities = _functionalities(result)
-    security = _security(result)
+    scope = assess(result)
+    standing = scope.standing
+    passed = scope.certificate
+    reasons = (*scope.reasons, *scope_lines(scope))
+    functionalities = _functionalities(result, scope)
+    security = _security(result, scope)
     vendor = _text(sut.get("vendor"), "not declared")
     product = _text(sut.get("product"), "not declared")
     product_type = _text(sut.get("product_type"), PRODUCT_TYPE)
     version = _text(sut.get("ocpp_software_version"), "not declared")
     communication = _text(sut.get("communication"), "JSON")
     report_reference = lab.report_reference or f"octt-{result.run_id}"
-    lab_name = lab.name or "not named (self-test)"
+    lab_name = lab.name or "none configured (self-test)"
     issue_date = _date(result.finished_at)
     if passed:
         certificate_number = lab.certificate_number or "not assigned (self-test)"
@@ -670,9 +649,8 @@ def build_certificate(result: RunResult, signature: DigitalSignature | None = No
         Field("Communication", f"{communication} (OCPP-J over WebSocket)"),
         Field("OCPP software version", version),
     )
+    title, banner = scope.title, scope.banner
     if passed:
-        title = "Certificate of Conformance"
-        banner = ""
         approval = (
             "The test laboratory confirms that the product named above was tested with"
             f" {result.tool_name} as described in this document, that it passed every applicable"
@@ -680,13 +658,15 @@ def build_certificate(result: RunResult, signature: DigitalSignature | None = No
             " its PICS declares. The vendor confirms that the product tested is the product named"
             " above and that its PICS describes it truthfully."
         )
+    elif scope.passed:
+        approval = (
+            "The product named above was tested with"
+            f" {result.tool_name} as described in this document on a partial selection"
+            f" ({scope.selection}) only: every selected case passed, but the test cases listed"
+            " above as not run were not part of it. Signatures on this document acknowledge the"
+            " test record only; they do not certify conformance."
+        )
     else:
-        if standing is Standing.INCOMPLETE:
-            title = "Test Summary — Incomplete Run"
-            banner = "INCOMPLETE RUN — this document is not a certificate"
-        else:
-            title = "Test Summary — Not Passed"
-            banner = "NOT PASSED — this document is not a certificate"
         approval = (
             "The product named above was tested with"
             f" {result.tool_name} as described in this document and did NOT pass, for the"
@@ -734,4 +714,25 @@ def build_certificate(result: RunResult, signature: DigitalSignature | None = No
         issue_timestamp=result.finished_at,
         tool=f"{result.tool_name} {result.tool_version}",
         run_id=result.run_id,
+        certified=passed,
     )
+
+
+def scope_lines(scope: Assessment) -> tuple[str, ...]:
+    """For a partial run: the scope, and the mandatory cases it left out, profile by profile."""
+    if not scope.partial:
+        return ()
+    lines = [scope.scope_note]
+    by_profile: dict[str, list[str]] = {}
+    for case in scope.missing:
+        by_profile.setdefault(case.profile, []).append(case.id)
+    for profile, ids in by_profile.items():
+        lines.append(f"Not run — {_display(profile)}: {', '.join(ids)}.")
+    return tuple(lines)
+
+
+def _display(profile: str) -> str:
+    try:
+        return Profile(profile).display_name
+    except ValueError:
+        return profile

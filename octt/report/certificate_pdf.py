@@ -34,7 +34,7 @@ from reportlab.platypus import (
 )
 from reportlab.platypus.flowables import HRFlowable
 
-from octt.report.certificate import Certificate, Field, Outcome, SignatureBlock, Standing
+from octt.report.certificate import Certificate, Field, Outcome, SignatureBlock
 
 INK = colors.HexColor("#1b2430")
 MUTED = colors.HexColor("#5b6573")
@@ -54,6 +54,8 @@ _OUTCOME_COLOUR = {
     Outcome.INCOMPLETE: WARN,
     Outcome.NOT_APPLICABLE: NA,
     Outcome.NO_DATA: NA,
+    Outcome.NOT_TESTED: WARN,
+    Outcome.PARTIAL: WARN,
 }
 
 PAGE_WIDTH, PAGE_HEIGHT = A4
@@ -381,9 +383,7 @@ def _pdf_date(timestamp: str) -> str:
 def _canvas_class(c: Certificate) -> type[Canvas]:
     """A canvas that numbers pages "x of y", draws the band, footer and watermark on each."""
     creation = _pdf_date(c.issue_timestamp)
-    watermark = (
-        "" if c.passed else ("INCOMPLETE" if c.standing is Standing.INCOMPLETE else "NOT PASSED")
-    )
+    watermark = c.watermark
     band_right = f"{'Certificate' if c.passed else 'Document'} {c.document_reference}"
     footer_left = f"{c.tool} · run {c.run_id}"
     footer_middle = f"{c.title} · {c.document_reference}"
@@ -433,9 +433,15 @@ def _canvas_class(c: Certificate) -> type[Canvas]:
             self.line(MARGIN, 12 * mm, PAGE_WIDTH - MARGIN, 12 * mm)
             self.setFillColor(MUTED)
             self.setFont("Helvetica", 7.5)
-            self.drawString(MARGIN, 8 * mm, _plain(footer_left))
-            self.drawCentredString(PAGE_WIDTH / 2, 8 * mm, _plain(footer_middle))
-            self.drawRightString(PAGE_WIDTH - MARGIN, 8 * mm, f"Page {number} of {total}")
+            left, middle = _plain(footer_left), _plain(footer_middle)
+            page = f"Page {number} of {total}"
+            self.drawString(MARGIN, 8 * mm, left)
+            # A long title (a partial self-test's) would run into the sides: a line of its own.
+            half = self.stringWidth(middle, "Helvetica", 7.5) / 2 + 2 * mm
+            side = max(self.stringWidth(t, "Helvetica", 7.5) for t in (left, page))
+            fits = PAGE_WIDTH / 2 - MARGIN - side >= half
+            self.drawCentredString(PAGE_WIDTH / 2, (8 if fits else 4.5) * mm, middle)
+            self.drawRightString(PAGE_WIDTH - MARGIN, 8 * mm, page)
             self.restoreState()
 
     return _Canvas

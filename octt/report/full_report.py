@@ -10,6 +10,11 @@ profile); a sidebar lists every case, and a small inline script filters by verdi
 needs no network and is complete without the script. Frame texts are redacted again here, in
 case a trace reached the report folder from elsewhere.
 
+The page is titled by the certification scope (`octt.result.scope`): certificate-style
+report, partial test summary (with every OCA case outside the selection listed, mandatory or
+ruled out by the PICS item named), or test summary. A rule that failed in several cases is shown
+once as a group, with the count and the cases, before the per-case detail.
+
 Robustness cases (bad input, beyond the OCA cases) have a section of their own after the
 profiles, with what was sent, the answer OCPP-J 1.6 asks for and why, what came back and whether
 the connection lived; they are not among the failures or counts of the OCA cases.
@@ -27,8 +32,9 @@ from octt.load.text import describe as describe_background_load
 from octt.pics.model import Profile
 from octt.record.load import Trace, TraceEntry
 from octt.record.redact import Redactor
-from octt.report.certificate import Standing, run_standing
+from octt.report.certificate import scope_lines
 from octt.report.templates import render_template
+from octt.result.groups import FindingGroup, finding_groups
 from octt.result.model import (
     CaseResult,
     ProfileResult,
@@ -36,23 +42,24 @@ from octt.result.model import (
     Verdict,
     summarise_robustness,
 )
+from octt.result.scope import Assessment, Standing, assess
 
 # Failures first: the order cases are listed in within a profile.
 _VERDICT_RANK = {
     Verdict.FAIL: 0,
     Verdict.ERROR: 1,
     Verdict.SKIPPED: 2,
-    Verdict.NOT_RUN: 2,
-    Verdict.PASS: 3,
-    Verdict.NOT_APPLICABLE: 4,
+    Verdict.NOT_RUN: 3,
+    Verdict.PASS: 4,
+    Verdict.NOT_APPLICABLE: 5,
 }
 VERDICT_LABELS: Mapping[Verdict, str] = {
     Verdict.FAIL: "fail",
     Verdict.ERROR: "error",
     Verdict.SKIPPED: "skipped",
+    Verdict.NOT_RUN: "not run",
     Verdict.PASS: "pass",
     Verdict.NOT_APPLICABLE: "n/a",
-    Verdict.NOT_RUN: "not run",
 }
 
 _MESSAGE_TYPES = {2: "CALL", 3: "CALLRESULT", 4: "CALLERROR"}
@@ -111,6 +118,8 @@ class FullReport:
     pics: tuple[PicsRow, ...]
     outside: tuple[FrameRow, ...]  # trace entries that belong to no case (reachability probe)
     trace_note: str
+    scope: Assessment | None = None  # what the run may claim (title, coverage, left out)
+    groups: tuple[FindingGroup, ...] = ()  # rules found in several cases, shown once each
     robustness: ProfileView | None = None  # the robustness cases, failures first
     robustness_warned: int = 0  # robustness cases passed with a warning
     background_load: str = ""  # the load the run ran under (octt run --background-load)
@@ -267,13 +276,18 @@ def build_full_report(result: RunResult, trace: Trace | None) -> FullReport:
 
     profiles.sort(key=profile_rank)
     failures = tuple(
-        v for p in profiles for v in p.cases if v.case.verdict in (Verdict.FAIL, Verdict.ERROR)
+        v
+        for p in profiles
+        for v in p.cases
+        # A case that could not run for missing test data keeps the run from passing too.
+        if v.case.verdict in (Verdict.FAIL, Verdict.ERROR, Verdict.NOT_RUN)
     )
     counts = tuple(
-        (verdict.value, VERDICT_LABELS[verdict], sum(c.verdict is verdict for c in result.cases))
+        (verdict.value, VERDICT_LABELS[verdict], n)
         for verdict in _VERDICT_RANK
+        if (n := sum(c.verdict is verdict for c in result.cases)) or verdict is not Verdict.NOT_RUN
     )
-    standing, reasons = run_standing(result)
+    scope = assess(result)
     if trace is None:
         trace_note = "trace.jsonl was not found: the message sequences are missing."
     elif trace.unreadable_lines:
@@ -293,8 +307,10 @@ def build_full_report(result: RunResult, trace: Trace | None) -> FullReport:
         warned = summary.warned
     return FullReport(
         result=result,
-        standing=standing,
-        reasons=reasons,
+        standing=scope.standing,
+        reasons=(*scope.reasons, *scope_lines(scope)),
+        scope=scope,
+        groups=finding_groups([*result.cases, *result.robustness]),
         profiles=tuple(profiles),
         failures=failures,
         counts=counts,

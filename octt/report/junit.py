@@ -1,10 +1,14 @@
 """junit.xml: one testsuite per profile, one testcase per case, for CI systems; the robustness
 cases, when run, in a testsuite of their own.
 
-Not-applicable, not-run and skipped cases are <skipped/>; failed cases carry their findings
-in the failure message; errored cases are <error/>. A run that stopped before its end
-(interrupted, or the CSMS could not be reached) adds a testsuite "incomplete" whose one
-testcase is an <error/> saying why, so a CI job never reads a partial run as green.
+Not-applicable and skipped cases are <skipped/>; failed cases carry their findings in the
+failure message; errored cases are <error/>, and so are cases that could not run for missing
+test data (type "not_run": octt's gap, never passed over as a skip). A run that stopped before
+its end (interrupted, or the CSMS could not be reached) adds a testsuite "incomplete" whose one
+testcase is an <error/> saying why, so a CI job never reads a partial run as green. The
+<testsuites> element carries the certification scope as properties (octt.document, octt.title,
+octt.standing, octt.coverage, octt.self_test, octt.selection, octt.missing), so a CI job sees
+whether the run was a certificate-style report or a partial test summary.
 """
 
 from __future__ import annotations
@@ -13,6 +17,7 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 from octt.result.model import CaseResult, RunResult, Verdict
+from octt.result.scope import assess
 
 
 def _case_element(case: CaseResult) -> ET.Element:
@@ -32,10 +37,12 @@ def _case_element(case: CaseResult) -> ET.Element:
     if case.verdict is Verdict.FAIL:
         failure = ET.SubElement(element, "failure", {"message": case.reason, "type": "fail"})
         failure.text = findings
-    elif case.verdict is Verdict.ERROR:
-        error = ET.SubElement(element, "error", {"message": case.reason, "type": "error"})
+    elif case.verdict in (Verdict.ERROR, Verdict.NOT_RUN):
+        error = ET.SubElement(
+            element, "error", {"message": case.reason, "type": case.verdict.value}
+        )
         error.text = findings
-    elif case.verdict in (Verdict.SKIPPED, Verdict.NOT_APPLICABLE, Verdict.NOT_RUN):
+    elif case.verdict in (Verdict.SKIPPED, Verdict.NOT_APPLICABLE):
         ET.SubElement(element, "skipped", {"message": f"{case.verdict.value}: {case.reason}"})
     elif findings:
         output = ET.SubElement(element, "system-out")
@@ -45,6 +52,19 @@ def _case_element(case: CaseResult) -> ET.Element:
 
 def render_junit(result: RunResult) -> str:
     root = ET.Element("testsuites", {"name": f"octt run {result.run_id}"})
+    scope = assess(result)
+    properties = ET.SubElement(root, "properties")
+    for name, value in (
+        ("document", scope.kind),
+        ("title", scope.title),
+        ("standing", scope.standing.value),
+        ("coverage", scope.coverage.value),
+        ("self_test", "true" if scope.self_test else "false"),
+        ("selection", scope.selection),
+        ("missing", " ".join(scope.missing_or_profiles)),
+        ("verdict", scope.verdict_text),
+    ):
+        ET.SubElement(properties, "property", {"name": f"octt.{name}", "value": value})
     suites = [(p.name, [c for c in result.cases if c.profile == p.name]) for p in result.profiles]
     if result.robustness:  # its own suite, as in result.json
         suites.append(("robustness", list(result.robustness)))
@@ -56,12 +76,9 @@ def render_junit(result: RunResult) -> str:
                 "name": name,
                 "tests": str(len(cases)),
                 "failures": str(sum(c.verdict is Verdict.FAIL for c in cases)),
-                "errors": str(sum(c.verdict is Verdict.ERROR for c in cases)),
+                "errors": str(sum(c.verdict in (Verdict.ERROR, Verdict.NOT_RUN) for c in cases)),
                 "skipped": str(
-                    sum(
-                        c.verdict in (Verdict.SKIPPED, Verdict.NOT_APPLICABLE, Verdict.NOT_RUN)
-                        for c in cases
-                    )
+                    sum(c.verdict in (Verdict.SKIPPED, Verdict.NOT_APPLICABLE) for c in cases)
                 ),
                 # Sum the durations as result.json stores them, so `octt report` re-renders
                 # exactly what `octt run` wrote.

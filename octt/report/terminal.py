@@ -21,7 +21,9 @@ from octt.result.events import (
     RunStarted,
     StepStarted,
 )
+from octt.result.groups import finding_groups
 from octt.result.model import LimitVerdict, ProfileVerdict, RunResult, TimingSummary, Verdict
+from octt.result.scope import Standing, assess
 
 _VERDICT_STYLE = {
     Verdict.PASS: "bold green",
@@ -30,6 +32,11 @@ _VERDICT_STYLE = {
     Verdict.SKIPPED: "yellow",
     Verdict.NOT_APPLICABLE: "dim",
     Verdict.NOT_RUN: "yellow",
+}
+_STANDING_STYLE = {
+    Standing.PASSED: "bold green",
+    Standing.NOT_PASSED: "bold red",
+    Standing.INCOMPLETE: "bold yellow",
 }
 _PROFILE_STYLE = {
     ProfileVerdict.PASS: "green",
@@ -88,7 +95,9 @@ class TerminalSink:
         result = event.result
         width = len(str(event.total))
         line = Text(f"[{event.index:>{width}}/{event.total}] ")
-        label = "N/A" if result.verdict is Verdict.NOT_APPLICABLE else result.verdict.value.upper()
+        label = {Verdict.NOT_APPLICABLE: "N/A", Verdict.NOT_RUN: "NOT RUN"}.get(
+            result.verdict, result.verdict.value.upper()
+        )
         line.append(f"{label:<8}", style=_VERDICT_STYLE[result.verdict])
         line.append(f"{result.id:<15}")
         duration = (
@@ -116,19 +125,19 @@ class TerminalSink:
             self._console.print(text)
 
     def summary(self, result: RunResult) -> None:
+        self._groups(result)
         table = Table(title="Test result summary", title_justify="left")
-        for column in ("Profile", "Result", "Passed", "Failed", "Error", "Skipped", "N/A", "Total"):
+        columns = ["Profile", "Result", "Passed", "Failed", "Error", "Skipped", "N/A", "Total"]
+        not_run = any(p.not_run for p in result.profiles)
+        if not_run:
+            columns.insert(-1, "Not run")
+        for column in columns:
             table.add_column(column)
         for p in result.profiles:
+            row = [str(p.passed), str(p.failed), str(p.errors), str(p.skipped)]
+            row += [str(p.not_applicable)] + ([str(p.not_run)] if not_run else [])
             table.add_row(
-                p.name,
-                Text(p.verdict.value, style=_PROFILE_STYLE[p.verdict]),
-                str(p.passed),
-                str(p.failed),
-                str(p.errors),
-                str(p.skipped),
-                str(p.not_applicable),
-                str(p.total),
+                p.name, Text(p.verdict.value, style=_PROFILE_STYLE[p.verdict]), *row, str(p.total)
             )
         self._console.print(table)
         self._robustness(result)
@@ -138,8 +147,42 @@ class TerminalSink:
         self._timing_row(perf, "OCPP response time", result.performance.response_time)
         self._timing_row(perf, "Response time Authorize", result.performance.authorize)
         self._console.print(perf)
-        style = "bold green" if result.verdict is Verdict.PASS else "bold red"
-        self._console.print(Text(f"Verdict: {result.verdict.value.upper()}", style=style))
+        assessment = assess(result)
+        for reason in assessment.reasons:
+            self._console.print(Text(f"  - {reason}", style="red"))
+        self._console.print(
+            Text(assessment.scope_note, style="yellow" if assessment.partial else "")
+        )
+        if assessment.missing:
+            by_profile: dict[str, list[str]] = {}
+            for case in assessment.missing:
+                by_profile.setdefault(case.profile, []).append(case.id)
+            for profile, ids in by_profile.items():
+                shown = ", ".join(ids[:6]) + (f" and {len(ids) - 6} more" if len(ids) > 6 else "")
+                self._console.print(
+                    Text(f"  not run: {profile} ({len(ids)}): {shown}", style="dim")
+                )
+        self._console.print(
+            Text(assessment.verdict_line, style=_STANDING_STYLE[assessment.standing])
+        )
+
+    def _groups(self, result: RunResult) -> None:
+        """One root cause, one line: a rule that failed in several cases, with the count and
+        the cases (the per-case detail is above, as the cases finished)."""
+        groups = finding_groups([*result.cases, *result.robustness])
+        if not groups:
+            return
+        self._console.print(Text("Findings by rule (in several cases)", style="bold"))
+        for group in groups:
+            style = "red" if group.severity is Severity.ERROR else "yellow"
+            line = Text("  ")
+            line.append(f"{group.severity.value} ", style=style)
+            line.append(f"{group.rule} ", style="bold")
+            line.append(f"in {group.count} case(s): ")
+            ids = list(group.cases)
+            line.append(", ".join(ids[:8]) + (f" and {len(ids) - 8} more" if len(ids) > 8 else ""))
+            line.append(f" — e.g. {group.example.message}", style="dim")
+            self._console.print(line)
 
     def _robustness(self, result: RunResult) -> None:
         """The robustness cases' own summary (never part of the profiles or the verdict)."""

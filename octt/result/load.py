@@ -8,6 +8,7 @@ from typing import Any
 
 from octt.config import lab_from_data
 from octt.findings import Finding, Severity
+from octt.result.coverage import scope_from_json
 from octt.result.model import (
     CaseResult,
     ExchangeOutcome,
@@ -180,6 +181,7 @@ def result_from_json(d: dict[str, Any]) -> RunResult:
                 p.get("errors", 0),
                 p.get("skipped", 0),
                 p.get("not_applicable", 0),
+                p.get("not_run", 0),
             )
             for p in d.get("profiles", ())
         ),
@@ -194,6 +196,8 @@ def result_from_json(d: dict[str, Any]) -> RunResult:
         lab=lab_from_data(d.get("lab") or {}),
         robustness=tuple(_case(c) for c in (d.get("robustness") or {}).get("cases", ())),
         stop_reason=d.get("stop_reason", ""),
+        # Older result.json files have no selection recorded: octt.result.scope infers it.
+        scope=scope_from_json(d["scope"]) if "selection" in d.get("scope", {}) else None,
     )
 
 

@@ -13,6 +13,7 @@ from typing import Any
 
 from octt.config import LabInfo
 from octt.findings import Finding, Severity
+from octt.result.coverage import RunScope
 
 RESULT_SCHEMA_VERSION = "1.0"
 
@@ -323,6 +324,7 @@ class ProfileResult:
     errors: int = 0
     skipped: int = 0
     not_applicable: int = 0
+    not_run: int = 0  # could not run: test data missing (keeps the profile from passing)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -333,6 +335,7 @@ class ProfileResult:
             "errors": self.errors,
             "skipped": self.skipped,
             "not_applicable": self.not_applicable,
+            **({"not_run": self.not_run} if self.not_run else {}),
             "total": self.total,
         }
 
@@ -356,6 +359,7 @@ def summarise_profile(name: str, cases: Sequence[CaseResult]) -> ProfileResult:
         errors=count[Verdict.ERROR],
         skipped=count[Verdict.SKIPPED],
         not_applicable=count[Verdict.NOT_APPLICABLE],
+        not_run=count[Verdict.NOT_RUN],
     )
 
 
@@ -449,6 +453,9 @@ class RunResult:
     # Why an interrupted (partial) run stopped before its end: stopped by Ctrl-C or SIGTERM, or
     # the CSMS could not be reached. Empty when the run ended by itself.
     stop_reason: str = ""
+    # What the run's selection covered of what the claimed profiles make mandatory (None: a
+    # result.json from before it was recorded; octt.result.scope infers it then).
+    scope: RunScope | None = None
 
     @property
     def robustness_result(self) -> RobustnessResult | None:
@@ -456,14 +463,14 @@ class RunResult:
 
     @property
     def passed(self) -> bool:
-        """What the exit status says: the verdict is pass and no robustness case failed or
-        errored."""
+        """The verdict is pass, the run finished and no robustness case failed or errored
+        (what exit status 0 says; octt.result.scope holds the whole rule)."""
         robustness = self.robustness_result
         robust = robustness is None or robustness.summary.verdict in (
             ProfileVerdict.PASS,
             ProfileVerdict.NOT_APPLICABLE,
         )
-        return self.verdict is Verdict.PASS and robust
+        return self.verdict is Verdict.PASS and robust and not self.interrupted
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -489,5 +496,6 @@ class RunResult:
                 if (robustness := self.robustness_result)
                 else {}
             ),
+            **({"scope": self.scope.to_json()} if self.scope is not None else {}),
             "pics": dict(self.pics),
         }

@@ -13,6 +13,7 @@ from typing import Any
 
 from octt.result.events import Event, RunCheckpoint, RunFinished
 from octt.result.model import RunResult
+from octt.result.scope import assess
 
 RESULT_FILE = "result.json"
 
@@ -25,8 +26,16 @@ def write_json_atomically(path: Path, document: Any) -> None:
     os.replace(temporary, path)
 
 
+def result_document(result: RunResult) -> dict[str, Any]:
+    """result.json's content: the result, and under `scope` what the run may claim (the
+    document it earned, its title, standing and coverage) beside its selection."""
+    document = result.to_json()
+    document["scope"] = {**document.get("scope", {}), **assess(result).to_json()}
+    return document
+
+
 def write_result(path: Path, result: RunResult) -> None:
-    write_json_atomically(path, result.to_json())
+    write_json_atomically(path, result_document(result))
 
 
 class ResultFileSink:

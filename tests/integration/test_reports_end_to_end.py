@@ -14,10 +14,11 @@ from typing import Any
 import jsonschema
 import pypdfium2 as pdfium
 import pytest
+import yaml
 
 from octt.cli import main
 from octt.cli.env import Environment
-from octt.resources import schema_path
+from octt.resources import default_pics_path, schema_path
 
 CORE_CASES = 34
 LAB_CONFIG = """\
@@ -50,6 +51,11 @@ def octt(cwd: Path, *argv: str) -> Cli:
 def run(tmp_path_factory: pytest.TempPathFactory) -> Path:
     cwd = tmp_path_factory.mktemp("e2e")
     (cwd / "run.yaml").write_text(LAB_CONFIG, encoding="utf-8")
+    # A CSMS that claims Core alone: `--profile core` is then its full scope, a certificate.
+    pics = yaml.safe_load(default_pics_path().read_text(encoding="utf-8"))
+    pics["profiles"] = {name: name == "core" for name in pics["profiles"]}
+    pics["security"] = {"profiles": []}
+    (cwd / "core.yaml").write_text(yaml.safe_dump(pics), encoding="utf-8")
     keygen = octt(cwd, "keygen", "lab.key")
     assert keygen.status == 0, keygen.stderr
     cli = octt(
@@ -57,6 +63,8 @@ def run(tmp_path_factory: pytest.TempPathFactory) -> Path:
         "run",
         "--profile",
         "core",
+        "--pics",
+        "core.yaml",
         "--config",
         "run.yaml",
         "--report-dir",

@@ -36,6 +36,7 @@ from octt.record.trace import Recorder
 from octt.resources import default_pics_path
 from octt.result.events import EventBus
 from octt.result.model import CaseResult, RunResult, Verdict
+from octt.result.scope import assess
 from octt.robustness.generator import generate, with_robustness
 from octt.validation.schemas import SchemaSet
 
@@ -79,12 +80,20 @@ def test_the_reference_csms_passes_the_robustness_profile(tmp_path: Path) -> Non
 
     output = stdout.getvalue()
     assert "Robustness" in output
+    # The exit status, the terminal's verdict and the document titles agree (reproduction 5:
+    # this run said "Verdict: PASS", exit 0, while its certificate said "Not Passed").
+    verdict = " ".join(output.split())
+    assert "Verdict: PASS — partial test summary (--profile robustness; 77 mandatory" in verdict
+    title = "Partial Test Summary — Selected Cases Passed — Self-Test, No Laboratory"
+    assert result["scope"]["title"] == title and result["scope"]["standing"] == "passed"
     assert 'testsuite name="robustness"' in (out / "junit.xml").read_text("utf-8")
     report = (out / "report.html").read_text("utf-8")
     assert 'id="profile-robustness"' in report and MISSING_ID_TAG in report
     certificate = (out / "certificate.html").read_text("utf-8")
-    assert "RB." not in certificate and "obustness" not in certificate
-    assert "NOT PASSED" in certificate  # no OCA case passed: never a certificate
+    assert "RB." not in certificate  # the robustness cases are never on it; the selection is
+    assert f"<h1>{title}</h1>" in certificate and f"<h1>{title}</h1>" in report
+    assert "PARTIAL TEST SUMMARY — this document is not a certificate" in certificate
+    assert "Certificate of Conformance" not in certificate
 
 
 def test_a_reference_that_accepts_a_malformed_start_transaction_fails_those_cases(
@@ -129,6 +138,9 @@ def test_a_mixed_run_keeps_the_oca_verdict_apart(
     assert robust.verdict is Verdict.FAIL
     assert not result.passed  # the exit status still says the run failed
     assert result.to_json()["robustness"]["verdict"] == "fail"
+    scope = assess(result)  # and so do the terminal and the documents
+    assert not scope.passed and scope.verdict_line.startswith("Verdict: FAIL")
+    assert "1 robustness case(s) failed or could not be completed." in scope.reasons
 
 
 # -- grading against a CSMS that misbehaves on bad input ----------------------------------------

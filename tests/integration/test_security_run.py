@@ -110,7 +110,15 @@ def test_the_certificate_takes_sec_1_to_3_from_the_run(security_run: SecurityRun
     ]
     fields = {f.label: f.value for f in content.configuration}
     assert fields["TLS server certificate verification"].startswith("On (the TLS connections")
-    assert fields["Security profiles of the security cases"].startswith("1 (")
+    # Reproduction 6: each security case counts once, for the profile it ran on, so SEC-1..3
+    # add up to the 15 security cases and agree with the profiles the page lists.
+    ran = [int(r.detail.split(" of ")[1].split()[0]) for r in content.security]
+    assert sum(ran) == 15
+    exercised = ", ".join(
+        f"{n} ({count} case{'s' if count != 1 else ''})"
+        for n, count in zip((1, 2, 3), ran, strict=True)
+    )
+    assert fields["Security profiles of the security cases"] == exercised
     html = (security_run.out / "certificate.html").read_text()
     assert "SEC-3" in html
 

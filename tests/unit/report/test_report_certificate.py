@@ -28,9 +28,15 @@ from octt.report.certificate import (
     Outcome,
     Standing,
     build_certificate,
-    run_standing,
 )
-from octt.result.model import CaseResult, LimitVerdict, Verdict
+from octt.result.coverage import OutsideCase, RunScope
+from octt.result.model import CaseResult, LimitVerdict, RunResult, Verdict
+from octt.result.scope import assess
+
+
+def run_standing(result: RunResult) -> tuple[Standing, tuple[str, ...]]:
+    scope = assess(result)
+    return scope.standing, scope.reasons
 
 
 def field(fields: tuple[Field, ...], label: str) -> Field:
@@ -113,12 +119,15 @@ def test_functionality_rows_in_certificate_order() -> None:
         "1 of 4 case(s) passed, 1 failed, 1 error, 1 skipped, 1 not applicable",
     )
     assert functionality(c, "Smart Charging") == (Outcome.PASS, "1 of 1 case(s) passed")
-    # claimed in the PICS but absent from result.json (not selected): N/A, and says so
+    # claimed in the PICS but absent from result.json (not selected): not tested, and says so
     assert functionality(c, "Firmware Management") == (
-        Outcome.NOT_APPLICABLE,
-        "claimed in the PICS; not tested in this run",
+        Outcome.NOT_TESTED,
+        "claimed in the PICS; not in this run's selection",
     )
-    assert functionality(c, "Reservation") == (Outcome.NOT_APPLICABLE, "not claimed in the PICS")
+    assert functionality(c, "Reservation") == (
+        Outcome.NOT_APPLICABLE,
+        "PICS profiles.reservation is not claimed",
+    )
     assert all(r.description for r in c.functionalities)
 
 
@@ -137,9 +146,9 @@ def test_supported_security_without_security_cases_is_na() -> None:
     core_only = tuple(c for c in CASES if c.profile == "core")
     rows = build_certificate(failing_result(core_only)).security
     assert [(r.supported, r.outcome, r.detail) for r in rows] == [
-        ("No", Outcome.NOT_APPLICABLE, "not supported"),
-        ("Yes", Outcome.NOT_APPLICABLE, "supported; not tested in this run"),
-        ("Yes", Outcome.NOT_APPLICABLE, "supported; not tested in this run"),
+        ("No", Outcome.NOT_APPLICABLE, "not supported (PICS security.profiles has no 1)"),
+        ("Yes", Outcome.NOT_APPLICABLE, "supported; no applicable case ran on it"),
+        ("Yes", Outcome.NOT_APPLICABLE, "supported; no applicable case ran on it"),
     ]
 
 
@@ -258,7 +267,7 @@ def test_a_self_test_without_lab_details() -> None:
     c = build_certificate(replace(passing_result(), lab=LabInfo()))
     assert field(c.header, "Certificate number").value == "not assigned (self-test)"
     assert field(c.header, "Test report number").value == "octt-abc123def456"
-    assert field(c.abstract, "Test laboratory").value == "not named (self-test)"
+    assert field(c.abstract, "Test laboratory").value == "none configured (self-test)"
     assert "the party that ran the tests" in c.applied_tests
     assert c.lab.company == "" and c.vendor.date == ""
 
@@ -301,11 +310,17 @@ def test_the_interrupted_case_is_named_not_counted_as_a_tool_error() -> None:
     assert not [r for r in reasons if "could not be completed" in r]
 
 
-def test_robustness_cases_never_reach_the_certificate() -> None:
+def test_robustness_cases_never_reach_the_certificate_tables() -> None:
     result = replace(passing_result(), robustness=robustness_cases())  # one of them failed
     c = build_certificate(result)
-    assert c.standing is Standing.PASSED
-    assert "RB." not in repr(c) and "obustness" not in repr(c)
+    # A failed robustness case fails the run (exit 1), so the document says so; the cases
+    # themselves are in report.html only.
+    assert c.standing is Standing.NOT_PASSED and not c.passed
+    assert c.reasons == ("1 robustness case(s) failed or could not be completed.",)
+    assert "RB." not in repr(c)
+    passed = [r for r in robustness_cases() if r.verdict is Verdict.PASS]
+    c = build_certificate(replace(passing_result(), robustness=tuple(passed)))
+    assert c.passed and "RB." not in repr(c) and "obustness" not in repr(c)
 
 
 def test_a_security_case_speaks_for_the_profile_it_ran_on() -> None:
@@ -316,20 +331,62 @@ def test_a_security_case_speaks_for_the_profile_it_ran_on() -> None:
         sec("TC_073_CSMS", 1),
         sec("TC_086_CSMS", 2),
         sec("TC_087_CSMS", 3),
-        sec("TC_079_CSMS", 1, Verdict.FAIL),  # any profile: speaks for the one it ran on
-        sec("TC_083_CSMS", 2),  # raised 2 -> 3: speaks for both
+        sec("TC_079_CSMS", 1, Verdict.FAIL),  # counts once, for the profile it ran on
+        sec("TC_083_CSMS", 2),  # raised 2 -> 3: counts once, for the profile it ran on
     )
     pics = {**PICS, "security": {"profiles": [1, 2, 3]}}
     result = replace(failing_result(cases), pics=pics)
-    rows = {r.id: (r.outcome, r.detail) for r in build_certificate(result).security}
+    c = build_certificate(result)
+    rows = {r.id: (r.outcome, r.detail) for r in c.security}
     assert rows["SEC-1"] == (Outcome.FAIL, "1 of 2 case(s) passed, 1 failed")
-    assert rows["SEC-2"][0] is Outcome.PASS and rows["SEC-3"][0] is Outcome.PASS
-    assert rows["SEC-3"][1] == "3 of 3 case(s) passed"  # TC_086 (2 and/or 3), TC_087, TC_083
-    # A result without the recorded profile: the case counts for every supported profile.
-    old = replace(result, cases=(sec("TC_079_CSMS", None, Verdict.FAIL),))
-    outcomes = {r.id: r.outcome for r in build_certificate(old).security}
-    assert outcomes == {"SEC-1": Outcome.FAIL, "SEC-2": Outcome.FAIL, "SEC-3": Outcome.FAIL}
-    fields = {f.label: f.value for f in build_certificate(result).configuration}
+    assert rows["SEC-2"] == (Outcome.PASS, "2 of 2 case(s) passed")
+    assert rows["SEC-3"] == (Outcome.PASS, "1 of 1 case(s) passed")
+    # The page agrees with itself: the rows add up to the cases run, profile by profile.
+    fields = {f.label: f.value for f in c.configuration}
     assert (
         fields["Security profiles of the security cases"] == "1 (2 cases), 2 (2 cases), 3 (1 case)"
     )
+    # A result without the recorded profile: the case counts once, for the lowest supported.
+    old = replace(result, cases=(sec("TC_079_CSMS", None, Verdict.FAIL),))
+    outcomes = {r.id: r.outcome for r in build_certificate(old).security}
+    assert outcomes == {
+        "SEC-1": Outcome.FAIL,
+        "SEC-2": Outcome.NOT_APPLICABLE,
+        "SEC-3": Outcome.NOT_APPLICABLE,
+    }
+
+
+def test_a_partial_run_is_a_partial_test_summary_that_lists_what_it_left_out() -> None:
+    scope = RunScope(
+        tests=("TC_001_CSMS",),
+        outside=(
+            OutsideCase("TC_004_1_CSMS", "core", "Remote start", True),
+            OutsideCase("TC_044_1_CSMS", "firmware-management", "Firmware", True),
+        ),
+    )
+    c = build_certificate(replace(passing_result(), scope=scope))
+    assert not c.passed and c.standing is Standing.PASSED  # the selection passed; no certificate
+    assert c.title == "Partial Test Summary — Selected Cases Passed"
+    assert c.banner == "PARTIAL TEST SUMMARY — this document is not a certificate"
+    assert c.watermark == "PARTIAL"
+    assert c.reasons[1:] == (
+        "Not run — Core: TC_004_1_CSMS.",
+        "Not run — Firmware Management: TC_044_1_CSMS.",
+    )
+    outcome, detail = functionality(c, "Core")
+    assert outcome is Outcome.PARTIAL
+    assert detail.endswith("1 mandatory case(s) not in this run's selection")
+    assert field(c.header, "Certificate number").value.startswith("none")
+    assert "partial selection (--test TC_001_CSMS)" in c.approval
+
+
+def test_a_case_not_run_keeps_its_functionality_from_passing() -> None:
+    missing = CaseResult(
+        "TC_064_CSMS", "Data transfer", "core", Verdict.NOT_RUN, "missing: unsupported_vendor_id"
+    )
+    passed = passing_result()
+    c = build_certificate(failing_result((*passed.cases, missing)))
+    assert not c.passed
+    outcome, detail = functionality(c, "Core")
+    assert outcome is Outcome.INCOMPLETE and "1 not run (test data missing)" in detail
+    assert any("could not run" in reason and "TC_064_CSMS" in reason for reason in c.reasons)

@@ -25,7 +25,8 @@ from octt.report.full_report import (
     render_full_report,
     write_full_report,
 )
-from octt.result.model import Verdict
+from octt.result.coverage import OutsideCase, RunScope
+from octt.result.model import CaseResult, Verdict
 
 
 def trace() -> Trace:
@@ -195,3 +196,44 @@ def test_the_test_configuration_states_a_background_load() -> None:
     assert r.background_load.startswith("50 stations (50 connected before the first case")
     html = render_full_report(r)
     assert '<th scope="row">Background load</th><td>50 stations (50 connected' in html
+
+
+def test_a_partial_run_is_titled_so_and_lists_the_cases_outside() -> None:
+    scope = RunScope(
+        profiles=("core",),
+        outside=(
+            OutsideCase("TC_056_CSMS", "smart-charging", "Stacking", True),
+            OutsideCase("TC_046_CSMS", "reservation", "Reserve", False, "PICS says no"),
+        ),
+    )
+    r = build_full_report(replace(passing_result(), scope=scope), trace())
+    assert r.scope is not None and r.scope.partial and r.scope.passed
+    html = render_full_report(r)
+    assert "<h1>Partial Test Summary — Selected Cases Passed</h1>" in html
+    assert "PARTIAL TEST SUMMARY — this document is not a certificate" in html
+    assert 'id="outside"' in html and "yes — not run" in html and "no: PICS says no" in html
+    assert "Not run — Smart Charging: TC_056_CSMS." in r.reasons
+
+
+def test_a_rule_failed_in_several_cases_is_one_group_before_the_cases() -> None:
+    finding = next(f for c in failing_result().cases for f in c.findings)
+    first, second, *rest = failing_result().cases
+    cases = (replace(first, findings=(finding,)), replace(second, findings=(finding,)), *rest)
+    r = build_full_report(replace(failing_result(), cases=tuple(cases)), trace())
+    [group] = [g for g in r.groups if g.rule == finding.rule]
+    assert group.cases == (first.id, second.id)
+    html = render_full_report(r)
+    assert html.index('id="groups"') < html.index('id="failures"') < html.index('id="cases"')
+    assert f'<td class="mono">{finding.rule}</td>' in html
+
+
+def test_a_case_not_run_is_listed_with_its_reason_among_what_kept_the_run_from_passing() -> None:
+    missing = CaseResult(
+        "TC_064_CSMS", "Data transfer", "core", Verdict.NOT_RUN, "missing: unsupported_vendor_id"
+    )
+    r = build_full_report(failing_result((*passing_result().cases, missing)), trace())
+    assert [v.case.id for v in r.failures] == ["TC_064_CSMS"]
+    assert ("not_run", "not run", 1) in r.counts
+    html = render_full_report(r)
+    assert "missing: unsupported_vendor_id" in html and 'data-verdict="not_run"' in html
+    assert ("not_run", "not run", 0) not in build_full_report(passing_result(), trace()).counts

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from octt.findings import Finding, Severity
 from octt.report.junit import render_junit, write_junit
+from octt.result.coverage import OutsideCase, RunScope
 from octt.result.model import (
     CaseResult,
     LimitVerdict,
@@ -202,21 +203,6 @@ def test_robustness_cases_have_a_testsuite_of_their_own() -> None:
     assert all(c.get("classname") == "octt.robustness" for c in suite.iter("testcase"))
 
 
-def test_a_not_run_case_is_skipped_with_its_missing_test_data() -> None:
-    not_run = CaseResult(
-        "TC_023_2_CSMS",
-        "Authorize expired",
-        "core",
-        Verdict.NOT_RUN,
-        reason="missing PICS test data: test_data.expired_id_tag",
-        missing_test_data=("test_data.expired_id_tag",),
-    )
-    root = ET.fromstring(render_junit(dataclasses.replace(result(), cases=(*CASES, not_run))))
-    skipped = case_element(root, "TC_023_2_CSMS").find("skipped")
-    assert skipped is not None
-    assert skipped.get("message") == "not_run: missing PICS test data: test_data.expired_id_tag"
-
-
 def test_an_incomplete_run_has_an_error_no_ci_can_miss() -> None:
     assert [s.get("name") for s in parse().iter("testsuite")] == ["core", "reservation"]
     stopped = dataclasses.replace(
@@ -228,3 +214,39 @@ def test_an_incomplete_run_has_an_error_no_ci_can_miss() -> None:
     error = suite[0].find("testcase/error")
     assert error is not None
     assert error.get("message") == "INCOMPLETE: the CSMS could not be reached: refused"
+
+
+def properties(root: ET.Element) -> dict[str, str]:
+    holder = root.find("properties")
+    assert holder is not None
+    return {p.get("name", ""): p.get("value", "") for p in holder.iter("property")}
+
+
+def test_the_scope_is_a_property_of_the_testsuites() -> None:
+    props = properties(parse())
+    assert props["octt.document"] == "test summary"
+    assert props["octt.standing"] == "not_passed" and props["octt.coverage"] == "full"
+    assert props["octt.self_test"] == "true" and props["octt.selection"] == "not recorded"
+    assert props["octt.verdict"].startswith("FAIL — ")
+    partial = dataclasses.replace(
+        result(),
+        scope=RunScope(
+            tests=("TC_003_CSMS",),
+            outside=(OutsideCase("TC_001_CSMS", "core", "Cold boot", True),),
+        ),
+    )
+    props = properties(ET.fromstring(render_junit(partial)))
+    assert props["octt.document"] == "partial test summary"
+    assert props["octt.title"] == "Partial Test Summary — Not Passed — Self-Test, No Laboratory"
+    assert (props["octt.selection"], props["octt.missing"]) == ("--test TC_003_CSMS", "TC_001_CSMS")
+
+
+def test_a_case_not_run_is_an_error_of_its_own_type() -> None:
+    missing = CaseResult("TC_023_2_CSMS", "Expired", "core", Verdict.NOT_RUN, "missing: x")
+    data = dataclasses.replace(result(), cases=(*CASES, missing))
+    root = ET.fromstring(render_junit(data))
+    error = case_element(root, "TC_023_2_CSMS").find("error")
+    assert error is not None and error.get("type") == "not_run"
+    assert error.get("message") == "missing: x"
+    [core] = [s for s in root.iter("testsuite") if s.get("name") == "core"]
+    assert core.get("errors") == "2"

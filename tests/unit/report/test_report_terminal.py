@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from dataclasses import replace
 
 from rich.console import Console
 
@@ -11,6 +12,7 @@ from octt.catalog.selection import PlanEntry, RunPlan
 from octt.findings import Finding, Severity
 from octt.pics.model import Profile
 from octt.report.terminal import TerminalSink
+from octt.result.coverage import OutsideCase, RunScope
 from octt.result.events import (
     CaseFinished,
     CaseStarted,
@@ -264,7 +266,9 @@ def test_summary_tables_and_verdict() -> None:
     cells = [c.strip() for c in authorize.split("│")[1:-1]]
     assert cells == ["Response time Authorize", "5 s", "2", "10.0 ms", "20.0 ms", "30.0 ms",
                      "30.0 ms", "pass"]  # fmt: skip
-    assert lines[-1] == "Verdict: FAIL"
+    assert lines[-1] == (
+        "Verdict: FAIL — test summary — not a certificate (self-test, no laboratory configured)"
+    )
 
 
 def test_summary_without_timings_says_no_data() -> None:
@@ -278,12 +282,10 @@ def test_summary_without_timings_says_no_data() -> None:
     response = next(line for line in text.splitlines() if "OCPP response time" in line)
     cells = [c.strip() for c in response.split("│")[1:-1]]
     assert cells == ["OCPP response time", "30 s", "0", "-", "-", "-", "-", "no data"]
-    assert text.splitlines()[-1] == "Verdict: PASS"
+    assert text.splitlines()[-1].startswith("Verdict: ")
 
 
 def test_the_summary_shows_robustness_apart() -> None:
-    from dataclasses import replace
-
     from report_samples import robustness_cases
 
     con, out = console()
@@ -292,3 +294,39 @@ def test_the_summary_shows_robustness_apart() -> None:
     assert "Robustness — bad input, not on the certificate" in text
     [row] = [line for line in text.splitlines() if line.startswith("│ fail")]
     assert row.split("│")[2:5] == [" 1      ", " 0            ", " 1      "]
+
+
+def test_a_rule_failed_in_several_cases_is_shown_once_as_a_group() -> None:
+    failed = [
+        CaseResult(f"RB.x.{i}", "bad input", "robustness", Verdict.FAIL, findings=(ERROR,))
+        for i in range(12)
+    ]
+    con, out = console()
+    TerminalSink(con).summary(replace(run_result(), robustness=tuple(failed)))
+    text = " ".join(out.getvalue().split())
+    assert "error expect.Authorize.idTagInfo.status in 13 case(s): TC_003_CSMS, RB.x.0," in text
+    assert "RB.x.6 and 5 more — e.g. Authorize.conf idTagInfo.status is 'Invalid'" in text
+    assert text.count("expect.Authorize.idTagInfo.status") == 1
+    assert text.index("Findings by rule") < text.index("Test result summary")
+
+
+def test_a_partial_run_says_so_and_lists_what_it_left_out() -> None:
+    scope = RunScope(
+        tests=("TC_001_CSMS",),
+        outside=(OutsideCase("TC_046_CSMS", "reservation", "Reserve", True),),
+    )
+    empty = performance((), response_limit_s=30, authorize_limit_s=5)
+    passed = replace(run_result(Verdict.PASS), cases=CASES[:1], scope=scope, performance=empty)
+    con, out = console()
+    TerminalSink(con).summary(passed)
+    assert "  not run: reservation (1): TC_046_CSMS" in out.getvalue().splitlines()
+    assert " ".join(out.getvalue().split()).endswith(
+        "Verdict: PASS — partial test summary (--test TC_001_CSMS; 1 mandatory case(s) not run)"
+        " — not a certificate (self-test, no laboratory configured)"
+    )
+
+
+def test_a_case_not_run_shows_its_reason() -> None:
+    missing = CaseResult("TC_064_CSMS", "Data", "core", Verdict.NOT_RUN, "missing: vendor_id")
+    text = render(finished(missing, 1, 1))
+    assert "NOT RUN" in text and "missing: vendor_id" in text

@@ -14,6 +14,7 @@ from report_samples import robustness_cases
 from octt.config import LabInfo, Signatory
 from octt.findings import Finding, Severity
 from octt.resources import schema_path
+from octt.result.coverage import OutsideCase, RunScope
 from octt.result.load import ResultFileError, load_result, result_from_json
 from octt.result.model import (
     CaseResult,
@@ -317,3 +318,29 @@ def test_a_stopped_run_and_a_not_run_case_round_trip() -> None:
     schema = json.loads(schema_path("result.schema.json").read_text(encoding="utf-8"))
     jsonschema.validate(document, schema)
     assert "stop_reason" not in sample().to_json()
+
+
+def test_scope_and_not_run_round_trip_and_obey_the_schema(tmp_path: Path) -> None:
+    not_run = CaseResult(
+        "TC_064_CSMS", "Data Transfer", "core", Verdict.NOT_RUN, "missing: unknown_vendor_id"
+    )
+    scope = RunScope(
+        tests=("TC_001_CSMS",),
+        outside=(OutsideCase("TC_003_CSMS", "core", "Regular session", True),),
+    )
+    original = replace(sample(), cases=(*sample().cases, not_run), scope=scope)
+    path = tmp_path / "result.json"
+    write_result(path, original)
+    assert load_result(path) == original
+    document = json.loads(path.read_text(encoding="utf-8"))
+    # result.json says what the run may claim, beside the selection.
+    assert document["scope"]["document"] == "partial test summary"
+    assert document["scope"]["missing"] == ["TC_003_CSMS"]
+    schema = json.loads(schema_path("result.schema.json").read_text(encoding="utf-8"))
+    jsonschema.validate(document, schema)
+
+
+def test_an_old_result_without_scope_still_loads() -> None:
+    data = sample().to_json()
+    data.pop("scope", None)
+    assert result_from_json(data).scope is None
