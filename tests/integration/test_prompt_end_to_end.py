@@ -486,10 +486,10 @@ def test_the_person_makes_the_csms_act_and_the_prompt_notices(
         assert sorted(seen) == ["ChangeConfiguration", "ClearCache"]
         status = terminal.wait_exit()
         screen_text = str(terminal.screen)
-    assert status == 0, screen_text
+    assert status == 4, screen_text  # one case: a partial selection that passed
     assert re.search(r"PASS\s+TC_061_CSMS", screen_text), screen_text
     assert re.search(r"PASS\s+TC_021_CSMS", screen_text), screen_text
-    assert "Verdict: PASS" in screen_text, screen_text
+    assert "Verdict: PARTIAL" in screen_text, screen_text
 
     result = read_result(report_dir)
     assert result["verdict"] == "pass"
@@ -523,8 +523,8 @@ def test_a_done_typed_after_the_call_arrived_is_harmless(
         terminal.type("done\r")
         status = terminal.wait_exit()
         screen_text = str(terminal.screen)
-    assert status == 0, screen_text
-    assert "Verdict: PASS" in screen_text, screen_text
+    assert status == 4, screen_text  # one case: a partial selection that passed
+    assert "Verdict: PARTIAL" in screen_text, screen_text
     entry = case(read_result(report_dir), "TC_021_CSMS")
     assert entry["verdict"] == "pass", entry
     [record] = entry["operator"]

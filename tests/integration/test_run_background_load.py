@@ -37,7 +37,7 @@ def test_cases_run_under_a_background_load(tmp_path: Path) -> None:
         "--report-dir",
         "out",
     )
-    assert status == ExitStatus.OK, out + err
+    assert status == ExitStatus.PARTIAL, out + err  # two cases passed; the PICS claims more
     document = json.loads((tmp_path / "out" / "result.json").read_text("utf-8"))
     schema = json.loads(schema_path("result.schema.json").read_text("utf-8"))
     jsonschema.Draft202012Validator(schema).validate(document)

@@ -150,7 +150,7 @@ def test_full_core_profile_in_a_separate_process(
     done = subprocess.run(
         command, cwd=REPO, capture_output=True, text=True, timeout=RUN_DEADLINE_S, env=child_env()
     )
-    assert done.returncode == 0, done.stdout + done.stderr
+    assert done.returncode == 4, done.stdout + done.stderr  # Core passed; the PICS claims more
     result = read_json(out / "result.json")
     verdicts = [c["verdict"] for c in result["cases"]]
     assert verdicts == ["pass"] * CORE_CASES, [
@@ -283,7 +283,7 @@ def run_through_proxy(
 
 def test_transparent_proxy_changes_nothing(reference: ReferenceProcess, tmp_path: Path) -> None:
     run = run_through_proxy(reference, unchanged, tmp_path / "plain", "TC_003_CSMS")
-    assert run.returncode == 0, run.output
+    assert run.returncode == 4, run.output
     assert [(c["id"], c["verdict"]) for c in run.result["cases"]] == [("TC_003_CSMS", "pass")]
     assert run.proxy.connections >= 2  # the reachability probe and the case
     assert run.proxy.mutated == []

@@ -20,6 +20,7 @@ def test_exit_statuses_are_the_documented_numbers() -> None:
         ("FAILED", 1),
         ("USAGE", 2),
         ("UNREACHABLE", 3),
+        ("PARTIAL", 4),
     ]
 
 

@@ -138,7 +138,9 @@ def test_a_run_followed_live_and_found_in_the_history(tmp_path: Path) -> None:
         assert finished["verdict"] == "pass"
         ended = seen[-1]
         assert ended["outcome"] == "pass"
-        assert ended["detail"].startswith("verdict PASS — partial test summary (--test TC_061_CSMS")
+        assert ended["detail"].startswith(
+            "verdict PARTIAL — partial test summary (every selected case passed, --test TC_061_CSMS"
+        )
         folder = ended["folder"]
 
         history = await (await client.get("/history")).text()

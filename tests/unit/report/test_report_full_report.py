@@ -56,8 +56,7 @@ def test_failures_come_first() -> None:
         "skipped": 1,
         "pass": 4,
         "not_applicable": 1,
-        "not_run": 0,
-    }
+    }  # not_run is listed only when a case could not run for missing test data
 
 
 def test_message_sequence_of_a_case() -> None:

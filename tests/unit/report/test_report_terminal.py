@@ -321,8 +321,9 @@ def test_a_partial_run_says_so_and_lists_what_it_left_out() -> None:
     TerminalSink(con).summary(passed)
     assert "  not run: reservation (1): TC_046_CSMS" in out.getvalue().splitlines()
     assert " ".join(out.getvalue().split()).endswith(
-        "Verdict: PASS — partial test summary (--test TC_001_CSMS; 1 mandatory case(s) not run)"
-        " — not a certificate (self-test, no laboratory configured)"
+        "Verdict: PARTIAL — partial test summary (every selected case passed, --test"
+        " TC_001_CSMS; 1 mandatory case(s) not run) — not a certificate (self-test, no"
+        " laboratory configured)"
     )
 
 

@@ -65,8 +65,8 @@ def test_a_narrower_selection_is_a_partial_test_summary() -> None:
     assert [c.id for c in scope.missing] == ["TC_003_CSMS"]  # not the one the PICS rules out
     assert scope.selection == "--test TC_001_CSMS"
     assert scope.verdict_line == (
-        "Verdict: PASS — partial test summary (--test TC_001_CSMS; 1 mandatory case(s) not"
-        " run) — not a certificate"
+        "Verdict: PARTIAL — partial test summary (every selected case passed, --test"
+        " TC_001_CSMS; 1 mandatory case(s) not run) — not a certificate"
     )
     assert scope.to_json()["missing"] == ["TC_003_CSMS"]
 
@@ -130,7 +130,7 @@ def test_a_robustness_only_run_takes_the_robustness_verdict_and_is_partial() -> 
     scope = assess(result)
     assert scope.passed and scope.partial
     assert scope.title == "Partial Test Summary — Selected Cases Passed"
-    assert scope.verdict_line.startswith("Verdict: PASS — partial test summary")
+    assert scope.verdict_line.startswith("Verdict: PARTIAL — partial test summary")
     failing = replace(result, robustness=robustness_cases(), verdict=Verdict.FAIL)
     assert run_verdict((), robustness_cases(), perf, interrupted=False) is Verdict.FAIL
     assert assess(failing).title == "Partial Test Summary — Not Passed"
@@ -158,7 +158,7 @@ def test_an_old_result_without_a_recorded_scope_infers_it_from_the_claims() -> N
         (RunScope(), "fail", False, "FAIL", "Test Summary — Not Passed"),
         (RunScope(), "slow", False, "FAIL", "Test Summary — Not Passed"),
         (RunScope(), "stopped", False, "INCOMPLETE", "Test Summary — Incomplete Run"),
-        (LEFT_OUT, "pass", True, "PASS", "Partial Test Summary — Selected Cases Passed"),
+        (LEFT_OUT, "pass", True, "PARTIAL", "Partial Test Summary — Selected Cases Passed"),
         (LEFT_OUT, "fail", False, "FAIL", "Partial Test Summary — Not Passed"),
         (LEFT_OUT, "slow", False, "FAIL", "Partial Test Summary — Not Passed"),
         (LEFT_OUT, "stopped", False, "INCOMPLETE", "Partial Test Summary — Incomplete Run"),
