@@ -9,9 +9,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+from examples_support import ACME_DIR, acme_csms
+
 from octt.catalog.loader import load_catalog
 from octt.engine.checks import CHECKS
-from tests.examples_support import ACME_DIR, acme_csms
 
 
 def _core_cases_that_need_the_csms_to_act() -> set[str]:
