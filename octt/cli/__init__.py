@@ -12,6 +12,7 @@ from octt.cli import (
     keygen_cmd,
     list_cmd,
     load_cmd,
+    operator_cmd,
     pki_cmd,
     reference_cmd,
     report_cmd,
@@ -49,6 +50,12 @@ _COMMANDS: tuple[tuple[str, str, Callable[[argparse.ArgumentParser], None], Comm
         "many simulated charge points against a CSMS, with per-action figures",
         load_cmd.add_arguments,
         load_cmd.run,
+    ),
+    (
+        "operator",
+        "operator check: can the operator make the CSMS send each action the PICS needs?",
+        operator_cmd.add_arguments,
+        operator_cmd.run,
     ),
     (
         "console",

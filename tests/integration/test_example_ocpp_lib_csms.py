@@ -72,3 +72,18 @@ def test_a_command_acme_cannot_send_is_cannot_and_a_dead_api_is_failed() -> None
     assert (outcome, detail) == (OperatorOutcome.CANNOT, "Acme cannot send ReserveNow")
     outcome, detail = asyncio.run(ask("ClearCache"))
     assert outcome is OperatorOutcome.FAILED and "POST http://127.0.0.1:9/acme" in detail
+
+
+def test_operator_check_with_the_acme_adapter_lists_every_core_action_as_working() -> None:
+    with acme_csms() as acme:
+        run = subprocess.run(
+            [
+                sys.executable, "-m", "octt", "operator", "check",
+                "--csms", acme.ocpp_url,
+                "--pics", str(ACME_DIR / "acme-pics.yaml"),
+                "--operator", "python:acme_adapter:make_operator",
+            ],
+            env=acme.env(), capture_output=True, text=True, timeout=60, check=False,
+        )  # fmt: skip
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert "all 7 action(s) work" in run.stdout
