@@ -108,6 +108,8 @@ def _check(path: Path, env: Environment) -> ExitStatus:
         env.stderr.flush()
         return ExitStatus.USAGE
     claimed = ", ".join(p.value for p in sorted(pics.profiles))
+    if pics.security_profiles:
+        claimed += f"; security profiles {', '.join(map(str, sorted(pics.security_profiles)))}"
     applicable = len(plan.applicable)
     env.console.print(
         f"{path}: no problem; claims {claimed}; {applicable} case(s) apply", soft_wrap=True

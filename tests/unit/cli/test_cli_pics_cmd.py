@@ -126,3 +126,23 @@ def test_init_for_everything_passes_once_filled(tmp_path: Path) -> None:
     fill(tmp_path / "all.yaml")
     after = octt(tmp_path, "check", "all.yaml")
     assert after.status == 0, after.stderr
+
+
+EXAMPLES = Path(__file__).resolve().parents[3] / "examples"
+
+
+@pytest.mark.parametrize(
+    "name", ["pics/core-only.yaml", "pics/everything.yaml", "ocpp_lib_csms/acme-pics.yaml"]
+)
+def test_the_example_pics_pass(tmp_path: Path, name: str) -> None:
+    cli = octt(tmp_path, "check", str(EXAMPLES / name))
+    assert cli.status == 0, cli.stderr
+
+
+def test_the_example_run_configuration_loads_with_its_lab() -> None:
+    from octt.config import load_run_config
+
+    config = load_run_config(EXAMPLES / "run-config.yaml")
+    assert config.lab.name == "Example Test Laboratory"
+    assert config.operator == "python:acme_adapter:make_operator"
+    assert config.pics_path == (EXAMPLES / "ocpp_lib_csms" / "acme-pics.yaml").resolve()
