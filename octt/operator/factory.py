@@ -147,9 +147,15 @@ def _built(mode: str, factory: Callable[[], Any]) -> Operator:
     return operator
 
 
+#: How long `provision` may take, and how long past its request's timeout `act` may run.
+PROVISION_TIMEOUT_S = 30.0
+ACT_GRACE_S = 5.0
+
+
 class AdapterOperator:
     """An adapter behind the port's guarantees: an exception that escapes `act` or `provision`
-    becomes FAILED with its text, and a wrong return type is FAILED too."""
+    becomes FAILED with its text, a wrong return type is FAILED too, a `provision` past
+    PROVISION_TIMEOUT_S is FAILED and an `act` past its timeout (plus ACT_GRACE_S) TIMED_OUT."""
 
     def __init__(self, adapter: Operator) -> None:
         self.adapter = adapter
@@ -163,15 +169,28 @@ class AdapterOperator:
         return bool(self.adapter.can_act)
 
     async def provision(self, request: ProvisionRequest) -> OperatorResult:
-        return await self._guarded("provision", self.adapter.provision(request))
+        call = self.adapter.provision(request)
+        return await self._guarded("provision", call, PROVISION_TIMEOUT_S, OperatorOutcome.FAILED)
 
     async def act(self, request: OperatorRequest, arrived: asyncio.Event) -> OperatorResult:
-        return await self._guarded(f"act ({request.action})", self.adapter.act(request, arrived))
+        call = self.adapter.act(request, arrived)
+        bound = request.timeout_s + ACT_GRACE_S
+        return await self._guarded(
+            f"act ({request.action})", call, bound, OperatorOutcome.TIMED_OUT
+        )
 
-    async def _guarded(self, what: str, call: Any) -> OperatorResult:
+    async def _guarded(
+        self, what: str, call: Any, bound_s: float, late: OperatorOutcome
+    ) -> OperatorResult:
         start = time.monotonic()
         try:
-            result = await call
+            result = await asyncio.wait_for(call, bound_s)
+        except TimeoutError:
+            return OperatorResult(
+                late,
+                f"operator adapter {self.mode}: {what} did not return within {bound_s:g} s",
+                time.monotonic() - start,
+            )
         except asyncio.CancelledError:
             raise
         except Exception as exc:

@@ -1,4 +1,5 @@
-"""The operator port as a stable, versioned contract for operator adapters (PORT_VERSION 1).
+"""The operator port as a stable, versioned contract for operator adapters (PORT_VERSION 1;
+the user-facing page: docs/operator-port.md).
 
 An operator adapter is what makes a CSMS act for octt: a small class a vendor writes against
 this port that calls the CSMS's own API (its Python API, its management REST API, its message
@@ -25,7 +26,8 @@ The adapter (all members required; see `octt.operator.base.Operator`)
         the charge point's Basic-auth password (``basic_auth_password``, security profiles 1
         and 2) and, for the security cases, the charge point identities of
         ``charge_points`` (id, security profile, password). ``notes`` are hints for a person.
-        Return DONE when done, FAILED (with a detail) when the CSMS refused. Bound: 30 s.
+        Return DONE when done, FAILED (with a detail) when the CSMS refused. Bound: 30 s,
+        after which it is ended and counts as FAILED.
     ``async act(request: OperatorRequest, arrived: asyncio.Event) -> OperatorResult``
         Make the CSMS send the CALL ``request.action`` (the OCPP 1.6 action name, e.g.
         ``RemoteStartTransaction``) to charge point ``request.cp_id`` with (about)
@@ -34,12 +36,13 @@ The adapter (all members required; see `octt.operator.base.Operator`)
         ``instruction`` is the sentence a person would be shown; ``case_id`` names the case.
         The engine waits for the CALL itself while ``act`` runs and sets ``arrived`` when the
         CALL reached the charge point; ``act`` may return before or after that. It should
-        return within ``request.timeout_s`` (``--operator-timeout``, default 30 s), after which
-        the engine stops waiting and the case fails for want of the CALL.
+        return within ``request.timeout_s`` (``--operator-timeout``, default 30 s); 5 s past
+        it, it is ended and counts as TIMED_OUT. The CALL must arrive within the timeout.
         Return DONE when the CSMS took the order (``response``: the charge point's answer when
         the API gives it back), CANNOT when this CSMS cannot send that action (the case is
         skipped as not drivable, never failed), FAILED when the CSMS's API refused or could not
-        be reached (the detail says what went wrong, no secrets in it).
+        be reached (the case ends in error, an operator problem, never a CSMS failure; the
+        detail says what went wrong, no secrets in it).
     ``async aclose() -> None``
         Called once after the run: release connections.
 

@@ -90,6 +90,8 @@ class _Adapter:
         return OperatorResult(OperatorOutcome.DONE, f"{len(request.tokens)} tokens", 0.0)
 
     async def act(self, request: OperatorRequest, arrived: asyncio.Event) -> object:
+        if self.behaviour == "hang":
+            await asyncio.Event().wait()
         if self.behaviour == "raise":
             raise RuntimeError("the CSMS API is down")
         if self.behaviour == "bad":
@@ -110,6 +112,10 @@ def make_raising_adapter() -> _Adapter:
 
 def make_bad_adapter() -> _Adapter:
     return _Adapter("bad")
+
+
+def make_hanging_adapter() -> _Adapter:
+    return _Adapter("hang")
 
 
 def broken_factory() -> _Adapter:
@@ -190,3 +196,14 @@ def test_entry_point_adapter(monkeypatch: pytest.MonkeyPatch) -> None:
 
 def test_port_version_is_one() -> None:
     assert PORT_VERSION == 1
+
+
+def test_an_act_that_never_returns_is_timed_out(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("octt.operator.factory.ACT_GRACE_S", 0.0)
+    operator = _make(f"python:{_HERE}:make_hanging_adapter")
+    request = OperatorRequest("CP-1", "Reset", {}, "", 0.05)
+    result = asyncio.run(operator.act(request, asyncio.Event()))  # type: ignore[attr-defined]
+    assert result.outcome is OperatorOutcome.TIMED_OUT
+    assert (
+        result.detail == "operator adapter test-adapter: act (Reset) did not return within 0.05 s"
+    )
