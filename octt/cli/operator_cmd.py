@@ -23,10 +23,10 @@ from octt.cli.env import Environment, ExitStatus
 from octt.cli.preflight import PASSWORD_VARIABLE
 from octt.config import RunConfig, load_run_config
 from octt.engine.checks import CHECKS
+from octt.engine.context import transport_options
 from octt.operator.check import ActionCheck, ChargePointGone, check_operator, needed_actions
 from octt.operator.factory import make_operator, operator_spec_problem
 from octt.pics.model import Pics, load_pics
-from octt.transport.websocket import TransportOptions
 from octt.yamldoc import DocumentError
 
 
@@ -87,13 +87,11 @@ async def _check(
         except ValueError as exc:
             return env.fail(str(exc))
         cp_id = config.cp_id or pics.test_data.charge_point_id
-        options = TransportOptions(
-            csms_url,
-            cp_id,
-            basic_auth_password=config.basic_auth_password,
-            connect_timeout_s=config.connect_timeout_s,
-            tls_verify=config.tls_verify,
-        )
+        try:
+            # As `octt run` connects: password, TLS files and test PKI of the configuration.
+            options = transport_options(config, csms_url, cp_id)
+        except (OSError, ValueError) as exc:
+            return env.fail(f"cannot set up the charge point's connection: {exc}")
         timeout_s = config.effective_operator_timeout_s(mode)
         env.console.print(
             f"operator check: {len(actions)} action(s) the claimed profiles need, CSMS"
