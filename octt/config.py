@@ -95,7 +95,7 @@ class RunConfig:
     pics_path: Path = field(default_factory=default_pics_path)
     profiles: tuple[Profile, ...] = ()
     test_ids: tuple[str, ...] = ()
-    operator: str | None = None  # prompt | none | http(s) URL; None: decided by the CLI
+    operator: str | None = None  # prompt | none | URL | python:m:f | name; None: the CLI's
     operator_timeout_s: float | None = None  # None: 30 s for an API, 180 s for a person
     security_profile: int = 0
     basic_auth_password: str | None = field(default=None, repr=False)

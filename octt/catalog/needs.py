@@ -32,6 +32,8 @@ _DERIVED = {"child_id_tag": "child_id_tags.0"}
 #: (octt.engine.security.scope_values: an invalid signature is the valid one with a byte
 #: changed).
 _FALLBACK = {"invalid_firmware_signature": "firmware_signature"}
+#: The keys that may stay absent because another stands in for them (`octt pics init`).
+FALLBACKS = dict(_FALLBACK)
 
 
 def _strings(value: Any) -> Iterator[str]:

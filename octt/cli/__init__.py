@@ -12,6 +12,8 @@ from octt.cli import (
     keygen_cmd,
     list_cmd,
     load_cmd,
+    operator_cmd,
+    pics_cmd,
     pki_cmd,
     reference_cmd,
     report_cmd,
@@ -49,6 +51,18 @@ _COMMANDS: tuple[tuple[str, str, Callable[[argparse.ArgumentParser], None], Comm
         "many simulated charge points against a CSMS, with per-action figures",
         load_cmd.add_arguments,
         load_cmd.run,
+    ),
+    (
+        "pics",
+        "pics init: a PICS skeleton for the profiles named; pics check FILE: every problem",
+        pics_cmd.add_arguments,
+        pics_cmd.run,
+    ),
+    (
+        "operator",
+        "operator check: can the operator make the CSMS send each action the PICS needs?",
+        operator_cmd.add_arguments,
+        operator_cmd.run,
     ),
     (
         "console",

@@ -33,7 +33,7 @@ from octt.engine.runner import CsmsUnreachable, Runner, RunSetup, new_run_id
 from octt.engine.security import secrets_of
 from octt.load.background import BackgroundLoad, BackgroundOptions, figures
 from octt.load.text import describe
-from octt.operator.factory import make_operator
+from octt.operator.factory import make_operator, operator_spec_problem
 from octt.pics.model import Pics, Profile, load_pics
 from octt.record.redact import Redactor
 from octt.record.trace import Recorder
@@ -72,7 +72,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--test", action="append", default=[], metavar="ID", help="run only this case (repeatable)"
     )
     parser.add_argument(
-        "--operator", metavar="MODE", help="prompt | none | http(s)://trigger-api-base"
+        "--operator",
+        metavar="MODE",
+        help="prompt | none | http(s)://trigger-api-base | python:package.module:factory | NAME"
+        " (an adapter in the entry-point group octt.operators)",
     )
     parser.add_argument(
         "--operator-timeout", type=float, metavar="S", help="seconds to wait for the CSMS to act"
@@ -218,6 +221,8 @@ def run(args: argparse.Namespace, env: Environment) -> ExitStatus:
         config = _config(args, env)
     except DocumentError as exc:
         return env.fail(preflight.describe([*problems, str(exc)]))
+    if config.operator is not None and (spec := operator_spec_problem(config.operator)):
+        problems.append(spec)
     pics = catalog = plan = None
     try:
         pics = load_pics(config.pics_path)

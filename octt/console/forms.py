@@ -41,7 +41,7 @@ CHOICES: tuple[FormChoice, ...] = (
 )
 
 PROFILES = tuple(p for p in Profile)
-OPERATORS = ("default", "prompt", "none", "trigger-api")
+OPERATORS = ("default", "prompt", "none", "trigger-api", "adapter")
 
 
 @dataclass(frozen=True)
@@ -52,8 +52,9 @@ class StartForm:
     pics: Path | None = None  # the saved or uploaded PICS chosen
     profiles: tuple[str, ...] = ()
     tests: str = ""
-    operator: str = "default"  # default | prompt | none | trigger-api
+    operator: str = "default"  # default | prompt | none | trigger-api | adapter
     trigger_url: str = ""
+    adapter: str = ""  # python:package.module:factory or an installed adapter's name
     operator_timeout: str = ""
     time_scale: str = ""
     basic_auth_password: str = field(default="", repr=False)
@@ -101,8 +102,15 @@ def to_config(form: StartForm, base: RunConfig | None = None) -> RunConfig | lis
         operator = form.trigger_url.strip()
         if not operator.lower().startswith(("http://", "https://")):
             problems.append(f"trigger API URL: an http(s) URL, got {form.trigger_url!r}")
+    elif form.operator == "adapter":
+        # Checked (importable, a factory) as `octt run` checks --operator, by `prepare`.
+        operator = form.adapter.strip()
+        if not operator:
+            problems.append("operator adapter: python:package.module:factory or an adapter's name")
     else:
-        problems.append(f"operator: default, prompt, none or trigger-api, got {form.operator!r}")
+        problems.append(
+            f"operator: default, prompt, none, trigger-api or adapter, got {form.operator!r}"
+        )
         operator = None
     csms_url = form.csms_url.strip() or None
     if csms_url is not None and not csms_url.startswith(("ws://", "wss://")):

@@ -1,26 +1,22 @@
 """The PICS files of the start form: the saved ones, uploads, and every problem of one at once.
 
 `octt run` stops at the first problem of a PICS (octt.yamldoc); a person filling in the form
-wants the whole list. Owns `pics_problems`, which reports every schema violation (by line) and,
-when the schema is met, whatever `load_pics` still refuses; `saved_pics`, the PICS one can pick
-(octt's own, and the uploads kept in `<reports>/.pics/`); and `keep_upload`.
+wants the whole list: `pics_problems` (octt.pics.problems, as `octt pics check` has it). Owns
+`saved_pics`, the PICS one can pick (octt's own, and the uploads kept in `<reports>/.pics/`);
+and `keep_upload`.
 """
 
 from __future__ import annotations
 
 import hashlib
-import json
 import re
-from functools import cache
 from pathlib import Path
 
-import jsonschema
+from octt.pics.problems import pics_problems
+from octt.resources import data_path
 
-from octt.pics.model import load_pics
-from octt.resources import data_path, schema_path
-from octt.yamldoc import DocumentError, parse_yaml
+__all__ = ["MAX_UPLOAD_BYTES", "UPLOADS", "keep_upload", "pics_problems", "saved_pics"]
 
-PICS_SCHEMA = "pics.schema.json"
 UPLOADS = ".pics"  # under the reports folder
 MAX_UPLOAD_BYTES = 1 << 20
 
@@ -51,37 +47,3 @@ def keep_upload(reports: Path, filename: str, content: bytes) -> Path:
     path = folder / f"{stem[:60]}-{digest}.yaml"
     path.write_bytes(content)
     return path
-
-
-@cache
-def _validator() -> jsonschema.protocols.Validator:
-    schema = json.loads(schema_path(PICS_SCHEMA).read_text(encoding="utf-8"))
-    cls = jsonschema.validators.validator_for(schema)
-    validator: jsonschema.protocols.Validator = cls(schema)
-    return validator
-
-
-def pics_problems(path: Path) -> list[str]:
-    """Every problem of the PICS at `path` as ``file:line: message``; empty when it loads."""
-    try:
-        document = parse_yaml(path)
-    except DocumentError as exc:
-        return [str(exc)]
-    errors = sorted(
-        _validator().iter_errors(document.data),
-        key=lambda e: (document.line_of(*e.absolute_path), [str(p) for p in e.absolute_path]),
-    )
-    if errors:
-        problems = []
-        for error in errors:
-            where = "/".join(str(p) for p in error.absolute_path)
-            message = f"{where}: {error.message}" if where else error.message
-            problems.append(f"{path}:{document.line_of(*error.absolute_path)}: {message}")
-        return problems
-    try:
-        load_pics(path)
-    except DocumentError as exc:
-        return [str(exc)]
-    except (TypeError, ValueError) as exc:
-        return [f"{path}: {exc}"]
-    return []

@@ -34,7 +34,7 @@ from octt.engine.checks import CHECKS
 from octt.engine.runner import CsmsUnreachable, Runner, RunSetup, new_run_id
 from octt.engine.security import secrets_of
 from octt.operator.base import Operator
-from octt.operator.factory import make_operator
+from octt.operator.factory import make_operator, operator_spec_problem
 from octt.pics.model import Pics, load_pics
 from octt.record.redact import Redactor
 from octt.record.trace import Recorder
@@ -78,13 +78,10 @@ def prepare(config: RunConfig) -> Prepared | list[str]:
         problems.append(f"CSMS URL: must be a ws:// or wss:// URL, got {config.csms_url!r}")
     if config.security_profile in (1, 2) and not config.basic_auth_password:
         problems.append(f"security profile {config.security_profile} needs a Basic-auth password")
-    operator = config.operator
-    if (
-        operator is not None
-        and operator not in ("prompt", "none")
-        and not operator.lower().startswith(("http://", "https://"))
-    ):
-        problems.append(f"operator: prompt, none or an http(s) URL, got {config.operator!r}")
+    if config.operator is not None:
+        problem = operator_spec_problem(config.operator)
+        if problem is not None:
+            problems.append(f"operator: {problem}")
     if problems:
         return problems
     try:
@@ -207,7 +204,7 @@ class ConsoleRuns:
         if mode == "prompt":
             self._operator = BrowserOperator(self.feed)
             return self._operator
-        # none, or a trigger API: neither writes to a terminal nor reads one.
+        # none, a trigger API or an adapter: none of them writes to a terminal nor reads one.
         return make_operator(mode, console=Console(file=io.StringIO()), input_stream=io.StringIO())
 
 

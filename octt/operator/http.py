@@ -1,6 +1,7 @@
 """Operator mode `<base-url>`: the CSMS exposes a trigger API over HTTP.
 
-Owns `HttpOperator` and the fixed trigger-API contract:
+Owns `HttpOperator` and the trigger-API requests (the contract, with response schemas and error
+semantics: schemas/trigger-api.openapi.json, OpenAPI 3.1; the tests hold both sides to it):
 
 - `POST <base>/api/octt/1.6/<cp-id>/<action>` with the JSON payload the CSMS should send, where
   `<action>` is the kebab-case OCPP action (`kebab_action`);

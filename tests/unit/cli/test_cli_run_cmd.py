@@ -292,3 +292,15 @@ def test_tls_flags_and_the_key_password_from_the_environment(tmp_path: Path) -> 
     assert config.tls_client_key_password == "key-secret" and config.tls_verify is False
     assert "key-secret" not in repr(config)
     assert config_of(tmp_path).tls_verify is True
+
+
+def test_an_operator_adapter_that_cannot_be_built_stops_the_run_before_it_starts(
+    tmp_path: Path,
+) -> None:
+    cli = octt(tmp_path, "run", "--operator", "python:no_such_adapter_mod:make", "--test",
+               "TC_001_CSMS", "--report-dir", "out")  # fmt: skip
+    assert cli.status == 2
+    assert "--operator 'python:no_such_adapter_mod:make': cannot import no_such_adapter_mod" in (
+        cli.stderr
+    )
+    assert not (tmp_path / "out").exists()

@@ -79,3 +79,17 @@ def test_every_problem_is_named() -> None:
 
 def test_split_tests() -> None:
     assert split_tests(" a,b ;c\n d ") == ["a", "b", "c", "d"]
+
+
+def test_an_operator_adapter_is_the_operator_value() -> None:
+    from octt.resources import default_pics_path
+
+    form = StartForm(
+        pics=default_pics_path(), operator="adapter", adapter=" python:acme_adapter:make "
+    )
+    config = to_config(form)
+    assert not isinstance(config, list)
+    assert config.operator == "python:acme_adapter:make"
+    empty = to_config(StartForm(pics=default_pics_path(), operator="adapter"))
+    assert isinstance(empty, list)
+    assert empty == ["operator adapter: python:package.module:factory or an adapter's name"]

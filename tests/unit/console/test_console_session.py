@@ -29,7 +29,10 @@ def test_prepare_checks_as_octt_run_does(tmp_path: Path) -> None:
     assert f"{broken}:" in text
     assert "CSMS URL: must be a ws:// or wss:// URL" in text
     assert "security profile 2 needs a Basic-auth password" in text
-    assert "operator: prompt, none or an http(s) URL, got 'carrier-pigeon'" in text
+    assert (
+        "operator: --operator 'carrier-pigeon': no operator adapter of that name in the"
+        " entry-point group octt.operators"
+    ) in text
     unknown = prepare(RunConfig(test_ids=("TC_999_CSMS",)))
     assert isinstance(unknown, list) and "TC_999_CSMS" in unknown[0]
     prepared = prepare(RunConfig(pics_path=default_pics_path(), test_ids=("TC_061_CSMS",)))
