@@ -13,10 +13,11 @@ import itertools
 import uuid
 from collections import Counter
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
 
+from octt.catalog.editions import case_citation
 from octt.catalog.model import Catalog, ClientCertificateChoice, SendStep, TestCase
 from octt.chargepoint import reservations, responder
 from octt.chargepoint import security as cp_security
@@ -151,6 +152,8 @@ class CaseContext:
     cp: ChargePointState
     variables: dict[str, Any] = field(default_factory=dict)
     findings: list[Finding] = field(default_factory=list)
+    # The clause of the advisory step now running (empty: none): its errors are advisories.
+    advisory: str = ""
     steps: list[StepRecord] = field(default_factory=list)
     exchanges: list[ExchangeRecord] = field(default_factory=list)
     operator_records: list[OperatorRecord] = field(default_factory=list)
@@ -189,14 +192,19 @@ class CaseContext:
 
     @property
     def spec(self) -> str:
-        ref = self.case.reference
-        parts = [ref.get("catalog", ""), ref.get("oca", "")]
-        return "; ".join(p for p in parts if p)
+        return case_citation(self.case)
 
     # -- findings ----------------------------------------------------------------------------
 
     def add_finding(self, finding: Finding) -> None:
         finding = finding.at_step(self.step_path)
+        if self.advisory and finding.severity is Severity.ERROR:
+            # A check no edition lists: an advisory, or (--advisories-fail) an error that
+            # cites the clause behind it.
+            advisory = finding.as_advisory(self.advisory)
+            if self.config.advisories_fail:
+                advisory = replace(advisory, severity=Severity.ERROR)
+            finding = advisory
         self.findings.append(finding)
         self.bus.emit(FindingRaised(self.case.id, finding))
 
@@ -406,7 +414,7 @@ class CaseContext:
                 "unexpected-call",
                 f"the CSMS sent {action}, which the scenario does not expect here;"
                 " the simulated charge point answered it",
-                spec="OCTT: messages are expected in scenario order (TESTCASES §1.1)",
+                spec="OCA test case document §1.2 general conventions: messages in scenario order",
                 frames=(incoming.frame,),
             )
         self.spawn(self.answer(incoming, None, None))

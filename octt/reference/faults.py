@@ -88,6 +88,8 @@ class Fault(StrEnum):
     TRIGGER_MESSAGE_WRONG_CONNECTOR = "trigger-message-wrong-connector"
     RESERVED_START_REJECTED = "reserved-start-rejected"
     RESERVATION_IGNORES_PARENT = "reservation-ignores-parent"
+    AUTHORIZE_NO_PARENT = "authorize-no-parent-id-tag"
+    AUTHORIZE_WRONG_PARENT = "authorize-wrong-parent-id-tag"
     # Wire faults on the CSMS's answers (schema or framing violations the ocpp library would
     # refuse to produce itself).
     STOP_TRANSACTION_EXTRA_FIELD = "stop-transaction-extra-field"
@@ -378,6 +380,14 @@ _DESCRIPTIONS: dict[Fault, tuple[FaultLayer, str]] = {
         FaultLayer.HANDLER,
         "a reservation admits only its own idTag: another idTag of its parentIdTag group is"
         " answered Invalid in StartTransaction",
+    ),
+    Fault.AUTHORIZE_NO_PARENT: (
+        FaultLayer.HANDLER,
+        "Authorize.conf idTagInfo has no parentIdTag, even for an idTag of a group",
+    ),
+    Fault.AUTHORIZE_WRONG_PARENT: (
+        FaultLayer.HANDLER,
+        "Authorize.conf idTagInfo.parentIdTag is another group's than the idTag's",
     ),
 }
 

@@ -29,7 +29,7 @@ from octt.engine.checks import CHECKS
 from octt.pics.model import Profile
 from octt.yamldoc import DocumentError
 
-# TESTCASES.md §0.1, Core row.
+# The Core profile's cases.
 CORE_NUMBERS = (
     "001 003 004_1 004_2 005_1 007 061 010 011_1 011_2 012 013 014 017_1 017_2 018_1 019_1"
     " 019_2 021 023_1 023_2 023_3 024 026 028 030 031 032_1 037_1 037_3 039 040_1 040_2 064"
@@ -49,7 +49,7 @@ CASE = """\
 id: TC_001_CSMS
 title: Cold boot
 profile: core
-reference: {catalog: x}
+reference: {oca: "[2024-04] T900 p.1"}
 checks: [boot accepted]
 before: [booted]
 steps:
@@ -101,7 +101,9 @@ def test_packaged_catalog_cases_are_complete(packaged: Catalog) -> None:
     catalog = packaged
     for case in catalog.cases:
         assert case.title and case.steps, case.id
-        assert case.reference["catalog"].startswith("TESTCASES.md"), case.id
+        # The OCA document's table per edition (never a file users do not have).
+        assert case.reference["oca"].startswith("["), case.id
+        assert "TESTCASES" not in str(case.reference), case.id
         assert Path(case.location.file).name == f"{case.id}.yaml"
 
 
@@ -136,7 +138,7 @@ EVERY_STEP = """\
 id: TC_099_CSMS
 title: Every step kind
 profile: core
-reference: {catalog: x, oca: y, ocpp: z}
+reference: {oca: "[2024-04] T1 p.2", ocpp: z}
 purpose: all of them
 checks: []
 editions: none
@@ -180,7 +182,7 @@ def test_every_step_kind_is_loaded(tmp_path: Path) -> None:
     case = load_case(path)
     assert case.id == "TC_099_CSMS"
     assert case.profile is Profile.CORE
-    assert case.reference == {"catalog": "x", "oca": "y", "ocpp": "z"}
+    assert case.reference == {"oca": "[2024-04] T1 p.2", "ocpp": "z"}
     assert (case.purpose, case.editions, case.checks, case.before) == (
         "all of them",
         "none",
@@ -621,7 +623,7 @@ SECURITY_CASE = """\
 id: TC_085_CSMS
 title: Basic auth
 profile: security
-reference: {catalog: x}
+reference: {oca: "[2024-04] T900 p.1"}
 checks: [refused without credentials]
 security_profiles: [1, 2]
 charge_point_id: "{sp1_charge_point_id}"

@@ -30,7 +30,11 @@ def test_header_reference_purpose_and_checks(tmp_path: Path) -> None:
     assert lines[0] == "TC_003_CSMS — Regular Charging Session - Plugin First"
     assert lines[1].startswith("profile: core    file: ")
     assert lines[1].endswith("testcases/core/TC_003_CSMS.yaml")
-    assert "catalog: TESTCASES.md §4 TC_003_CSMS" in lines
+    assert "edition: 2025-11" in lines
+    assert (
+        "reference: OCA Test case document OCTT for OCPP 1.6, edition 2025-11, T123; OCPP 1.6"
+        " §4.1, §4.8" in text.replace("\n", " ")
+    )
     assert "Purpose" in lines
     assert "The CSMS is checked on" in lines
     assert "  • Authorize.conf idTagInfo.status = Accepted" in lines

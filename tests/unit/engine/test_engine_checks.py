@@ -13,7 +13,7 @@ from octt.engine.checks import CHECKS, distinct_values
 from octt.engine.context import CaseContext
 from octt.findings import Finding, Severity
 
-SPEC = "TESTCASES.md §4 TC_064_CSMS"
+SPEC = "OCA Test case document OCTT for OCPP 1.6, edition 2024-04, T178 p.147"
 
 
 def check(variables: dict[str, Any], args: Mapping[str, Any]) -> list[Finding]:

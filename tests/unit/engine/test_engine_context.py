@@ -92,7 +92,7 @@ CASE = TestCase(
     id="TC_900_CSMS",
     title="A case for the context",
     profile=Profile.CORE,
-    reference={"catalog": "TESTCASES.md §4 TC_900", "oca": "T900"},
+    reference={"oca": "[2024-04] T900 p.9; [2025-11] T905", "ocpp": "1.6 §4.1"},
     purpose="",
     checks=(),
     editions="",
@@ -101,6 +101,9 @@ CASE = TestCase(
     steps=(),
     location=Location("TC_900_CSMS.yaml", 1),
 )
+
+
+CITED = "OCA Test case document OCTT for OCPP 1.6, edition 2025-11, T905; OCPP 1.6 §4.1"
 
 
 def make_ctx(
@@ -245,7 +248,7 @@ def test_forbidden_call_is_an_error_and_still_answered() -> None:
         await settle(ctx)
         [error] = ctx.findings
         assert (error.rule, error.severity, error.frames) == ("forbid.Reset", Severity.ERROR, (7,))
-        assert error.spec == "TESTCASES.md §4 TC_900; T900"
+        assert error.spec == CITED
         assert sent_frames(transport) == [[3, "c-1", {"status": "Accepted"}]]
 
     run(scenario)
@@ -501,7 +504,7 @@ def test_findings_get_the_step_and_go_out_as_events() -> None:
         ("r.two", Severity.WARNING, "before:booted/2"),
         ("r.three", Severity.ERROR, "9"),
     ]
-    assert ctx.findings[0].spec == ctx.spec == "TESTCASES.md §4 TC_900; T900"
+    assert ctx.findings[0].spec == ctx.spec == CITED
     assert ctx.findings[1].spec == "somewhere"
     assert sink.events == [FindingRaised("TC_900_CSMS", f) for f in ctx.findings]
 
