@@ -14,7 +14,15 @@ from collections.abc import Mapping
 from dataclasses import replace
 from enum import StrEnum
 
-from octt.catalog.model import Catalog, ReusableState, Step, TestCase
+from octt.catalog.model import (
+    Catalog,
+    ExpectCallStep,
+    ReusableState,
+    SendStep,
+    StateStep,
+    Step,
+    TestCase,
+)
 
 
 class Edition(StrEnum):
@@ -59,8 +67,25 @@ def citation(reference: Mapping[str, str], edition: Edition) -> str:
     return "; ".join(parts)
 
 
+def _with_edition_expect(step: Step, edition: Edition) -> Step:
+    """The step with the expectations only `edition` has added to its own."""
+    extra = step.edition_expect.get(edition.value)
+    if not extra:
+        return step
+    if isinstance(step, StateStep):
+        merged = {a: {**step.expect.get(a, {}), **extra.get(a, {})} for a in {*step.expect, *extra}}
+        return replace(step, expect=merged)
+    if isinstance(step, SendStep | ExpectCallStep):
+        return replace(step, expect={**step.expect, **extra})
+    return step
+
+
 def _steps(steps: tuple[Step, ...], edition: Edition) -> tuple[Step, ...]:
-    return tuple(s for s in steps if not s.editions or edition.value in s.editions)
+    return tuple(
+        _with_edition_expect(s, edition)
+        for s in steps
+        if not s.editions or edition.value in s.editions
+    )
 
 
 _EDITION = r"[0-9]{4}-[0-9]{2}"

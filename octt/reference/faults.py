@@ -70,6 +70,7 @@ class Fault(StrEnum):
     GET_COMPOSITE_WRONG_UNIT = "get-composite-schedule-wrong-unit"
     REMOTE_START_WITHOUT_PROFILE = "remote-start-without-charging-profile"
     REMOTE_START_RELATIVE_WITH_START = "remote-start-relative-with-start-schedule"
+    REMOTE_START_ABSOLUTE_PROFILE = "remote-start-absolute-charging-profile"
     # Local Auth List Management, Reservation and Remote Trigger: payload faults on the CALLs of
     # these profiles (octt.reference.profile_wire), and how reservations are honoured.
     GET_LOCAL_LIST_VERSION_EXTRA_FIELD = "get-local-list-version-extra-field"
@@ -283,6 +284,11 @@ _DESCRIPTIONS: dict[Fault, tuple[FaultLayer, str]] = {
     Fault.REMOTE_START_WITHOUT_PROFILE: (
         FaultLayer.WIRE,
         "RemoteStartTransaction.req is sent without its chargingProfile",
+    ),
+    Fault.REMOTE_START_ABSOLUTE_PROFILE: (
+        FaultLayer.WIRE,
+        "RemoteStartTransaction.req's chargingProfile is Absolute (with validFrom, validTo,"
+        " startSchedule and duration) where a Relative one was asked for",
     ),
     Fault.REMOTE_START_RELATIVE_WITH_START: (
         FaultLayer.WIRE,

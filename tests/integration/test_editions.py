@@ -45,3 +45,60 @@ def test_tc_053_fails_when_authorize_conf_lacks_the_reservation_parent(
     assert _verdict(result, "TC_053_CSMS") is Verdict.FAIL
     assert "reservation.driver-not-covered" in _errors(result, "TC_053_CSMS")
     assert _verdict(result, "TC_046_CSMS") is Verdict.PASS  # the reserved idTag itself
+
+
+# (case, fault, the edition whose check catches it, the rule, the edition that allows it)
+EDITION_ROWS: list[tuple[str, str, Edition, str, Edition]] = [
+    # 2024-04 T174 checks neither validFrom nor the other optional fields of the TxProfile.
+    (
+        "TC_057_CSMS",
+        "set-charging-profile-missing-valid-from",
+        Edition.E2025_11,
+        "expect.SetChargingProfile.csChargingProfiles",
+        Edition.E2024_04,
+    ),
+    # 2024-04 T177 wants a Relative profile; 2025-11 allows a complete Absolute one.
+    (
+        "TC_059_CSMS",
+        "remote-start-absolute-charging-profile",
+        Edition.E2024_04,
+        "expect.RemoteStartTransaction.chargingProfile.chargingProfileKind",
+        Edition.E2025_11,
+    ),
+    (
+        "TC_059_CSMS",
+        "remote-start-relative-with-start-schedule",
+        Edition.E2025_11,
+        "expect.RemoteStartTransaction.chargingProfile",
+        Edition.E2024_04,
+    ),
+    # 2024-04 T172 wants connectorId = NumberOfConnectors + 1; 2025-11 does not check it.
+    (
+        "TC_055_CSMS",
+        "trigger-message-wrong-connector",
+        Edition.E2024_04,
+        "expect.TriggerMessage.connectorId",
+        Edition.E2025_11,
+    ),
+]
+
+
+def _config(edition: Edition) -> RunConfig:
+    return E2024 if edition is Edition.E2024_04 else E2025
+
+
+@pytest.mark.parametrize(("case_id", "fault", "catching", "rule", "allowing"), EDITION_ROWS)
+def test_an_editions_check_catches_what_the_other_edition_allows(
+    run_against_reference: RunAgainstReference,
+    case_id: str,
+    fault: str,
+    catching: Edition,
+    rule: str,
+    allowing: Edition,
+) -> None:
+    caught = run_against_reference([case_id], [fault], config=_config(catching))
+    assert _verdict(caught, case_id) is Verdict.FAIL, caught.cases[0].reason
+    assert rule in _errors(caught, case_id), caught.cases[0].findings
+    allowed = run_against_reference([case_id], [fault], config=_config(allowing))
+    assert _verdict(allowed, case_id) is Verdict.PASS, allowed.cases[0].reason
+    assert not _errors(allowed, case_id)

@@ -13,7 +13,7 @@ from octt.catalog.editions import (
     oca_entries,
 )
 from octt.catalog.loader import load_catalog
-from octt.catalog.model import Catalog, SendStep
+from octt.catalog.model import Catalog, ExpectCallStep, SendStep, StateStep
 
 
 @functools.cache
@@ -68,3 +68,25 @@ def test_checks_marked_with_an_edition_are_shown_for_that_edition_only() -> None
     assert any("parentIdTag = the reservation's parentIdTag" in c for c in old)
     assert not any("parentIdTag = the reservation's parentIdTag" in c for c in new)
     assert not any(c.startswith("[") for c in old + new)
+
+
+def test_edition_expectations_are_added_to_the_step_of_that_edition_only() -> None:
+    def expected(edition: Edition) -> dict[str, object]:
+        case = for_edition(written(), edition).case("TC_055_CSMS")
+        [step] = [s for s in case.steps if isinstance(s, ExpectCallStep)]
+        return dict(step.expect)
+
+    assert "connectorId" in expected(Edition.E2024_04)
+    assert "connectorId" not in expected(Edition.E2025_11)
+    assert expected(Edition.E2025_11)["requestedMessage"] == "MeterValues"
+
+
+def test_edition_expectations_of_a_state_step_merge_per_action() -> None:
+    def expected(edition: Edition) -> dict[str, object]:
+        case = for_edition(written(), edition).case("TC_057_CSMS")
+        [step] = [s for s in case.steps if isinstance(s, StateStep)]
+        return dict(step.expect["SetChargingProfile"])
+
+    assert "csChargingProfiles.recurrencyKind" not in expected(Edition.E2024_04)
+    assert "csChargingProfiles.recurrencyKind" in expected(Edition.E2025_11)
+    assert "csChargingProfiles.transactionId" in expected(Edition.E2024_04)
