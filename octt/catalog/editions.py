@@ -68,7 +68,10 @@ def citation(reference: Mapping[str, str], edition: Edition) -> str:
 
 
 def _with_edition_expect(step: Step, edition: Edition) -> Step:
-    """The step with the expectations only `edition` has added to its own."""
+    """The step as `edition` has it: the expectations only it has added to the step's own, and
+    no advisory where the edition lists the check."""
+    if step.advisory and step.advisory_in and edition.value not in step.advisory_in:
+        step = replace(step, advisory="")
     extra = step.edition_expect.get(edition.value)
     if not extra:
         return step

@@ -75,6 +75,7 @@ def _steps(document: Document, raw_steps: list[Any], path: tuple[object, ...]) -
                 step,
                 editions=tuple(str(e) for e in raw.get("editions", ())),
                 advisory=str(raw.get("advisory", "")),
+                advisory_in=tuple(str(e) for e in raw.get("advisory_in", ())),
                 edition_expect=dict(raw.get("edition_expect", {})),
             )
         )

@@ -64,6 +64,9 @@ class StepBase:
     # The OCPP / security-whitepaper clause of a check no edition lists: its error findings
     # are advisories (they never change the verdict unless the run promotes them).
     advisory: str = field(default="", kw_only=True)
+    # The editions in which the step is only an advisory (empty: all); in the others its
+    # findings count as the edition's checks.
+    advisory_in: tuple[str, ...] = field(default=(), kw_only=True)
     # Expectations only an edition has, added to the step's `expect` for that edition (a state
     # step: action -> expect block, as its `expect`).
     edition_expect: Mapping[str, Mapping[str, Any]] = field(default_factory=dict, kw_only=True)

@@ -102,3 +102,43 @@ def test_an_editions_check_catches_what_the_other_edition_allows(
     allowed = run_against_reference([case_id], [fault], config=_config(allowing))
     assert _verdict(allowed, case_id) is Verdict.PASS, allowed.cases[0].reason
     assert not _errors(allowed, case_id)
+
+
+# (case, fault, rule, the editions whose check it is): in the other editions it is an advisory
+# (the case passes with it), in these a failure.
+NEWER = (Edition.E2025_11,)
+ADVISORY_ROWS: list[tuple[str, str, str, tuple[Edition, ...]]] = [
+    # 2024-04 T189 has only the accepted connection; 2025-11 refuses one without credentials.
+    ("TC_085_CSMS", "accepts-missing-credentials", "transport.not-refused", NEWER),
+    # 2024-04 T179 checks only the key; the hex form is 2025-11's (and the whitepaper's).
+    (
+        "TC_073_CSMS",
+        "authorization-key-not-hex",
+        "expect.ChangeConfiguration.value",
+        (Edition.E2025_11,),
+    ),
+    # No edition scripts a transaction after TC_049's reservation.
+    ("TC_049_CSMS", "reserved-start-rejected", "expect.StartTransaction.idTagInfo.status", ()),
+]
+
+
+@BOTH
+@pytest.mark.parametrize(("case_id", "fault", "rule", "checked_in"), ADVISORY_ROWS)
+def test_a_check_beyond_the_edition_is_an_advisory(
+    run_against_reference: RunAgainstReference,
+    config: RunConfig,
+    case_id: str,
+    fault: str,
+    rule: str,
+    checked_in: tuple[Edition, ...],
+) -> None:
+    result = run_against_reference([case_id], [fault], config=config)
+    [case] = result.cases
+    if config.edition in checked_in:
+        assert case.verdict is Verdict.FAIL
+        assert rule in _errors(result, case_id)
+        assert not case.advisories
+    else:
+        assert case.verdict is Verdict.PASS, case.reason
+        assert rule in {f.rule for f in case.advisories}
+        assert result.advisories and all(c == case_id for c, _ in result.advisories)

@@ -465,7 +465,8 @@ def test_unknown_check_name(tmp_path: Path) -> None:
     message = error_of(tmp_path, files, known_checks=frozenset(CHECKS))
     assert message == (
         "core/TC_001_CSMS.yaml:11: unknown check 'nope'; known: certificate_hash_data,"
-        " certificate_signed, distinct_values, firmware_signature, same_certificate, tls_server"
+        " certificate_signed, distinct_values, firmware_signature, same_certificate, tls_server,"
+        " value_matches"
     )
 
 

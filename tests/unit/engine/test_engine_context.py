@@ -509,6 +509,26 @@ def test_findings_get_the_step_and_go_out_as_events() -> None:
     assert sink.events == [FindingRaised("TC_900_CSMS", f) for f in ctx.findings]
 
 
+def test_errors_of_an_advisory_step_are_advisories_citing_its_clause() -> None:
+    ctx, sink = make_ctx()
+    ctx.advisory = "security whitepaper ed.3, TLS"
+    ctx.error("tls.version", "TLS 1.0 accepted")
+    ctx.warn("r.warn", "meh")
+    assert [(f.rule, f.severity, f.spec) for f in ctx.findings] == [
+        ("tls.version", Severity.ADVISORY, "security whitepaper ed.3, TLS"),
+        ("r.warn", Severity.WARNING, CITED),
+    ]
+    assert sink.events[0] == FindingRaised("TC_900_CSMS", ctx.findings[0])
+
+
+def test_promoted_advisories_are_errors_citing_the_clause() -> None:
+    ctx, _ = make_ctx(config=RunConfig(advisories_fail=True))
+    ctx.advisory = "security whitepaper ed.3, TLS"
+    ctx.error("tls.version", "TLS 1.0 accepted")
+    [finding] = ctx.findings
+    assert (finding.severity, finding.spec) == (Severity.ERROR, "security whitepaper ed.3, TLS")
+
+
 def test_require_link_without_a_connection_aborts_with_a_finding() -> None:
     ctx, _ = make_ctx()
     with pytest.raises(CaseAborted):
