@@ -227,6 +227,8 @@ class CaseContext:
         base["child_id_tag"] = data.child_id_tags[0] if data.child_id_tags else None
         base["unknown_connector_id"] = self.cp.number_of_connectors + 1
         base["unique_id"] = self.unique_id
+        # Another fresh id, never {unique_id}: an identifier nothing of this case uses.
+        base["other_unique_id"] = self.unique_id % 2_000_000_000 + 1
         now = self.cp.local_time(self.clock.utc_now())
         base["now"] = rfc3339(now)  # the charge point's clock, as it would stamp a message
         base.update(security.scope_values(self))

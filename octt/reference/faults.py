@@ -83,6 +83,7 @@ class Fault(StrEnum):
     RESERVE_NOW_LATE_EXPIRY = "reserve-now-late-expiry"
     CANCEL_RESERVATION_WRONG_ID = "cancel-reservation-wrong-id"
     CANCEL_RESERVATION_STRING_ID = "cancel-reservation-string-id"
+    CANCEL_RESERVATION_ACTIVE_ID = "cancel-reservation-active-id"
     CHANGE_AVAILABILITY_OPERATIVE = "change-availability-operative"
     CHANGE_AVAILABILITY_WRONG_CONNECTOR = "change-availability-wrong-connector"
     TRIGGER_MESSAGE_WRONG_MESSAGE = "trigger-message-wrong-message"
@@ -377,6 +378,11 @@ _DESCRIPTIONS: dict[Fault, tuple[FaultLayer, str]] = {
     Fault.TRIGGER_MESSAGE_WRONG_CONNECTOR: (
         FaultLayer.WIRE,
         "TriggerMessage.req connectorId is the requested one + 1",
+    ),
+    Fault.CANCEL_RESERVATION_ACTIVE_ID: (
+        FaultLayer.TRIGGER,
+        "CancelReservation.req names the charge point's active reservation, whatever"
+        " reservationId the operator asked for",
     ),
     Fault.RESERVED_START_REJECTED: (
         FaultLayer.HANDLER,

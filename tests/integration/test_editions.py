@@ -142,3 +142,49 @@ def test_a_check_beyond_the_edition_is_an_advisory(
         assert case.verdict is Verdict.PASS, case.reason
         assert rule in {f.rule for f in case.advisories}
         assert result.advisories and all(c == case_id for c, _ in result.advisories)
+
+
+def test_tc_076_runs_one_hash_algorithm_under_2024_04(
+    run_against_reference: RunAgainstReference,
+) -> None:
+    # A CSMS that computes certificate hashes with SHA256 only passes 2024-04's single round
+    # (T183) and fails 2025-11's SHA384 round.
+    older = run_against_reference(["TC_076_CSMS"], ["delete-certificate-sha256-only"], config=E2024)
+    assert _verdict(older, "TC_076_CSMS") is Verdict.PASS, older.cases[0].reason
+    newer = run_against_reference(["TC_076_CSMS"], ["delete-certificate-sha256-only"], config=E2025)
+    assert _verdict(newer, "TC_076_CSMS") is Verdict.FAIL
+    assert "expect.DeleteCertificate.certificateHashData.hashAlgorithm" in _errors(
+        newer, "TC_076_CSMS"
+    )
+
+
+def test_tc_043_5_takes_any_differential_version_under_2024_04(
+    run_against_reference: RunAgainstReference,
+) -> None:
+    # 2024-04 T155 checks updateType and the idTagInfo of each entry only; the listVersion rule
+    # comes with 2025-11's initial Full list.
+    fault = ["send-local-list-stale-version"]
+    older = run_against_reference(["TC_043_5_CSMS"], fault, config=E2024)
+    assert _verdict(older, "TC_043_5_CSMS") is Verdict.PASS, older.cases[0].reason
+    newer = run_against_reference(["TC_043_5_CSMS"], fault, config=E2025)
+    assert "expect.SendLocalList.listVersion" in _errors(newer, "TC_043_5_CSMS")
+    # What 2024-04 does check still fails there.
+    missing = run_against_reference(
+        ["TC_043_5_CSMS"], ["send-local-list-no-idtaginfo"], config=E2024
+    )
+    assert "expect.SendLocalList.localAuthorizationList.*.idTagInfo" in _errors(
+        missing, "TC_043_5_CSMS"
+    )
+
+
+def test_tc_052_wants_an_unknown_reservation_id_under_2024_04(
+    run_against_reference: RunAgainstReference,
+) -> None:
+    # 2024-04 T169 step 5: the CancelReservation names a reservationId other than step 1's.
+    fault = ["cancel-reservation-active-id"]
+    older = run_against_reference(["TC_052_CSMS"], fault, config=E2024)
+    assert "expect.CancelReservation.reservationId" in _errors(older, "TC_052_CSMS")
+    newer = run_against_reference(["TC_052_CSMS"], fault, config=E2025)
+    assert _verdict(newer, "TC_052_CSMS") is Verdict.PASS, newer.cases[0].reason
+    good = run_against_reference(["TC_052_CSMS"], config=E2024)
+    assert _verdict(good, "TC_052_CSMS") is Verdict.PASS, good.cases[0].reason
