@@ -229,6 +229,10 @@ class CaseContext:
         base["unique_id"] = self.unique_id
         # Another fresh id, never {unique_id}: an identifier nothing of this case uses.
         base["other_unique_id"] = self.unique_id % 2_000_000_000 + 1
+        # A vendorId the CSMS does not know: the PICS's, else one made up for the case.
+        base["unknown_vendor_id"] = (
+            data.unsupported_vendor_id or f"org.octt.unknown-vendor.{self.unique_id}"
+        )
         now = self.cp.local_time(self.clock.utc_now())
         base["now"] = rfc3339(now)  # the charge point's clock, as it would stamp a message
         base.update(security.scope_values(self))

@@ -3,12 +3,18 @@ behaviour an edition allows passes under it, and checks no edition lists are adv
 
 from __future__ import annotations
 
+import json
+from dataclasses import replace
+from pathlib import Path
+
 import pytest
 from conftest import RunAgainstReference
 
 from octt.catalog.editions import Edition
 from octt.config import RunConfig
 from octt.findings import Severity
+from octt.pics.model import load_pics
+from octt.resources import default_pics_path
 from octt.result.model import RunResult, Verdict
 
 E2024 = RunConfig(operator_timeout_s=1.5, time_scale=0.0001, edition=Edition.E2024_04)
@@ -188,3 +194,20 @@ def test_tc_052_wants_an_unknown_reservation_id_under_2024_04(
     assert _verdict(newer, "TC_052_CSMS") is Verdict.PASS, newer.cases[0].reason
     good = run_against_reference(["TC_052_CSMS"], config=E2024)
     assert _verdict(good, "TC_052_CSMS") is Verdict.PASS, good.cases[0].reason
+
+
+def test_tc_064_makes_up_an_unknown_vendor_id_without_pics_data(
+    run_against_reference: RunAgainstReference, tmp_path: Path
+) -> None:
+    # Any CSMS has vendorIds it does not know: no PICS prerequisite (the case is not not_run).
+    pics = load_pics(default_pics_path())
+    pics = replace(pics, test_data=replace(pics.test_data, unsupported_vendor_id=None))
+    trace = tmp_path / "trace.jsonl"
+    result = run_against_reference(["TC_064_CSMS"], pics=pics, trace=trace)
+    [case] = result.cases
+    assert case.verdict is Verdict.PASS, case.reason
+    assert not case.findings
+    frames = [json.loads(line) for line in trace.read_text(encoding="utf-8").splitlines()]
+    calls = [json.loads(f["text"]) for f in frames if f.get("text", "").startswith("[2,")]
+    [vendor] = [c[3]["vendorId"] for c in calls if c[2] == "DataTransfer"]
+    assert vendor.startswith("org.octt.unknown-vendor.")

@@ -4,6 +4,7 @@ scope, findings, and connecting (against local WebSocket servers on 127.0.0.1)."
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import json
 import socket
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -689,3 +690,14 @@ def test_expectations_for_an_action_come_from_every_enclosing_state_step() -> No
     ctx.state_expectations.append({"Authorize": {"idTagInfo.status": "Accepted"}})
     ctx.state_expectations.append({"ReserveNow": {"idTag": "T"}})
     assert ctx.expectations_for("ReserveNow") == [{"connectorId": 1}, {"idTag": "T"}]
+
+
+def test_an_unknown_vendor_id_is_the_pics_one_or_made_up() -> None:
+    ctx, _ = make_ctx()
+    assert ctx.scope().lookup("unknown_vendor_id") == PICS.test_data.unsupported_vendor_id
+    pics = dataclasses.replace(
+        PICS, test_data=dataclasses.replace(PICS.test_data, unsupported_vendor_id=None)
+    )
+    made_up = dataclasses.replace(ctx, pics=pics).scope().lookup("unknown_vendor_id")
+    assert made_up == f"org.octt.unknown-vendor.{ctx.unique_id}"
+    assert ctx.scope().lookup("other_unique_id") != ctx.unique_id
