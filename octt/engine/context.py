@@ -247,6 +247,17 @@ class CaseContext:
             except (TypeError, ValueError, OverflowError):
                 raise KeyError(rest) from None
 
+        def add(rest: str) -> Any:
+            # {add.charging_profile_stack_level.1}: that value plus 1 (integers).
+            name, _, amount = rest.rpartition(".")
+            value = base.get(name)
+            if isinstance(value, bool) or not isinstance(value, int):
+                raise KeyError(rest)
+            try:
+                return value + int(amount)
+            except ValueError:
+                raise KeyError(rest) from None
+
         def cp_namespace(rest: str) -> Any:
             prefix = "config."
             if rest.startswith(prefix) and self.cp.config.known(rest[len(prefix) :]):
@@ -273,6 +284,7 @@ class CaseContext:
                 "config": config_namespace,
                 "cp": cp_namespace,
                 "now_plus": now_plus,
+                "add": add,
             },
         )
 

@@ -211,3 +211,25 @@ def test_tc_064_makes_up_an_unknown_vendor_id_without_pics_data(
     calls = [json.loads(f["text"]) for f in frames if f.get("text", "").startswith("[2,")]
     [vendor] = [c[3]["vendorId"] for c in calls if c[2] == "DataTransfer"]
     assert vendor.startswith("org.octt.unknown-vendor.")
+
+
+@BOTH
+def test_tc_067_passes_against_the_good_reference(
+    run_against_reference: RunAgainstReference, config: RunConfig
+) -> None:
+    result = run_against_reference(["TC_067_CSMS"], config=config)
+    [case] = result.cases
+    assert case.verdict is Verdict.PASS, case.reason
+    assert not case.findings
+
+
+def test_tc_067_checks_2024_04s_stack_levels(run_against_reference: RunAgainstReference) -> None:
+    # 2024-04 T176: L, L+1, L+2 and the clear by criteria at L+1; a CSMS that needs no
+    # ChargePointMaxProfile or TxProfile passes (2025-11's scenario is not run).
+    for fault, rule in (
+        ("set-charging-profile-wrong-stack-level", "expect.SetChargingProfile.csChargingProfiles"),
+        ("clear-charging-profile-wrong-criteria", "expect.ClearChargingProfile.stackLevel"),
+    ):
+        result = run_against_reference(["TC_067_CSMS"], [fault], config=E2024)
+        errors = _errors(result, "TC_067_CSMS")
+        assert any(r.startswith(rule) for r in errors), (fault, errors)

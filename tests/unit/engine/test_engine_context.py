@@ -701,3 +701,13 @@ def test_an_unknown_vendor_id_is_the_pics_one_or_made_up() -> None:
     made_up = dataclasses.replace(ctx, pics=pics).scope().lookup("unknown_vendor_id")
     assert made_up == f"org.octt.unknown-vendor.{ctx.unique_id}"
     assert ctx.scope().lookup("other_unique_id") != ctx.unique_id
+
+
+def test_add_offsets_an_integer_value() -> None:
+    ctx, _ = make_ctx()
+    ctx.variables["level"] = 3
+    assert ctx.scope().lookup("add.level.2") == 5
+    with pytest.raises(TemplateError):
+        ctx.scope().lookup("add.level.x")
+    with pytest.raises(TemplateError):
+        ctx.scope().lookup("add.cp_id.1")
