@@ -63,6 +63,14 @@ EDITION_ROWS: list[tuple[str, str, Edition, str, Edition]] = [
         "expect.SetChargingProfile.csChargingProfiles",
         Edition.E2024_04,
     ),
+    # 2024-04 T173 does not check TxDefaultProfile's transactionId; 2025-11 wants it absent.
+    (
+        "TC_056_CSMS",
+        "set-charging-profile-stray-transaction-id",
+        Edition.E2025_11,
+        "expect.SetChargingProfile.csChargingProfiles.transactionId",
+        Edition.E2024_04,
+    ),
     # 2024-04 T177 wants a Relative profile; 2025-11 allows a complete Absolute one.
     (
         "TC_059_CSMS",
