@@ -3,6 +3,7 @@ behaviour an edition allows passes under it, and checks no edition lists are adv
 
 from __future__ import annotations
 
+import io
 import json
 from dataclasses import replace
 from pathlib import Path
@@ -11,6 +12,8 @@ import pytest
 from conftest import RunAgainstReference
 
 from octt.catalog.editions import Edition
+from octt.cli import main
+from octt.cli.env import Environment
 from octt.config import RunConfig
 from octt.findings import Severity
 from octt.pics.model import load_pics
@@ -241,3 +244,21 @@ def test_tc_067_checks_2024_04s_stack_levels(run_against_reference: RunAgainstRe
         result = run_against_reference(["TC_067_CSMS"], [fault], config=E2024)
         errors = _errors(result, "TC_067_CSMS")
         assert any(r.startswith(rule) for r in errors), (fault, errors)
+
+
+@pytest.mark.parametrize("edition", [e.value for e in Edition])
+def test_a_full_run_of_each_edition_passes_and_the_certificate_names_it(
+    tmp_path: Path, edition: str
+) -> None:
+    stdout, stderr = io.StringIO(), io.StringIO()
+    env = Environment(stdin=io.StringIO(), stdout=stdout, stderr=stderr, cwd=tmp_path)
+    status = main(["run", "--edition", edition, "--report-dir", "out"], env=env)
+    assert status == 0, stdout.getvalue() + stderr.getvalue()
+    assert f"OCA test case document edition {edition}" in " ".join(stdout.getvalue().split())
+    result = json.loads((tmp_path / "out" / "result.json").read_text(encoding="utf-8"))
+    assert (result["edition"], result["settings"]["edition"]) == (edition, edition)
+    ids = {c["id"] for c in result["cases"]}
+    assert ("TC_088_CSMS" in ids) is (edition == "2025-11")
+    certificate = (tmp_path / "out" / "certificate.html").read_text(encoding="utf-8")
+    assert f"OCA Test case document OCTT for OCPP 1.6, edition {edition}" in certificate
+    assert (tmp_path / "out" / "certificate.pdf").stat().st_size > 0
