@@ -122,7 +122,7 @@ MATRIX: list[tuple[str, str, str, str]] = [
     (
         "TC_080_CSMS",
         "signed-update-firmware-wrong-signature",
-        "security.firmware-signature",
+        "expect.SignedUpdateFirmware.firmware.signature",
         "TC_079_CSMS",
     ),
     ("TC_081_CSMS", "signed-firmware-status-callerror", "response.callerror", "TC_080_CSMS"),
