@@ -262,3 +262,18 @@ def test_a_full_run_of_each_edition_passes_and_the_certificate_names_it(
     certificate = (tmp_path / "out" / "certificate.html").read_text(encoding="utf-8")
     assert f"OCA Test case document OCTT for OCPP 1.6, edition {edition}" in certificate
     assert (tmp_path / "out" / "certificate.pdf").stat().st_size > 0
+
+
+def test_tc_074s_chain_content_is_a_2025_11_check_and_a_2024_04_advisory(
+    run_against_reference: RunAgainstReference,
+) -> None:
+    # 2024-04 T180 lists the trigger, SignCertificate.conf and the reconnection with the new
+    # certificate; the content checks of the chain (here: its CN) are 2025-11's.
+    fault = ["certificate-signed-wrong-cn"]
+    rule = "security.certificate-signed.common-name"
+    older = run_against_reference(["TC_074_CSMS"], fault, config=E2024)
+    [case] = older.cases
+    assert case.verdict is Verdict.PASS, case.reason
+    assert rule in {f.rule for f in case.advisories}
+    newer = run_against_reference(["TC_074_CSMS"], fault, config=E2025)
+    assert rule in _errors(newer, "TC_074_CSMS")
