@@ -12,6 +12,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
+from octt.catalog.editions import LATEST, Edition
 from octt.pics.model import Profile
 from octt.resources import default_pics_path
 from octt.yamldoc import load_document
@@ -21,7 +22,8 @@ TEMPORARY_PKI = "temporary test PKI of the embedded reference CSMS (removed afte
 
 
 class Ordering(StrEnum):
-    """How the charge point orders messages the OCTT lets come in either order (TESTCASES §1.2)."""
+    """How the charge point orders messages the OCTT lets come in either order (OCA test case
+    document, §1.2 general conventions)."""
 
     DOCUMENTED = "documented"
     SWAPPED = "swapped"
@@ -121,6 +123,10 @@ class RunConfig:
     # message before calling it unanswered (at most the PICS response timeout).
     robustness_answer_timeout_s: float = 5.0
     ordering: Ordering = Ordering.DOCUMENTED
+    # The edition of the OCA test case document the run follows (its verdict is that
+    # edition's checks), and whether advisories (checks no edition lists) fail cases too.
+    edition: Edition = LATEST
+    advisories_fail: bool = False
     # TLS of security profiles 2 and 3 (OCPP 1.6 security whitepaper ed.3): the CSMS's server
     # certificate is verified (against tls_ca_file, else the system's roots) unless tls_verify
     # is explicitly off, which the certificate shows.
@@ -168,6 +174,8 @@ class RunConfig:
             "unsolicited_window_s": self.unsolicited_window_s,
             "robustness_answer_timeout_s": self.robustness_answer_timeout_s,
             "ordering": self.ordering.value,
+            "edition": self.edition.value,
+            "advisories_fail": self.advisories_fail,
             "tls_verify": self.tls_verify,
             "real_transfers": bool(self.real_transfers),
             "security_profile": self.security_profile,
@@ -240,6 +248,8 @@ def load_run_config(path: Path) -> RunConfig:
         values["test_ids"] = tuple(data["test_ids"])
     if "ordering" in data:
         values["ordering"] = Ordering(data["ordering"])
+    if "edition" in data:
+        values["edition"] = Edition(data["edition"])
     if "lab" in data:
         values["lab"] = lab_from_data(data["lab"])
     for name in _PATHS:

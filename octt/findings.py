@@ -12,10 +12,13 @@ from enum import StrEnum
 
 
 class Severity(StrEnum):
-    """How much a finding weighs: an error fails the case, a warning is shown to the vendor."""
+    """How much a finding weighs: an error fails the case, a warning is shown to the vendor,
+    an advisory is a check no edition of the OCA test case document lists (OCPP or the security
+    whitepaper asks for it): reported on its own, never part of a verdict."""
 
     ERROR = "error"
     WARNING = "warning"
+    ADVISORY = "advisory"
 
 
 @dataclass(frozen=True)
@@ -40,6 +43,10 @@ class Finding:
         if self.step:
             return self
         return Finding(self.rule, self.severity, self.message, self.spec, self.frames, step)
+
+    def as_advisory(self, clause: str) -> Finding:
+        """The same finding as an advisory, citing the clause that motivates it."""
+        return Finding(self.rule, Severity.ADVISORY, self.message, clause, self.frames, self.step)
 
     def to_json(self) -> dict[str, object]:
         return {

@@ -12,6 +12,7 @@ import pytest
 from rich.console import Console
 from security_support import session_pki
 
+from octt.catalog.editions import for_edition
 from octt.catalog.loader import load_catalog
 from octt.catalog.model import Catalog
 from octt.catalog.selection import select
@@ -59,7 +60,9 @@ async def run_against_reference_async(
             console=Console(file=io.StringIO()),
             input_stream=io.StringIO(),
         )
-        catalog = catalog or load_catalog(known_checks=frozenset(CHECKS))
+        catalog = catalog or for_edition(
+            load_catalog(known_checks=frozenset(CHECKS)), config.edition
+        )
         plan = select(catalog, pics, test_ids=list(case_ids))
         clock = SystemClock()
         recorder = Recorder(clock, Redactor(), trace)

@@ -69,7 +69,16 @@ def _steps(document: Document, raw_steps: list[Any], path: tuple[object, ...]) -
             raise document.error(
                 f"a step needs exactly one of {', '.join(STEP_KINDS)} (found: {found})", *where
             )
-        steps.append(_step(kinds[0], raw, _location(document.file, document.line_of(*where))))
+        step = _step(kinds[0], raw, _location(document.file, document.line_of(*where)))
+        steps.append(
+            replace(
+                step,
+                editions=tuple(str(e) for e in raw.get("editions", ())),
+                advisory=str(raw.get("advisory", "")),
+                advisory_in=tuple(str(e) for e in raw.get("advisory_in", ())),
+                edition_expect=dict(raw.get("edition_expect", {})),
+            )
+        )
     return tuple(steps)
 
 

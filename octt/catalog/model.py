@@ -59,6 +59,17 @@ class StepBase:
     location: Location
     label: str
     note: str
+    # The editions of the OCA test case document that have this step (empty: all of them).
+    editions: tuple[str, ...] = field(default=(), kw_only=True)
+    # The OCPP / security-whitepaper clause of a check no edition lists: its error findings
+    # are advisories (they never change the verdict unless the run promotes them).
+    advisory: str = field(default="", kw_only=True)
+    # The editions in which the step is only an advisory (empty: all); in the others its
+    # findings count as the edition's checks.
+    advisory_in: tuple[str, ...] = field(default=(), kw_only=True)
+    # Expectations only an edition has, added to the step's `expect` for that edition (a state
+    # step: action -> expect block, as its `expect`).
+    edition_expect: Mapping[str, Mapping[str, Any]] = field(default_factory=dict, kw_only=True)
 
 
 @dataclass(frozen=True)
@@ -323,6 +334,9 @@ class TestCase:
     # The charge point identity (a template over the PICS test data); None: the identity of the
     # security profile the case runs on.
     charge_point_id: str | None = None
+    # The edition of the OCA document the case was taken from (octt.catalog.editions); empty:
+    # the catalog as written, every edition's steps together.
+    edition: str = ""
 
     __test__ = False  # not a pytest class
 

@@ -1,9 +1,9 @@
 """The charge point's configuration keys (OCPP 1.6 edition 2 §9), with read-only flags.
 
-The key set and accessibility are those TC_019_1 expects (TESTCASES.md §4): Core, Local Auth
-List Management, Reservation and Smart Charging keys. Values are validated on
-ChangeConfiguration (§5.3): an unknown key is NotSupported, a read-only key or a bad value is
-Rejected.
+The key set and accessibility are those TC_019_1_CSMS expects (OCA test case document 2024-04,
+T133 p.113): Core, Local Auth List Management, Reservation and Smart Charging keys. Values are
+validated on ChangeConfiguration (§5.3): an unknown key is NotSupported, a read-only key or a
+bad value is Rejected.
 """
 
 from __future__ import annotations

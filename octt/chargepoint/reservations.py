@@ -194,6 +194,23 @@ def matching(state: ChargePointState, connector_id: int, id_tag: str) -> Reserva
     return None
 
 
+def outside(state: ChargePointState, connector_id: int, id_tag: str) -> Reservation | None:
+    """The reservation that keeps `connector_id` from a driver it does not cover (§5.13: a
+    reserved connector starts a transaction only for the reservation's idTag or an idTag whose
+    parentIdTag, as the Central System told it, is the reservation's), if any."""
+    if not state.has_connector(connector_id):
+        return None
+    held = state.connector(connector_id).reservation_id
+    reservation = state.reservations.get(held) if held is not None else None
+    if reservation is None or reservation.serves(id_tag, parent_of(state, id_tag)):
+        return None
+    if reservation.connector_id == 0 and any(
+        _free_for(state.connector(n), None) for n in _preference(state) if n != connector_id
+    ):
+        return None  # a connector-0 reservation only needs some connector kept free (§5.13)
+    return reservation
+
+
 def latest(state: ChargePointState) -> Reservation | None:
     """The reservation made last, even if it has ended since."""
     return state.last_reservation

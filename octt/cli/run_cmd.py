@@ -18,6 +18,7 @@ from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
+from octt.catalog.editions import LATEST, Edition, for_edition
 from octt.catalog.loader import load_catalog
 from octt.catalog.model import Catalog
 from octt.catalog.selection import RunPlan, SelectionError, select
@@ -128,6 +129,18 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         " are reported not_run (and the run earns no certificate)",
     )
     parser.add_argument(
+        "--edition",
+        choices=[e.value for e in Edition],
+        help="the edition of the OCA test case document to follow (default: the latest,"
+        f" {LATEST.value}); the certificate names it",
+    )
+    parser.add_argument(
+        "--advisories-fail",
+        action="store_true",
+        default=None,
+        help="make advisories (checks no edition lists, e.g. refusing TLS 1.0) fail their case",
+    )
+    parser.add_argument(
         "--ordering",
         choices=[o.value for o in Ordering],
         help="order of the messages OCTT lets come either way (default: documented)",
@@ -195,6 +208,8 @@ def _config(args: argparse.Namespace, env: Environment) -> RunConfig:
         report_dir=(env.cwd / args.report_dir) if args.report_dir else None,
         time_scale=args.time_scale,
         ordering=Ordering(args.ordering) if args.ordering else None,
+        edition=Edition(args.edition) if args.edition else None,
+        advisories_fail=args.advisories_fail,
         basic_auth_password=env.environ.get(PASSWORD_VARIABLE) or None,
         real_transfers=args.real_transfers,
         pki_dir=(env.cwd / args.pki) if args.pki else None,
@@ -231,7 +246,10 @@ def run(args: argparse.Namespace, env: Environment) -> ExitStatus:
     try:
         # The robustness cases are generated from the schemas; `select` takes them only when
         # asked for (--profile robustness, or --test RB.…).
-        catalog = with_robustness(load_catalog(known_checks=frozenset(CHECKS)), SchemaSet.load())
+        catalog = with_robustness(
+            for_edition(load_catalog(known_checks=frozenset(CHECKS)), config.edition),
+            SchemaSet.load(),
+        )
         if pics is not None:
             plan = select(catalog, pics, profiles=config.profiles, test_ids=config.test_ids)
     except (DocumentError, SelectionError) as exc:

@@ -8,6 +8,7 @@ from dataclasses import replace
 
 from rich.text import Text
 
+from octt.catalog.editions import DOCUMENT, LATEST, Edition, citation, for_edition
 from octt.catalog.loader import load_catalog
 from octt.catalog.model import (
     Catalog,
@@ -26,6 +27,12 @@ from octt.yamldoc import DocumentError
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("case_id", metavar="TC_ID")
+    parser.add_argument(
+        "--edition",
+        choices=[e.value for e in Edition],
+        default=LATEST.value,
+        help=f"show what this edition of the OCA test case document checks (default {LATEST})",
+    )
 
 
 def _detail(step: Step) -> str:
@@ -49,6 +56,8 @@ def _detail(step: Step) -> str:
         parts.append(describe_step(replace(step, label="")))  # the options behind the label
     if isinstance(step, SendStep) and step.followed_by:
         parts.append(f"the CSMS answers with {', '.join(step.followed_by)}")
+    if step.advisory:
+        parts.append(f"advisory only, no edition lists it ({step.advisory})")
     return "; ".join(parts)
 
 
@@ -77,18 +86,22 @@ def _state_lines(catalog: Catalog, name: str, indent: str, prefix: str) -> list[
 
 def run(args: argparse.Namespace, env: Environment) -> ExitStatus:
     try:
-        catalog = load_catalog(known_checks=frozenset(CHECKS))
+        written = load_catalog(known_checks=frozenset(CHECKS))
     except DocumentError as exc:
         return env.fail(str(exc))
+    edition = Edition(args.edition)
+    catalog = for_edition(written, edition)
     try:
         case = catalog.case(args.case_id)
     except KeyError:
+        if any(c.id == args.case_id for c in written.cases):
+            return env.fail(f"{args.case_id} is not in the {edition} edition of the {DOCUMENT}")
         return env.fail(f"no test case {args.case_id!r} (see `octt list`)")
     out = env.console
     out.print(Text(f"{case.id} — {case.title}", style="bold"))
     out.print(f"profile: {case.profile.value}    file: {case.location.file}")
-    for key, value in case.reference.items():
-        out.print(f"{key}: {value}")
+    out.print(f"edition: {edition}")
+    out.print(f"reference: {citation(case.reference, edition)}", markup=False)
     if case.purpose:
         out.print(f"\n[bold]Purpose[/]\n{case.purpose.strip()}")
     out.print("\n[bold]The CSMS is checked on[/]")

@@ -22,6 +22,7 @@ from pathlib import Path
 
 from rich.console import Console
 
+from octt.catalog.editions import for_edition
 from octt.catalog.loader import load_catalog
 from octt.catalog.model import Catalog
 from octt.catalog.selection import RunPlan, SelectionError, select
@@ -86,7 +87,10 @@ def prepare(config: RunConfig) -> Prepared | list[str]:
         return problems
     try:
         pics = load_pics(config.pics_path)
-        catalog = with_robustness(load_catalog(known_checks=frozenset(CHECKS)), SchemaSet.load())
+        catalog = with_robustness(
+            for_edition(load_catalog(known_checks=frozenset(CHECKS)), config.edition),
+            SchemaSet.load(),
+        )
         plan = select(catalog, pics, profiles=config.profiles, test_ids=config.test_ids)
     except (DocumentError, SelectionError) as exc:
         return [str(exc)]

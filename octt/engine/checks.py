@@ -6,6 +6,7 @@ is an explicit, immutable mapping built here (no import-time side effects elsewh
 
 from __future__ import annotations
 
+import re
 from collections.abc import Awaitable, Callable, Mapping
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
@@ -43,9 +44,31 @@ async def distinct_values(ctx: CaseContext, args: Mapping[str, Any]) -> list[Fin
     return findings
 
 
+async def value_matches(ctx: CaseContext, args: Mapping[str, Any]) -> list[Finding]:
+    """``args.value`` (a rendered template, e.g. a saved field) matches the regular expression
+    ``args.pattern``; the finding says ``args.because`` and never shows a ``secret`` value."""
+    value, pattern = args.get("value"), str(args.get("pattern", ""))
+    if isinstance(value, str) and re.fullmatch(pattern, value):
+        return []
+    what = str(args.get("what", "the value"))
+    shown = f"({len(value)} characters)" if isinstance(value, str) else f"({type(value).__name__})"
+    if not args.get("secret") and isinstance(value, str):
+        shown = repr(value)
+    because = str(args.get("because", f"it must match {pattern}"))
+    return [
+        Finding(
+            str(args.get("rule", "check.value")),
+            Severity.ERROR,
+            f"{what} {shown} does not fit: {because}",
+            ctx.spec,
+        )
+    ]
+
+
 CHECKS: Mapping[str, CheckHelper] = MappingProxyType(
     {
         "distinct_values": distinct_values,
+        "value_matches": value_matches,
         # The security whitepaper's computational checks (octt.engine.security_checks).
         "tls_server": security_checks.tls_server,
         "certificate_signed": security_checks.certificate_signed,

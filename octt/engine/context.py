@@ -13,10 +13,11 @@ import itertools
 import uuid
 from collections import Counter
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
 
+from octt.catalog.editions import case_citation
 from octt.catalog.model import Catalog, ClientCertificateChoice, SendStep, TestCase
 from octt.chargepoint import reservations, responder
 from octt.chargepoint import security as cp_security
@@ -151,6 +152,8 @@ class CaseContext:
     cp: ChargePointState
     variables: dict[str, Any] = field(default_factory=dict)
     findings: list[Finding] = field(default_factory=list)
+    # The clause of the advisory step now running (empty: none): its errors are advisories.
+    advisory: str = ""
     steps: list[StepRecord] = field(default_factory=list)
     exchanges: list[ExchangeRecord] = field(default_factory=list)
     operator_records: list[OperatorRecord] = field(default_factory=list)
@@ -189,14 +192,19 @@ class CaseContext:
 
     @property
     def spec(self) -> str:
-        ref = self.case.reference
-        parts = [ref.get("catalog", ""), ref.get("oca", "")]
-        return "; ".join(p for p in parts if p)
+        return case_citation(self.case)
 
     # -- findings ----------------------------------------------------------------------------
 
     def add_finding(self, finding: Finding) -> None:
         finding = finding.at_step(self.step_path)
+        if self.advisory and finding.severity is Severity.ERROR:
+            # A check no edition lists: an advisory, or (--advisories-fail) an error that
+            # cites the clause behind it.
+            advisory = finding.as_advisory(self.advisory)
+            if self.config.advisories_fail:
+                advisory = replace(advisory, severity=Severity.ERROR)
+            finding = advisory
         self.findings.append(finding)
         self.bus.emit(FindingRaised(self.case.id, finding))
 
@@ -219,6 +227,12 @@ class CaseContext:
         base["child_id_tag"] = data.child_id_tags[0] if data.child_id_tags else None
         base["unknown_connector_id"] = self.cp.number_of_connectors + 1
         base["unique_id"] = self.unique_id
+        # Another fresh id, never {unique_id}: an identifier nothing of this case uses.
+        base["other_unique_id"] = self.unique_id % 2_000_000_000 + 1
+        # A vendorId the CSMS does not know: the PICS's, else one made up for the case.
+        base["unknown_vendor_id"] = (
+            data.unsupported_vendor_id or f"org.octt.unknown-vendor.{self.unique_id}"
+        )
         now = self.cp.local_time(self.clock.utc_now())
         base["now"] = rfc3339(now)  # the charge point's clock, as it would stamp a message
         base.update(security.scope_values(self))
@@ -231,6 +245,17 @@ class CaseContext:
                 seconds = base.get(rest, rest)
                 return rfc3339(now + timedelta(seconds=float(seconds)))
             except (TypeError, ValueError, OverflowError):
+                raise KeyError(rest) from None
+
+        def add(rest: str) -> Any:
+            # {add.charging_profile_stack_level.1}: that value plus 1 (integers).
+            name, _, amount = rest.rpartition(".")
+            value = base.get(name)
+            if isinstance(value, bool) or not isinstance(value, int):
+                raise KeyError(rest)
+            try:
+                return value + int(amount)
+            except ValueError:
                 raise KeyError(rest) from None
 
         def cp_namespace(rest: str) -> Any:
@@ -259,6 +284,7 @@ class CaseContext:
                 "config": config_namespace,
                 "cp": cp_namespace,
                 "now_plus": now_plus,
+                "add": add,
             },
         )
 
@@ -406,7 +432,7 @@ class CaseContext:
                 "unexpected-call",
                 f"the CSMS sent {action}, which the scenario does not expect here;"
                 " the simulated charge point answered it",
-                spec="OCTT: messages are expected in scenario order (TESTCASES §1.1)",
+                spec="OCA test case document §1.2 general conventions: messages in scenario order",
                 frames=(incoming.frame,),
             )
         self.spawn(self.answer(incoming, None, None))

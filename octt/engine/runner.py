@@ -123,7 +123,9 @@ class Runner:
         setup = self._setup
         self._plan = plan
         self._scope = self._scope_of(plan)
-        setup.bus.emit(RunStarted(plan, setup.csms_url, setup.operator.mode))
+        setup.bus.emit(
+            RunStarted(plan, setup.csms_url, setup.operator.mode, setup.config.edition.value)
+        )
         self._fill_pics_placeholders(plan)
         await self.probe()
         # result.json exists from here on, even if the run is stopped before a case ends.

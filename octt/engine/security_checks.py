@@ -117,6 +117,8 @@ async def tls_server(ctx: CaseContext, args: Mapping[str, Any]) -> list[Finding]
                     SPEC_TLS,
                 )
             )
+    if not args.get("certificates", True):
+        return findings  # a probe on its own (e.g. the advisory TLS 1.0/1.1 refusal)
     for record in seen:
         if record.version and record.version not in _GOOD_VERSIONS:
             findings.append(

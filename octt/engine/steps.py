@@ -117,12 +117,17 @@ def _ordered(steps: Sequence[Step], ordering: Ordering) -> list[tuple[int, Step]
 async def run_steps(ctx: CaseContext, steps: Sequence[Step], prefix: str = "") -> None:
     for number, step in _ordered(steps, ctx.config.ordering):
         path = f"{prefix}{number}"
-        if isinstance(step, StateStep):
-            if step.when and not _holds(ctx, step.when):
+        previous_advisory = ctx.advisory
+        ctx.advisory = step.advisory or previous_advisory
+        try:
+            if isinstance(step, StateStep):
+                if step.when and not _holds(ctx, step.when):
+                    continue
+                await run_state(ctx, step.name, f"{path}:{step.name}/", step)
                 continue
-            await run_state(ctx, step.name, f"{path}:{step.name}/", step)
-            continue
-        await _run_one(ctx, step, path)
+            await _run_one(ctx, step, path)
+        finally:
+            ctx.advisory = previous_advisory
 
 
 def _holds(ctx: CaseContext, when: Mapping[str, Any]) -> bool:
@@ -250,12 +255,35 @@ async def _send(ctx: CaseContext, step: SendStep) -> str:
     return "queued" if queued else ""
 
 
+def _honour_reservation(ctx: CaseContext, payload: Mapping[str, Any]) -> None:
+    """A reserved connector is not started for a driver the reservation does not cover
+    (OCPP 1.6 §5.13); the scenario cannot go on, because of what the CSMS answered."""
+    connector_id, id_tag = payload.get("connectorId"), payload.get("idTag")
+    if not isinstance(connector_id, int) or not isinstance(id_tag, str):
+        return
+    held = reservations.outside(ctx.cp, connector_id, id_tag)
+    if held is None:
+        return
+    parent = reservations.parent_of(ctx.cp, id_tag)
+    ctx.error(
+        "reservation.driver-not-covered",
+        f"connector {connector_id} is reserved (reservation {held.reservation_id} for idTag"
+        f" {held.id_tag!r}, parentIdTag {held.parent_id_tag!r}); the CSMS gave idTag {id_tag!r}"
+        + (f" the parentIdTag {parent!r}" if parent else " no parentIdTag")
+        + ", so the charge point does not start a transaction for it there",
+        spec="OCPP 1.6 §5.13 (ReserveNow), §7.15 (IdTagInfo.parentIdTag)",
+    )
+    raise CaseAborted
+
+
 async def send_message(
     ctx: CaseContext, step: SendStep, connector: int | None, moment: datetime
 ) -> None:
     scope = ctx.scope()
     overrides = render(dict(step.payload), scope)
     payload = messages.build_request(ctx.cp, step.action, connector, overrides, moment)
+    if step.action == "StartTransaction":
+        _honour_reservation(ctx, payload)
     link = ctx.require_link()
     messages.on_sent(ctx.cp, step.action, payload, moment)
     timeout = step.timeout_s

@@ -23,7 +23,7 @@ import sys
 import uuid
 from collections import deque
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any, TypeVar, cast
@@ -439,6 +439,10 @@ class CentralSession(SecurityHandlers, ChargePoint):  # type: ignore[misc]
         self._authorized.add(id_tag.casefold())
         rejects_all = self._faulty(Fault.AUTHORIZE_REJECTS_VALID)
         decision = INVALID if rejects_all else self._decide(id_tag)
+        if decision.parent_id_tag is not None and self._faulty(Fault.AUTHORIZE_NO_PARENT):
+            decision = replace(decision, parent_id_tag=None)
+        if decision.parent_id_tag is not None and self._faulty(Fault.AUTHORIZE_WRONG_PARENT):
+            decision = replace(decision, parent_id_tag=f"X{decision.parent_id_tag}"[:20])
         return call_result.Authorize(id_tag_info=self._id_tag_info(decision))
 
     @_on(Action.start_transaction)

@@ -70,6 +70,7 @@ class Fault(StrEnum):
     GET_COMPOSITE_WRONG_UNIT = "get-composite-schedule-wrong-unit"
     REMOTE_START_WITHOUT_PROFILE = "remote-start-without-charging-profile"
     REMOTE_START_RELATIVE_WITH_START = "remote-start-relative-with-start-schedule"
+    REMOTE_START_ABSOLUTE_PROFILE = "remote-start-absolute-charging-profile"
     # Local Auth List Management, Reservation and Remote Trigger: payload faults on the CALLs of
     # these profiles (octt.reference.profile_wire), and how reservations are honoured.
     GET_LOCAL_LIST_VERSION_EXTRA_FIELD = "get-local-list-version-extra-field"
@@ -82,12 +83,15 @@ class Fault(StrEnum):
     RESERVE_NOW_LATE_EXPIRY = "reserve-now-late-expiry"
     CANCEL_RESERVATION_WRONG_ID = "cancel-reservation-wrong-id"
     CANCEL_RESERVATION_STRING_ID = "cancel-reservation-string-id"
+    CANCEL_RESERVATION_ACTIVE_ID = "cancel-reservation-active-id"
     CHANGE_AVAILABILITY_OPERATIVE = "change-availability-operative"
     CHANGE_AVAILABILITY_WRONG_CONNECTOR = "change-availability-wrong-connector"
     TRIGGER_MESSAGE_WRONG_MESSAGE = "trigger-message-wrong-message"
     TRIGGER_MESSAGE_WRONG_CONNECTOR = "trigger-message-wrong-connector"
     RESERVED_START_REJECTED = "reserved-start-rejected"
     RESERVATION_IGNORES_PARENT = "reservation-ignores-parent"
+    AUTHORIZE_NO_PARENT = "authorize-no-parent-id-tag"
+    AUTHORIZE_WRONG_PARENT = "authorize-wrong-parent-id-tag"
     # Wire faults on the CSMS's answers (schema or framing violations the ocpp library would
     # refuse to produce itself).
     STOP_TRANSACTION_EXTRA_FIELD = "stop-transaction-extra-field"
@@ -282,6 +286,11 @@ _DESCRIPTIONS: dict[Fault, tuple[FaultLayer, str]] = {
         FaultLayer.WIRE,
         "RemoteStartTransaction.req is sent without its chargingProfile",
     ),
+    Fault.REMOTE_START_ABSOLUTE_PROFILE: (
+        FaultLayer.WIRE,
+        "RemoteStartTransaction.req's chargingProfile is Absolute (with validFrom, validTo,"
+        " startSchedule and duration) where a Relative one was asked for",
+    ),
     Fault.REMOTE_START_RELATIVE_WITH_START: (
         FaultLayer.WIRE,
         "RemoteStartTransaction.req chargingProfile of kind Relative gets a startSchedule",
@@ -370,6 +379,11 @@ _DESCRIPTIONS: dict[Fault, tuple[FaultLayer, str]] = {
         FaultLayer.WIRE,
         "TriggerMessage.req connectorId is the requested one + 1",
     ),
+    Fault.CANCEL_RESERVATION_ACTIVE_ID: (
+        FaultLayer.TRIGGER,
+        "CancelReservation.req names the charge point's active reservation, whatever"
+        " reservationId the operator asked for",
+    ),
     Fault.RESERVED_START_REJECTED: (
         FaultLayer.HANDLER,
         "StartTransaction.conf is Invalid when the request quotes a reservationId",
@@ -378,6 +392,14 @@ _DESCRIPTIONS: dict[Fault, tuple[FaultLayer, str]] = {
         FaultLayer.HANDLER,
         "a reservation admits only its own idTag: another idTag of its parentIdTag group is"
         " answered Invalid in StartTransaction",
+    ),
+    Fault.AUTHORIZE_NO_PARENT: (
+        FaultLayer.HANDLER,
+        "Authorize.conf idTagInfo has no parentIdTag, even for an idTag of a group",
+    ),
+    Fault.AUTHORIZE_WRONG_PARENT: (
+        FaultLayer.HANDLER,
+        "Authorize.conf idTagInfo.parentIdTag is another group's than the idTag's",
     ),
 }
 

@@ -66,6 +66,10 @@ def prepare(
         return {**payload, "value": security.new_authorization_key(faults)}
     if action == "DeleteCertificate":
         return _prepare_delete_certificate(payload, store, charge_point_id, faults)
+    if action == "CancelReservation" and Fault.CANCEL_RESERVATION_ACTIVE_ID in faults:
+        active = store.latest_active_reservation(charge_point_id)
+        if active is not None:
+            return {**payload, "reservationId": active}
     return dict(payload)
 
 

@@ -609,6 +609,15 @@ class Store:
             (state.value, transaction_id, reservation_id),
         )
 
+    def latest_active_reservation(self, charge_point_id: str) -> int | None:
+        """The reservationId of the charge point's newest active reservation, if any."""
+        row = self._db.execute(
+            "SELECT MAX(reservation_id) AS newest FROM reservations"
+            " WHERE charge_point_id = ? AND state = ?",
+            (charge_point_id, ReservationState.ACTIVE.value),
+        ).fetchone()
+        return int(row["newest"]) if row is not None and row["newest"] is not None else None
+
     def reservation(self, reservation_id: int) -> ReservationRecord | None:
         row = self._db.execute(
             "SELECT * FROM reservations WHERE reservation_id = ?", (reservation_id,)

@@ -245,6 +245,17 @@ def _remote_start_relative_with_start(payload: Payload) -> None:
         schedule["startSchedule"] = STRAY_START_SCHEDULE
 
 
+def _remote_start_absolute(payload: Payload) -> None:
+    profile = _profile(payload, "chargingProfile")
+    schedule = profile.get("chargingSchedule") if profile is not None else None
+    if profile is not None and isinstance(schedule, dict):
+        profile["chargingProfileKind"] = "Absolute"
+        profile["validFrom"] = STRAY_START_SCHEDULE
+        profile["validTo"] = "2031-01-01T00:00:00.000Z"
+        schedule["startSchedule"] = STRAY_START_SCHEDULE
+        schedule.setdefault("duration", 3600)
+
+
 # Applied in this order when several faults touch the same action.
 _CALL_MUTATIONS: tuple[tuple[Fault, str, _Mutation], ...] = (
     (Fault.CLEAR_CACHE_EXTRA_FIELD, "ClearCache", _clear_cache_extra),
@@ -289,6 +300,7 @@ _CALL_MUTATIONS: tuple[tuple[Fault, str, _Mutation], ...] = (
         "RemoteStartTransaction",
         _remote_start_without_profile,
     ),
+    (Fault.REMOTE_START_ABSOLUTE_PROFILE, "RemoteStartTransaction", _remote_start_absolute),
     (
         Fault.REMOTE_START_RELATIVE_WITH_START,
         "RemoteStartTransaction",

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
+from octt.catalog.editions import DOCUMENT
 from octt.load.text import describe as describe_background_load
 from octt.pics.model import Profile
 from octt.result.model import (
@@ -503,6 +504,7 @@ def _configuration(result: RunResult) -> tuple[Field, ...]:
         tls_text, tls_warn = "OFF — the CSMS's server certificate was not verified", True
     fields = [
         Field("Test tool", f"{result.tool_name} {result.tool_version}"),
+        Field("Test case document", _edition_text(result.edition)),
         Field("Test run", result.run_id, mono=True),
         Field("Test period (UTC)", f"{result.started_at} – {result.finished_at}"),
         Field("CSMS endpoint", result.csms_url or "not recorded", mono=True),
@@ -635,7 +637,9 @@ def build_certificate(result: RunResult, signature: DigitalSignature | None = No
     )
     applied_tests = (
         "Conformance testing of the OCPP 1.6-J Central System according to the OCA compliance"
-        " test cases for a CSMS (TC_xxx_CSMS), performed by"
+        " test cases for a CSMS (TC_xxx_CSMS)"
+        + (f" of the {DOCUMENT}, edition {result.edition}," if result.edition else "")
+        + " performed by"
         f" {lab.name or 'the party that ran the tests'} from {_date(result.started_at)} to"
         f" {issue_date} with {result.tool_name} {result.tool_version};"
         f" documentary evidence: test report {report_reference}."
@@ -716,6 +720,11 @@ def build_certificate(result: RunResult, signature: DigitalSignature | None = No
         run_id=result.run_id,
         certified=passed,
     )
+
+
+def _edition_text(edition: str) -> str:
+    """The OCA document and edition the verdict follows (a run from before editions: none)."""
+    return f"{DOCUMENT}, edition {edition}" if edition else "not recorded"
 
 
 def scope_lines(scope: Assessment) -> tuple[str, ...]:

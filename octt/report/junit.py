@@ -16,6 +16,7 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
+from octt.findings import Severity
 from octt.result.model import CaseResult, RunResult, Verdict
 from octt.result.scope import assess
 
@@ -33,7 +34,17 @@ def _case_element(case: CaseResult) -> ET.Element:
         f"[{f.severity.value}] {f.rule} (step {f.step or '-'}): {f.message}"
         + (f" — {f.spec}" if f.spec else "")
         for f in case.findings
+        if f.severity is not Severity.ADVISORY
     )
+    if case.advisories:
+        # Advisories are never failures: properties for CI, the text in system-out.
+        properties = ET.SubElement(element, "properties")
+        for index, f in enumerate(case.advisories, start=1):
+            ET.SubElement(
+                properties,
+                "property",
+                {"name": f"octt.advisory.{index}", "value": f"{f.rule}: {f.message} — {f.spec}"},
+            )
     if case.verdict is Verdict.FAIL:
         failure = ET.SubElement(element, "failure", {"message": case.reason, "type": "fail"})
         failure.text = findings
@@ -47,6 +58,17 @@ def _case_element(case: CaseResult) -> ET.Element:
     elif findings:
         output = ET.SubElement(element, "system-out")
         output.text = findings
+    if case.advisories:
+        advice = "\n".join(
+            f"[advisory] {f.rule} (step {f.step or '-'}): {f.message} — {f.spec}"
+            for f in case.advisories
+        )
+        out = element.find("system-out")
+        if out is None:
+            out = ET.SubElement(element, "system-out")
+            out.text = advice
+        else:
+            out.text = f"{out.text}\n{advice}"
     return element
 
 
@@ -63,6 +85,8 @@ def render_junit(result: RunResult) -> str:
         ("selection", scope.selection),
         ("missing", " ".join(scope.missing_or_profiles)),
         ("verdict", scope.verdict_text),
+        ("edition", result.edition),
+        ("advisories", str(len(result.advisories))),
     ):
         ET.SubElement(properties, "property", {"name": f"octt.{name}", "value": value})
     suites = [(p.name, [c for c in result.cases if c.profile == p.name]) for p in result.profiles]

@@ -62,6 +62,7 @@ class TerminalSink:
                 f"[bold]octt[/] {len(event.plan.entries)} case(s), {applicable} applicable"
                 f"{missing} —"
                 f" CSMS {event.csms_url}, operator {event.operator_mode}"
+                + (f", OCA test case document edition {event.edition}" if event.edition else "")
             )
         elif isinstance(event, CaseStarted):
             self._current = f"[{event.index}/{event.total}] {event.case_id} {event.title}"
@@ -116,6 +117,8 @@ class TerminalSink:
         ):
             self._console.print(Text(f"      {result.reason}", style="dim"))
         for finding in result.findings:
+            if finding.severity is Severity.ADVISORY:
+                continue  # in the advisories section of the summary
             style = "red" if finding.severity is Severity.ERROR else "yellow"
             text = Text("      ")
             text.append(f"{finding.severity.value} ", style=style)
@@ -147,6 +150,7 @@ class TerminalSink:
         self._timing_row(perf, "OCPP response time", result.performance.response_time)
         self._timing_row(perf, "Response time Authorize", result.performance.authorize)
         self._console.print(perf)
+        self._advisories(result)
         assessment = assess(result)
         for reason in assessment.reasons:
             self._console.print(Text(f"  - {reason}", style="red"))
@@ -165,6 +169,24 @@ class TerminalSink:
         self._console.print(
             Text(assessment.verdict_line, style=_STANDING_STYLE[assessment.standing])
         )
+
+    def _advisories(self, result: RunResult) -> None:
+        """Checks no edition lists that the CSMS did not meet: shown, never in the verdict."""
+        if not result.advisories:
+            return
+        self._console.print(
+            Text(
+                f"Advisories ({len(result.advisories)}): beyond the OCA test case document"
+                + (f" edition {result.edition}" if result.edition else "")
+                + "; they do not change any verdict (--advisories-fail makes them failures)",
+                style="bold cyan",
+            )
+        )
+        for case_id, finding in result.advisories:
+            text = Text(f"  {case_id} ", style="bold")
+            text.append(f"{finding.rule}: {finding.message} ")
+            text.append(f"({finding.spec})", style="dim")
+            self._console.print(text)
 
     def _groups(self, result: RunResult) -> None:
         """One root cause, one line: a rule that failed in several cases, with the count and

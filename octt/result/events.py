@@ -20,6 +20,7 @@ class RunStarted:
     plan: RunPlan
     csms_url: str
     operator_mode: str
+    edition: str = ""  # of the OCA test case document the run follows
 
 
 @dataclass(frozen=True)

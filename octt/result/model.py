@@ -283,6 +283,11 @@ class CaseResult:
     def warnings(self) -> tuple[Finding, ...]:
         return tuple(f for f in self.findings if f.severity is Severity.WARNING)
 
+    @property
+    def advisories(self) -> tuple[Finding, ...]:
+        """Checks no edition lists that the CSMS did not meet (never part of the verdict)."""
+        return tuple(f for f in self.findings if f.severity is Severity.ADVISORY)
+
     def to_json(self) -> dict[str, Any]:
         return {
             "id": self.id,
@@ -458,6 +463,17 @@ class RunResult:
     scope: RunScope | None = None
 
     @property
+    def edition(self) -> str:
+        """The edition of the OCA test case document the run followed (empty: not recorded,
+        a result.json from before editions)."""
+        return str(self.settings.get("edition", ""))
+
+    @property
+    def advisories(self) -> tuple[tuple[str, Finding], ...]:
+        """(case id, advisory) of every case: reported on their own, never in a verdict."""
+        return tuple((c.id, f) for c in self.cases for f in c.advisories)
+
+    @property
     def robustness_result(self) -> RobustnessResult | None:
         return summarise_robustness(self.robustness) if self.robustness else None
 
@@ -483,10 +499,12 @@ class RunResult:
             "csms_url": self.csms_url,
             "security_profile": self.security_profile,
             "verdict": self.verdict.value,
+            **({"edition": self.edition} if self.edition else {}),
             "interrupted": self.interrupted,
             **({"stop_reason": self.stop_reason} if self.stop_reason else {}),
             "profiles": [p.to_json() for p in self.profiles],
             "cases": [c.to_json() for c in self.cases],
+            "advisories": [{"case": case, **f.to_json()} for case, f in self.advisories],
             "performance": self.performance.to_json(),
             "schemas": dict(self.schemas),
             "settings": dict(self.settings),

@@ -3,9 +3,10 @@ configuration key AuthorizationKey; RFC 7617).
 
 The user name is the charge point's identity, the password the AuthorizationKey. The whitepaper
 gives the key as hexadecimal (16 to 20 bytes, at most 40 hex digits) and advises random binary;
-a configured password is read the way the OCTT reads its BasicAuthPassword setting (TESTCASES §2):
-32 to 40 hexadecimal digits are the bytes they encode, anything else (normally 16 to 20
-characters) is UTF-8 text. The password goes on the wire as those bytes.
+a configured password is read the way the OCTT reads its BasicAuthPassword setting (OCA test
+case document, §2 configuration of the tool): 32 to 40 hexadecimal digits are the bytes they
+encode, anything else (normally 16 to 20 characters) is UTF-8 text. The password goes on the
+wire as those bytes.
 """
 
 from __future__ import annotations

@@ -73,7 +73,6 @@ MATRIX: list[tuple[str, str, str, str]] = [
     # TC_049 wants connectorId 0: a CSMS that always reserves the whole charge point passes it.
     ("TC_048_4_CSMS", "reserve-now-any-connector", RESERVE_CONNECTOR, "TC_049_CSMS"),
     ("TC_049_CSMS", "reserve-now-wrong-connector", RESERVE_CONNECTOR, "TC_051_CSMS"),
-    ("TC_049_CSMS", "reserved-start-rejected", START_STATUS, "TC_048_1_CSMS"),
     # TC_052 (newest edition) does not check the reservationId of the CancelReservation.
     (
         "TC_051_CSMS",

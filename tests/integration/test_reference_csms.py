@@ -613,6 +613,7 @@ _PROBE_CALLS: list[tuple[str, dict[str, Any]]] = [
     ("Authorize", {"idTag": "OCTT-VALID-01"}),
     ("Authorize", {"idTag": "OCTT-UNKNOWN-99"}),
     ("Authorize", {"idTag": "OCTT-BLOCKED-01"}),
+    ("Authorize", {"idTag": "OCTT-CHILD-02"}),  # of a group: its parentIdTag
     ("DataTransfer", {"vendorId": "org.octt.unsupported"}),
     ("FirmwareStatusNotification", {"status": "DownloadFailed"}),
     ("DiagnosticsStatusNotification", {"status": "UploadFailed"}),
@@ -788,6 +789,6 @@ def test_every_fault_changes_what_the_wire_shows() -> None:
         for fault in sorted(set(Fault) - SECURITY_FAULTS):
             if await _observe(faulty(fault)) == baseline:
                 unchanged.append(fault.value)
-        assert unchanged == []
+        assert unchanged == [], unchanged
 
     run(scenario, timeout_s=30.0)

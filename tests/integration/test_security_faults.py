@@ -122,19 +122,26 @@ MATRIX: list[tuple[str, str, str, str]] = [
     (
         "TC_080_CSMS",
         "signed-update-firmware-wrong-signature",
-        "security.firmware-signature",
+        "expect.SignedUpdateFirmware.firmware.signature",
         "TC_079_CSMS",
     ),
     ("TC_081_CSMS", "signed-firmware-status-callerror", "response.callerror", "TC_080_CSMS"),
     ("TC_083_CSMS", "accepts-lower-security-profile", "transport.not-refused", "TC_085_CSMS"),
     ("TC_085_CSMS", "accepts-missing-credentials", "transport.not-refused", "TC_086_CSMS"),
     ("TC_086_CSMS", "tls-missing-cipher-suites", "tls.cipher-suite", "TC_085_CSMS"),
-    ("TC_086_CSMS", "tls-allows-legacy-versions", "tls.version", "TC_085_CSMS"),
     ("TC_086_CSMS", "server-certificate-wrong-cn", "tls.server-common-name", "TC_085_CSMS"),
     ("TC_086_CSMS", "server-certificate-wrong-host", "transport.tls", "TC_085_CSMS"),
     ("TC_086_CSMS", "server-certificate-untrusted", "transport.tls", "TC_085_CSMS"),
-    ("TC_087_CSMS", "accepts-expired-client-certificate", "transport.not-refused", "TC_086_CSMS"),
+    ("TC_087_CSMS", "tls-missing-cipher-suites", "tls.cipher-suite", "TC_085_CSMS"),
     ("TC_088_CSMS", "accepts-any-subprotocol", "transport.not-refused", "TC_085_CSMS"),
+]
+
+# Checks no edition lists (case, fault, rule of the advisory): the case passes with the
+# advisory, and fails with it when the run promotes advisories (--advisories-fail).
+ADVISORIES: list[tuple[str, str, str]] = [
+    ("TC_086_CSMS", "tls-allows-legacy-versions", "tls.version"),
+    ("TC_087_CSMS", "tls-allows-legacy-versions", "tls.version"),
+    ("TC_087_CSMS", "accepts-expired-client-certificate", "transport.not-refused"),
 ]
 
 #: How long a case waits for a CALL the faulty CSMS never sends.
@@ -161,7 +168,8 @@ def run(case_ids: Iterable[str], faults: Iterable[str] = ()) -> RunResult:
 def test_the_matrix_covers_every_security_case_and_fault() -> None:
     security = {c.id for c in _catalog().cases if c.profile is Profile.SECURITY}
     assert security == set(SECURITY_CASES) == {row[0] for row in MATRIX}
-    assert {row[1] for row in MATRIX} == {fault.value for fault in SECURITY_FAULTS}
+    faults = {row[1] for row in MATRIX} | {row[1] for row in ADVISORIES}
+    assert faults == {fault.value for fault in SECURITY_FAULTS}
 
 
 @pytest.mark.parametrize(("case_id", "fault", "rule", "control"), MATRIX)
@@ -169,6 +177,27 @@ def test_case_fails_against_fault(
     run_against_reference: RunAgainstReference, case_id: str, fault: str, rule: str, control: str
 ) -> None:
     assert_fails_against_fault(run_against_reference, case_id, fault, rule, control, _config())
+
+
+@pytest.mark.parametrize(("case_id", "fault", "rule"), ADVISORIES)
+def test_a_check_no_edition_lists_is_an_advisory_unless_promoted(
+    case_id: str, fault: str, rule: str
+) -> None:
+    result = run([case_id], [fault])
+    [case] = result.cases
+    assert case.verdict is Verdict.PASS, case.reason
+    assert not case.errors
+    assert [f.rule for f in case.advisories] == [rule]
+    assert [c for c, _ in result.advisories] == [case_id]
+    assert "whitepaper" in case.advisories[0].spec
+    promoted = asyncio.run(
+        run_against_reference_async(
+            [case_id], [fault], config=replace(_config(), advisories_fail=True)
+        )
+    )
+    [failed] = promoted.cases
+    assert failed.verdict is Verdict.FAIL
+    assert rule in {f.rule for f in failed.errors}
 
 
 def test_all_security_cases_pass_over_every_profile_without_findings() -> None:

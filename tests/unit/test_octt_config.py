@@ -165,6 +165,8 @@ def test_settings_have_no_secrets() -> None:
         "unsolicited_window_s": 1.0,
         "robustness_answer_timeout_s": 5.0,
         "ordering": "documented",
+        "edition": "2025-11",
+        "advisories_fail": False,
         "tls_verify": False,
         "real_transfers": False,
         "security_profile": 1,

@@ -11,7 +11,7 @@ from octt.findings import Finding, Severity, error, warning
 
 
 def test_severities_are_the_documented_strings() -> None:
-    assert [s.value for s in Severity] == ["error", "warning"]
+    assert [s.value for s in Severity] == ["error", "warning", "advisory"]
     assert Severity("warning") is Severity.WARNING
 
 
@@ -58,3 +58,18 @@ def test_error_and_warning_constructors() -> None:
         "r.e", Severity.ERROR, "bad", "S", (9,)
     )
     assert warning("r.w", "meh") == Finding("r.w", Severity.WARNING, "meh")
+
+
+def test_an_advisory_keeps_the_finding_and_cites_its_clause() -> None:
+    found = Finding("tls.legacy", Severity.ERROR, "TLS 1.0 accepted", "T190", (3,), "2")
+    advisory = found.as_advisory("security whitepaper ed.3 §2.3")
+    assert (advisory.rule, advisory.message, advisory.frames, advisory.step) == (
+        "tls.legacy",
+        "TLS 1.0 accepted",
+        (3,),
+        "2",
+    )
+    assert (advisory.severity, advisory.spec) == (
+        Severity.ADVISORY,
+        "security whitepaper ed.3 §2.3",
+    )

@@ -29,7 +29,7 @@ from octt.engine.checks import CHECKS
 from octt.pics.model import Profile
 from octt.yamldoc import DocumentError
 
-# TESTCASES.md §0.1, Core row.
+# The Core profile's cases.
 CORE_NUMBERS = (
     "001 003 004_1 004_2 005_1 007 061 010 011_1 011_2 012 013 014 017_1 017_2 018_1 019_1"
     " 019_2 021 023_1 023_2 023_3 024 026 028 030 031 032_1 037_1 037_3 039 040_1 040_2 064"
@@ -49,7 +49,7 @@ CASE = """\
 id: TC_001_CSMS
 title: Cold boot
 profile: core
-reference: {catalog: x}
+reference: {oca: "[2024-04] T900 p.1"}
 checks: [boot accepted]
 before: [booted]
 steps:
@@ -101,7 +101,9 @@ def test_packaged_catalog_cases_are_complete(packaged: Catalog) -> None:
     catalog = packaged
     for case in catalog.cases:
         assert case.title and case.steps, case.id
-        assert case.reference["catalog"].startswith("TESTCASES.md"), case.id
+        # The OCA document's table per edition (never a file users do not have).
+        assert case.reference["oca"].startswith("["), case.id
+        assert "TESTCASES" not in str(case.reference), case.id
         assert Path(case.location.file).name == f"{case.id}.yaml"
 
 
@@ -124,9 +126,9 @@ def test_packaged_states_chain(packaged: Catalog) -> None:
     assert status.each_connector is EachConnector.ALL_AND_ZERO
 
 
-def test_packaged_case_tc_064_requires_test_data(packaged: Catalog) -> None:
+def test_packaged_case_tc_064_makes_up_its_vendor_id(packaged: Catalog) -> None:
     case = packaged.case("TC_064_CSMS")
-    assert case.requires == (Requirement("test_data.unsupported_vendor_id"),)
+    assert case.requires == ()  # any unknown vendorId will do: no PICS prerequisite
 
 
 # -- the typed model -----------------------------------------------------------------------------
@@ -136,7 +138,7 @@ EVERY_STEP = """\
 id: TC_099_CSMS
 title: Every step kind
 profile: core
-reference: {catalog: x, oca: y, ocpp: z}
+reference: {oca: "[2024-04] T1 p.2", ocpp: z}
 purpose: all of them
 checks: []
 editions: none
@@ -180,7 +182,7 @@ def test_every_step_kind_is_loaded(tmp_path: Path) -> None:
     case = load_case(path)
     assert case.id == "TC_099_CSMS"
     assert case.profile is Profile.CORE
-    assert case.reference == {"catalog": "x", "oca": "y", "ocpp": "z"}
+    assert case.reference == {"oca": "[2024-04] T1 p.2", "ocpp": "z"}
     assert (case.purpose, case.editions, case.checks, case.before) == (
         "all of them",
         "none",
@@ -463,7 +465,8 @@ def test_unknown_check_name(tmp_path: Path) -> None:
     message = error_of(tmp_path, files, known_checks=frozenset(CHECKS))
     assert message == (
         "core/TC_001_CSMS.yaml:11: unknown check 'nope'; known: certificate_hash_data,"
-        " certificate_signed, distinct_values, firmware_signature, same_certificate, tls_server"
+        " certificate_signed, distinct_values, firmware_signature, same_certificate, tls_server,"
+        " value_matches"
     )
 
 
@@ -621,7 +624,7 @@ SECURITY_CASE = """\
 id: TC_085_CSMS
 title: Basic auth
 profile: security
-reference: {catalog: x}
+reference: {oca: "[2024-04] T900 p.1"}
 checks: [refused without credentials]
 security_profiles: [1, 2]
 charge_point_id: "{sp1_charge_point_id}"

@@ -22,7 +22,7 @@ def case(
         id=case_id,
         title=case_id,
         profile=profile,
-        reference={"catalog": "x"},
+        reference={"ocpp": "x"},
         purpose="",
         checks=(),
         editions="",

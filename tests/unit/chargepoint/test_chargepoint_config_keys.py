@@ -1,4 +1,4 @@
-"""The configuration keys of the simulated charge point (TESTCASES.md §4 TC_019_1)."""
+"""The configuration keys of the simulated charge point (TC_019_1_CSMS, OCA 2024-04 T133)."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from octt.chargepoint.config_keys import (
     KeyValue,
 )
 
-# TESTCASES.md §4 TC_019_1_CSMS: the keys and accessibility the tool answers with.
+# TC_019_1_CSMS (OCA 2024-04 T133 p.113): the keys and accessibility the tool answers with.
 # AuthorizeRemoteTxRequests may be R or RW there; the simulator reports it read-only.
 EXPECTED_ACCESS = {
     # Core

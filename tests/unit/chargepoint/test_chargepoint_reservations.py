@@ -290,3 +290,35 @@ def test_release_on_a_connector_or_the_whole_charge_point() -> None:
     assert list(cp.reservations) == [1]
     reservations.release_on(cp, 0)
     assert cp.reservations == {}
+
+
+# -- who a reserved connector starts for (§5.13) -------------------------------------------------
+
+
+def test_a_reserved_connector_is_kept_from_a_driver_the_reservation_does_not_cover() -> None:
+    cp = state()
+    reserve(cp, parentIdTag="PARENT")
+    cp.auth_cache["CHILD-2"] = {"status": "Accepted"}  # the CSMS gave no parentIdTag
+    held = reservations.outside(cp, 1, "CHILD-2")
+    assert held is not None and held.reservation_id == 7
+    cp.auth_cache["CHILD-2"] = {"status": "Accepted", "parentIdTag": "OTHER"}
+    assert reservations.outside(cp, 1, "CHILD-2") is not None
+    assert reservations.outside(cp, 2, "CHILD-2") is None  # another connector is not reserved
+
+
+def test_a_reserved_connector_starts_for_its_idtag_and_for_its_group() -> None:
+    cp = state()
+    reserve(cp, parentIdTag="PARENT")
+    assert reservations.outside(cp, 1, "valid") is None  # IdToken: case-insensitive
+    cp.auth_cache["CHILD-2"] = {"status": "Accepted", "parentIdTag": "PARENT"}
+    assert reservations.outside(cp, 1, "CHILD-2") is None
+
+
+def test_a_connector_zero_reservation_lets_another_driver_in_while_a_connector_stays_free() -> None:
+    cp = state()
+    cp.config.force("ReserveConnectorZeroSupported", "true")
+    reserve(cp, connector=0)
+    assert cp.reservations[7].held_connector == 1
+    assert reservations.outside(cp, 1, "SOMEONE") is None  # connector 2 stays free for VALID
+    cp.connector(2).status = ConnectorStatus.FAULTED
+    assert reservations.outside(cp, 1, "SOMEONE") is not None

@@ -15,11 +15,11 @@ def show(tmp_path: Path, case_id: str) -> tuple[int, str, str]:
 
 
 @functools.cache
-def _show(case_id: str) -> tuple[int, str, str]:
+def _show(case_id: str, *flags: str) -> tuple[int, str, str]:
     stdout, stderr = io.StringIO(), io.StringIO()
     env = Environment(stdin=io.StringIO(), stdout=stdout, stderr=stderr, environ={})
     env.console.width = 400  # one scenario line per output line
-    status = main(["show", case_id], env=env)
+    status = main(["show", *flags, case_id], env=env)
     return status, stdout.getvalue(), stderr.getvalue()
 
 
@@ -30,7 +30,11 @@ def test_header_reference_purpose_and_checks(tmp_path: Path) -> None:
     assert lines[0] == "TC_003_CSMS — Regular Charging Session - Plugin First"
     assert lines[1].startswith("profile: core    file: ")
     assert lines[1].endswith("testcases/core/TC_003_CSMS.yaml")
-    assert "catalog: TESTCASES.md §4 TC_003_CSMS" in lines
+    assert "edition: 2025-11" in lines
+    assert (
+        "reference: OCA Test case document OCTT for OCPP 1.6, edition 2025-11, T123; OCPP 1.6"
+        " §4.1, §4.8" in text.replace("\n", " ")
+    )
     assert "Purpose" in lines
     assert "The CSMS is checked on" in lines
     assert "  • Authorize.conf idTagInfo.status = Accepted" in lines
@@ -105,3 +109,26 @@ def test_security_steps_show_their_conditions_and_options(tmp_path: Path) -> Non
     _, text, _ = show(tmp_path, "TC_085_CSMS")
     assert "the charge point closes the connection" in text
     assert "reconnect without credentials (the CSMS must refuse)" in text
+
+
+def test_an_edition_shows_exactly_its_own_steps_and_checks() -> None:
+    status, older, _ = _show("TC_067_CSMS", "--edition", "2024-04")
+    assert status == 0
+    assert "edition: 2024-04" in older
+    assert "edition 2024-04, T176 p.144" in older
+    steps = older.split("\nSteps\n")[1]
+    assert "ChargePointMaxProfile" not in steps and "stack level L+2" in steps
+    _, newer, _ = _show("TC_067_CSMS", "--edition", "2025-11")
+    steps = newer.split("\nSteps\n")[1]
+    assert "ChargePointMaxProfile" in steps and "L+2" not in steps
+
+
+def test_advisory_steps_say_so() -> None:
+    _, text, _ = _show("TC_087_CSMS")
+    assert "advisory only, no edition lists it (security whitepaper ed.3" in text
+
+
+def test_a_case_the_edition_does_not_have_is_refused_naming_the_edition() -> None:
+    status, _, stderr = _show("TC_088_CSMS", "--edition", "2024-04")
+    assert status == 2
+    assert "TC_088_CSMS is not in the 2024-04 edition" in stderr

@@ -9,11 +9,11 @@ from typing import Any, cast
 
 import pytest
 
-from octt.engine.checks import CHECKS, distinct_values
+from octt.engine.checks import CHECKS, distinct_values, value_matches
 from octt.engine.context import CaseContext
 from octt.findings import Finding, Severity
 
-SPEC = "TESTCASES.md §4 TC_064_CSMS"
+SPEC = "OCA Test case document OCTT for OCPP 1.6, edition 2024-04, T178 p.147"
 
 
 def check(variables: dict[str, Any], args: Mapping[str, Any]) -> list[Finding]:
@@ -63,6 +63,7 @@ def test_the_registry_is_read_only_and_names_distinct_values() -> None:
     assert CHECKS["distinct_values"] is distinct_values
     assert set(CHECKS) == {
         "distinct_values",
+        "value_matches",
         "tls_server",
         "certificate_signed",
         "certificate_hash_data",
@@ -71,3 +72,31 @@ def test_the_registry_is_read_only_and_names_distinct_values() -> None:
     }
     with pytest.raises(TypeError):
         CHECKS["other"] = distinct_values  # type: ignore[index]
+
+
+def matches(args: Mapping[str, Any]) -> list[Finding]:
+    ctx = cast(CaseContext, SimpleNamespace(variables={}, spec=SPEC))
+    return asyncio.run(value_matches(ctx, args))
+
+
+def test_value_matches_passes_a_value_of_the_pattern() -> None:
+    assert matches({"value": "00ff" * 8, "pattern": "([0-9A-Fa-f]{2}){16,20}"}) == []
+
+
+def test_value_matches_fails_another_value_without_showing_a_secret() -> None:
+    [finding] = matches(
+        {
+            "value": "not-hex-password",
+            "pattern": "([0-9A-Fa-f]{2}){16,20}",
+            "secret": True,
+            "rule": "expect.ChangeConfiguration.value",
+            "what": "the AuthorizationKey",
+            "because": "hex of 16 to 20 bytes",
+        }
+    )
+    assert (finding.rule, finding.severity) == ("expect.ChangeConfiguration.value", Severity.ERROR)
+    assert "not-hex-password" not in finding.message
+    assert (
+        finding.message
+        == "the AuthorizationKey (16 characters) does not fit: hex of 16 to 20 bytes"
+    )

@@ -4,6 +4,7 @@ scope, findings, and connecting (against local WebSocket servers on 127.0.0.1)."
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import json
 import socket
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -92,7 +93,7 @@ CASE = TestCase(
     id="TC_900_CSMS",
     title="A case for the context",
     profile=Profile.CORE,
-    reference={"catalog": "TESTCASES.md §4 TC_900", "oca": "T900"},
+    reference={"oca": "[2024-04] T900 p.9; [2025-11] T905", "ocpp": "1.6 §4.1"},
     purpose="",
     checks=(),
     editions="",
@@ -101,6 +102,9 @@ CASE = TestCase(
     steps=(),
     location=Location("TC_900_CSMS.yaml", 1),
 )
+
+
+CITED = "OCA Test case document OCTT for OCPP 1.6, edition 2025-11, T905; OCPP 1.6 §4.1"
 
 
 def make_ctx(
@@ -245,7 +249,7 @@ def test_forbidden_call_is_an_error_and_still_answered() -> None:
         await settle(ctx)
         [error] = ctx.findings
         assert (error.rule, error.severity, error.frames) == ("forbid.Reset", Severity.ERROR, (7,))
-        assert error.spec == "TESTCASES.md §4 TC_900; T900"
+        assert error.spec == CITED
         assert sent_frames(transport) == [[3, "c-1", {"status": "Accepted"}]]
 
     run(scenario)
@@ -501,9 +505,29 @@ def test_findings_get_the_step_and_go_out_as_events() -> None:
         ("r.two", Severity.WARNING, "before:booted/2"),
         ("r.three", Severity.ERROR, "9"),
     ]
-    assert ctx.findings[0].spec == ctx.spec == "TESTCASES.md §4 TC_900; T900"
+    assert ctx.findings[0].spec == ctx.spec == CITED
     assert ctx.findings[1].spec == "somewhere"
     assert sink.events == [FindingRaised("TC_900_CSMS", f) for f in ctx.findings]
+
+
+def test_errors_of_an_advisory_step_are_advisories_citing_its_clause() -> None:
+    ctx, sink = make_ctx()
+    ctx.advisory = "security whitepaper ed.3, TLS"
+    ctx.error("tls.version", "TLS 1.0 accepted")
+    ctx.warn("r.warn", "meh")
+    assert [(f.rule, f.severity, f.spec) for f in ctx.findings] == [
+        ("tls.version", Severity.ADVISORY, "security whitepaper ed.3, TLS"),
+        ("r.warn", Severity.WARNING, CITED),
+    ]
+    assert sink.events[0] == FindingRaised("TC_900_CSMS", ctx.findings[0])
+
+
+def test_promoted_advisories_are_errors_citing_the_clause() -> None:
+    ctx, _ = make_ctx(config=RunConfig(advisories_fail=True))
+    ctx.advisory = "security whitepaper ed.3, TLS"
+    ctx.error("tls.version", "TLS 1.0 accepted")
+    [finding] = ctx.findings
+    assert (finding.severity, finding.spec) == (Severity.ERROR, "security whitepaper ed.3, TLS")
 
 
 def test_require_link_without_a_connection_aborts_with_a_finding() -> None:
@@ -666,3 +690,24 @@ def test_expectations_for_an_action_come_from_every_enclosing_state_step() -> No
     ctx.state_expectations.append({"Authorize": {"idTagInfo.status": "Accepted"}})
     ctx.state_expectations.append({"ReserveNow": {"idTag": "T"}})
     assert ctx.expectations_for("ReserveNow") == [{"connectorId": 1}, {"idTag": "T"}]
+
+
+def test_an_unknown_vendor_id_is_the_pics_one_or_made_up() -> None:
+    ctx, _ = make_ctx()
+    assert ctx.scope().lookup("unknown_vendor_id") == PICS.test_data.unsupported_vendor_id
+    pics = dataclasses.replace(
+        PICS, test_data=dataclasses.replace(PICS.test_data, unsupported_vendor_id=None)
+    )
+    made_up = dataclasses.replace(ctx, pics=pics).scope().lookup("unknown_vendor_id")
+    assert made_up == f"org.octt.unknown-vendor.{ctx.unique_id}"
+    assert ctx.scope().lookup("other_unique_id") != ctx.unique_id
+
+
+def test_add_offsets_an_integer_value() -> None:
+    ctx, _ = make_ctx()
+    ctx.variables["level"] = 3
+    assert ctx.scope().lookup("add.level.2") == 5
+    with pytest.raises(TemplateError):
+        ctx.scope().lookup("add.level.x")
+    with pytest.raises(TemplateError):
+        ctx.scope().lookup("add.cp_id.1")

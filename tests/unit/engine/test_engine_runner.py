@@ -73,7 +73,7 @@ HEADER = """\
 id: {id}
 title: {id} for the runner tests
 profile: core
-reference: {{catalog: "unit test of octt.engine.runner"}}
+reference: {{ocpp: "unit test of octt.engine.runner"}}
 checks: [what the runner makes of it]
 """
 

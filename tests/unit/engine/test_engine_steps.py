@@ -44,7 +44,7 @@ HEADER = """\
 id: {id}
 title: {id} for the step tests
 profile: core
-reference: {{catalog: "unit test of octt.engine.steps"}}
+reference: {{ocpp: "unit test of octt.engine.steps"}}
 checks: [what the steps do]
 """
 

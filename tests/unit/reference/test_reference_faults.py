@@ -73,6 +73,7 @@ def test_local_list_reservation_and_trigger_faults_exist() -> None:
         "send-local-list-no-idtaginfo", "send-local-list-stale-version",
         "reserve-now-wrong-connector", "reserve-now-any-connector", "reserve-now-wrong-idtag",
         "reserve-now-late-expiry", "cancel-reservation-wrong-id", "cancel-reservation-string-id",
+        "cancel-reservation-active-id",
         "change-availability-operative", "change-availability-wrong-connector",
         "trigger-message-wrong-message", "trigger-message-wrong-connector",
         "reserved-start-rejected", "reservation-ignores-parent",

@@ -4,6 +4,7 @@ additional questions, performance rows, configuration, signatories and the signi
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import replace
 
 from report_samples import (
@@ -390,3 +391,14 @@ def test_a_case_not_run_keeps_its_functionality_from_passing() -> None:
     outcome, detail = functionality(c, "Core")
     assert outcome is Outcome.INCOMPLETE and "1 not run (test data missing)" in detail
     assert any("could not run" in reason and "TC_064_CSMS" in reason for reason in c.reasons)
+
+
+def test_the_certificate_names_the_edition_of_the_test_case_document() -> None:
+    run = failing_result()
+    run = dataclasses.replace(run, settings={**run.settings, "edition": "2024-04"})
+    c = build_certificate(run)
+    assert field(c.configuration, "Test case document").value == (
+        "OCA Test case document OCTT for OCPP 1.6, edition 2024-04"
+    )
+    old = build_certificate(failing_result())  # a result.json from before editions
+    assert field(old.configuration, "Test case document").value == "not recorded"

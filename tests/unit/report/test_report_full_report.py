@@ -15,6 +15,7 @@ from report_samples import (
     trace_records,
 )
 
+from octt.findings import Finding, Severity
 from octt.record.load import Trace, parse_trace
 from octt.record.redact import MASK, Redactor
 from octt.report.certificate import Standing
@@ -236,3 +237,21 @@ def test_a_case_not_run_is_listed_with_its_reason_among_what_kept_the_run_from_p
     html = render_full_report(r)
     assert "missing: unsupported_vendor_id" in html and 'data-verdict="not_run"' in html
     assert ("not_run", "not run", 0) not in build_full_report(passing_result(), trace()).counts
+
+
+def test_advisories_have_their_own_section_and_the_edition_is_shown() -> None:
+    run = failing_result()
+    advised = CaseResult(
+        "TC_086_CSMS",
+        "TLS",
+        "security",
+        Verdict.PASS,
+        findings=(
+            Finding("tls.version", Severity.ADVISORY, "the CSMS accepts TLSv1", "whitepaper TLS"),
+        ),
+    )
+    run = replace(run, cases=(*run.cases, advised), settings={**run.settings, "edition": "2024-04"})
+    html = render_full_report(build_full_report(run, trace()))
+    assert '<section id="advisories">' in html
+    assert "the CSMS accepts TLSv1" in html and "whitepaper TLS" in html
+    assert "OCA Test case document OCTT for OCPP 1.6, edition 2024-04" in html

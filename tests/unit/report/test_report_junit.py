@@ -250,3 +250,37 @@ def test_a_case_not_run_is_an_error_of_its_own_type() -> None:
     assert error.get("message") == "missing: x"
     [core] = [s for s in root.iter("testsuite") if s.get("name") == "core"]
     assert core.get("errors") == "2"
+
+
+ADVISED = CaseResult(
+    "TC_086_CSMS",
+    "TLS",
+    "core",
+    Verdict.PASS,
+    findings=(
+        Finding(
+            "tls.version",
+            Severity.ADVISORY,
+            "the CSMS accepts TLSv1",
+            "security whitepaper ed.3, TLS 1.2 or higher only",
+            (),
+            "4",
+        ),
+    ),
+)
+
+
+def test_an_advisory_is_a_property_and_output_never_a_failure() -> None:
+    advised = dataclasses.replace(
+        result(), cases=(*CASES, ADVISED), settings={"edition": "2024-04"}
+    )
+    root = ET.fromstring(render_junit(advised))
+    element = case_element(root, "TC_086_CSMS")
+    assert element.find("failure") is None and element.find("error") is None
+    [prop] = element.findall("properties/property")
+    assert prop.get("name") == "octt.advisory.1"
+    assert "tls.version: the CSMS accepts TLSv1" in (prop.get("value") or "")
+    out = element.findtext("system-out") or ""
+    assert "[advisory] tls.version" in out and "whitepaper" in out
+    top = {p.get("name"): p.get("value") for p in root.findall("properties/property")}
+    assert (top["octt.edition"], top["octt.advisories"]) == ("2024-04", "1")

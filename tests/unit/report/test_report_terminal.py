@@ -49,7 +49,7 @@ def case(case_id: str, profile: Profile = Profile.CORE) -> TestCase:
         id=case_id,
         title=f"title of {case_id}",
         profile=profile,
-        reference={"catalog": "x"},
+        reference={"ocpp": "x"},
         purpose="",
         checks=(),
         editions="",
@@ -331,3 +331,29 @@ def test_a_case_not_run_shows_its_reason() -> None:
     missing = CaseResult("TC_064_CSMS", "Data", "core", Verdict.NOT_RUN, "missing: vendor_id")
     text = render(finished(missing, 1, 1))
     assert "NOT RUN" in text and "missing: vendor_id" in text
+
+
+ADVISED = CaseResult(
+    "TC_086_CSMS",
+    "TLS",
+    "core",
+    Verdict.PASS,
+    findings=(
+        Finding("tls.version", Severity.ADVISORY, "the CSMS accepts TLSv1", "whitepaper TLS"),
+    ),
+)
+
+
+def test_the_header_names_the_edition() -> None:
+    plan = RunPlan((PlanEntry(case("TC_001_CSMS"), True),))
+    text = render(RunStarted(plan, "ws://127.0.0.1:9000", "none", "2024-04"))
+    assert "OCA test case document edition 2024-04" in " ".join(text.split())
+
+
+def test_advisories_have_their_own_section_and_not_the_case_line() -> None:
+    result = replace(run_result(), cases=(*CASES, ADVISED), settings={"edition": "2025-11"})
+    line = render(finished(ADVISED, 5))
+    assert "tls.version" not in line
+    text = " ".join(render(RunFinished(result)).split())
+    assert "Advisories (1): beyond the OCA test case document edition 2025-11" in text
+    assert "TC_086_CSMS tls.version: the CSMS accepts TLSv1 (whitepaper TLS)" in text

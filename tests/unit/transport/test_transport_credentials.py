@@ -1,4 +1,5 @@
-"""Basic credentials of security profiles 1 and 2: the AuthorizationKey rules (TESTCASES §2)."""
+"""Basic credentials of security profiles 1 and 2: the AuthorizationKey rules (as the OCTT
+reads its BasicAuthPassword)."""
 
 from __future__ import annotations
 
