@@ -9,10 +9,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import itertools
 import uuid
 from collections import Counter
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -25,6 +24,7 @@ from octt.clock import Clock, rfc3339
 from octt.config import RunConfig
 from octt.engine import security
 from octt.engine.link import IncomingCall, Link, LinkLimits
+from octt.engine.pacing import ReconnectPacer, open_paced
 from octt.engine.templating import Scope
 from octt.findings import Finding, Severity
 from octt.ocppj.frames import ErrorCode
@@ -49,7 +49,6 @@ from octt.transport.websocket import (
     ConnectFailure,
     ConnectFailureKind,
     TransportOptions,
-    WebSocketTransport,
 )
 from octt.validation.frames import FrameValidator
 from octt.validation.schemas import SchemaSet
@@ -181,7 +180,8 @@ class CaseContext:
     tls: list[TlsRecord] = field(default_factory=list)
     # Deliberately broken frames sent (send_raw steps) and how the CSMS took them.
     raw: list[RawExchangeRecord] = field(default_factory=list)
-    _ids: Iterator[int] = field(default_factory=lambda: itertools.count(1))
+    # The run's reconnect pacing (shared by its cases: a case's first connection waits too).
+    pacer: ReconnectPacer = field(default_factory=ReconnectPacer)
 
     def __post_init__(self) -> None:
         # The charge point's own clock follows the run's clock (its offset while offline aside).
@@ -291,10 +291,21 @@ class CaseContext:
             )
         except security.NoTestMaterial as exc:
             raise ToolError(str(exc)) from exc
+        # A reconnect the scenario prescribes happens in simulated time (scaled); a case's first
+        # connection after the previous case's close waits the full pause.
+        scale = self.config.time_scale if self.link is not None else 1.0
+        await self.pacer.wait(self.cp.cp_id, self.clock, scale=scale)
         connection = self.recorder.new_connection()
         encrypted = options.url.startswith("wss://")
         try:
-            transport = await WebSocketTransport.open(options, self.clock)
+            transport = await open_paced(
+                options,
+                self.clock,
+                self.recorder,
+                connection,
+                first_pause_s=self.pacer.pause_s * scale,
+                budget_s=self.config.connect_timeout_s,
+            )
         except ConnectFailure as exc:
             event = self.recorder.event(connection, ConnectionEventKind.CONNECT_FAILED, exc.detail)
             tls_failed = exc.kind is ConnectFailureKind.TLS
@@ -349,7 +360,8 @@ class CaseContext:
             )
         session = Session(
             response_timeout_s=self.pics.limits.response_timeout_s,
-            id_factory=lambda: f"octt-{next(self._ids)}",
+            # Unique ids unique per run, as real charge points send them (UUIDs).
+            id_factory=lambda: str(uuid.uuid4()),
         )
         link = Link(
             transport,
@@ -364,6 +376,7 @@ class CaseContext:
         )
         link.start()
         self.link = link
+        self.pacer.remember(self.cp.cp_id, link)
         return link
 
     def require_link(self) -> Link:

@@ -200,6 +200,8 @@ class Link:
         self._reader: asyncio.Task[None] | None = None
         self.closed = asyncio.Event()
         self.close_detail = ""
+        # When the connection was gone (the run's monotonic clock): reconnects are paced from it.
+        self.closed_at: float | None = None
         self.closed_by_us = False
         self._limits = limits or LinkLimits()
         self._unsolicited: deque[float] = deque()
@@ -418,6 +420,7 @@ class Link:
         if self.closed.is_set():
             return
         self.close_detail = detail
+        self.closed_at = self._clock.monotonic()
         self.closed.set()
         self._recorder.event(self.connection, ConnectionEventKind.CLOSE, detail)
 

@@ -54,7 +54,10 @@ def catalog() -> Catalog:
 def test_the_reference_csms_passes_the_robustness_profile(tmp_path: Path) -> None:
     stdout, stderr = io.StringIO(), io.StringIO()
     env = Environment(stdout=stdout, stderr=stderr, cwd=tmp_path)
-    status = main(["run", "--profile", "robustness", "--report-dir", "out"], env=env)
+    status = main(
+        ["run", "--profile", "robustness", "--reconnect-pause", "0.001", "--report-dir", "out"],
+        env=env,
+    )
     assert status == 0, stdout.getvalue()[-3000:] + stderr.getvalue()
     out = tmp_path / "out"
     result = json.loads((out / "result.json").read_text("utf-8"))
