@@ -12,10 +12,13 @@ from enum import StrEnum
 
 
 class Severity(StrEnum):
-    """How much a finding weighs: an error fails the case, a warning is shown to the vendor."""
+    """How much a finding weighs: an error fails the case, a warning is shown to the vendor,
+    info records legal behaviour worth knowing (e.g. a harmless CALL the scenario does not
+    script) and weighs nothing."""
 
     ERROR = "error"
     WARNING = "warning"
+    INFO = "info"
 
 
 @dataclass(frozen=True)
@@ -58,3 +61,7 @@ def error(rule: str, message: str, *, spec: str = "", frames: tuple[int, ...] = 
 
 def warning(rule: str, message: str, *, spec: str = "", frames: tuple[int, ...] = ()) -> Finding:
     return Finding(rule, Severity.WARNING, message, spec, frames)
+
+
+def info(rule: str, message: str, *, spec: str = "", frames: tuple[int, ...] = ()) -> Finding:
+    return Finding(rule, Severity.INFO, message, spec, frames)

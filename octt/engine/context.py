@@ -12,7 +12,7 @@ import contextlib
 import uuid
 from collections import Counter
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -26,6 +26,7 @@ from octt.engine import security
 from octt.engine.link import IncomingCall, Link, LinkLimits
 from octt.engine.pacing import ReconnectPacer, open_paced
 from octt.engine.templating import Scope
+from octt.engine.tolerance import CaseSubject, case_subject, judge
 from octt.findings import Finding, Severity
 from octt.ocppj.frames import ErrorCode
 from octt.ocppj.session import Session
@@ -182,6 +183,7 @@ class CaseContext:
     raw: list[RawExchangeRecord] = field(default_factory=list)
     # The run's reconnect pacing (shared by its cases: a case's first connection waits too).
     pacer: ReconnectPacer = field(default_factory=ReconnectPacer)
+    _subject: CaseSubject | None = None
 
     def __post_init__(self) -> None:
         # The charge point's own clock follows the run's clock (its offset while offline aside).
@@ -415,13 +417,27 @@ class CaseContext:
         for finding in incoming.findings:
             self.add_finding(finding)
         if action not in self.tolerated and action not in self.forbidden:
-            self.warn(
-                "unexpected-call",
-                f"the CSMS sent {action}, which the scenario does not expect here;"
-                " the simulated charge point answered it",
-                spec="OCTT: messages are expected in scenario order (TESTCASES §1.1)",
-                frames=(incoming.frame,),
-            )
+            self.unsolicited(incoming)
+            return
+        self.spawn(self.answer(incoming, None, None))
+
+    def unsolicited(self, incoming: IncomingCall, note: str = "") -> None:
+        """A CALL beside the script: judged (octt.engine.tolerance) before the simulated charge
+        point answers and acts on it, as a real one would."""
+        if self._subject is None:
+            self._subject = case_subject(self.case, self.catalog)
+        call = incoming.call
+        finding = judge(
+            call.action,
+            call.payload,
+            self.cp,
+            self._subject,
+            strict=self.config.strict_unexpected_calls,
+            frames=(incoming.frame,),
+        )
+        if note:
+            finding = replace(finding, message=f"{finding.message} ({note})")
+        self.add_finding(replace(finding, spec=finding.spec or self.spec))
         self.spawn(self.answer(incoming, None, None))
 
     def spawn(self, coro: Any) -> None:

@@ -25,6 +25,14 @@ from octt.result.groups import finding_groups
 from octt.result.model import LimitVerdict, ProfileVerdict, RunResult, TimingSummary, Verdict
 from octt.result.scope import Standing, assess
 
+_SEVERITY_STYLE = {Severity.ERROR: "red", Severity.WARNING: "yellow", Severity.INFO: "cyan"}
+
+
+def severity_style(severity: Severity) -> str:
+    """A finding's colour: info is neutral (cyan), never the warning's yellow."""
+    return _SEVERITY_STYLE[severity]
+
+
 _VERDICT_STYLE = {
     Verdict.PASS: "bold green",
     Verdict.FAIL: "bold red",
@@ -116,7 +124,7 @@ class TerminalSink:
         ):
             self._console.print(Text(f"      {result.reason}", style="dim"))
         for finding in result.findings:
-            style = "red" if finding.severity is Severity.ERROR else "yellow"
+            style = severity_style(finding.severity)
             text = Text("      ")
             text.append(f"{finding.severity.value} ", style=style)
             text.append(f"{finding.rule} ", style="bold")
@@ -174,7 +182,7 @@ class TerminalSink:
             return
         self._console.print(Text("Findings by rule (in several cases)", style="bold"))
         for group in groups:
-            style = "red" if group.severity is Severity.ERROR else "yellow"
+            style = severity_style(group.severity)
             line = Text("  ")
             line.append(f"{group.severity.value} ", style=style)
             line.append(f"{group.rule} ", style="bold")

@@ -330,3 +330,10 @@ def test_a_case_not_run_shows_its_reason() -> None:
     missing = CaseResult("TC_064_CSMS", "Data", "core", Verdict.NOT_RUN, "missing: vendor_id")
     text = render(finished(missing, 1, 1))
     assert "NOT RUN" in text and "missing: vendor_id" in text
+
+
+def test_info_findings_have_a_neutral_colour() -> None:
+    from octt.report.terminal import severity_style
+
+    assert severity_style(Severity.INFO) not in (severity_style(Severity.WARNING), "red")
+    assert severity_style(Severity.WARNING) == "yellow"
