@@ -22,7 +22,7 @@ from octt.chargepoint import security as cp_security
 from octt.chargepoint.model import ChargePointState
 from octt.clock import Clock, rfc3339
 from octt.config import RunConfig
-from octt.engine import security
+from octt.engine import beside, security
 from octt.engine.link import IncomingCall, Link, LinkLimits
 from octt.engine.pacing import ReconnectPacer, open_paced
 from octt.engine.templating import Scope
@@ -122,6 +122,9 @@ class OperatorTicket:
     task: asyncio.Task[OperatorResult]
     arrived: asyncio.Event
     consumed: bool = False
+    # The trace's next sequence number when the operator was asked to act: a CALL in a frame
+    # numbered below it came before the trigger, so the trigger did not cause it.
+    fired_seq: int = 0
 
 
 @dataclass
@@ -424,6 +427,23 @@ class CaseContext:
     def unsolicited(self, incoming: IncomingCall, note: str = "") -> None:
         """A CALL beside the script: judged (octt.engine.tolerance) before the simulated charge
         point answers and acts on it, as a real one would."""
+        self.add_finding(self.beside_script(incoming, note))
+        self.spawn(self._answer_beside(incoming))
+
+    async def _answer_beside(self, incoming: IncomingCall) -> None:
+        call, known = incoming.call, self.schemas.has_action(incoming.call.action)
+        reply = responder.default_reply(self.cp, call.action, call.payload, known_action=known)
+        await self.answer(incoming, None, None)
+        if isinstance(reply, responder.ErrorReply):
+            return
+        wanted = beside.wants_message(call.action, call.payload, reply)
+        if wanted and self.link is not None and self.callerror_for(incoming) is None:
+            connector = call.payload.get("connectorId")
+            await beside.send_triggered(self.link, self.cp, self.clock, wanted, connector)
+
+    def beside_script(self, incoming: IncomingCall, note: str = "") -> Finding:
+        """The tolerance policy's finding for a CALL beside the script (before it is answered:
+        the judgement needs the charge point's state as the CALL found it)."""
         if self._subject is None:
             self._subject = case_subject(self.case, self.catalog)
         call = incoming.call
@@ -437,8 +457,7 @@ class CaseContext:
         )
         if note:
             finding = replace(finding, message=f"{finding.message} ({note})")
-        self.add_finding(replace(finding, spec=finding.spec or self.spec))
-        self.spawn(self.answer(incoming, None, None))
+        return replace(finding, spec=finding.spec or self.spec)
 
     def spawn(self, coro: Any) -> None:
         task: asyncio.Task[None] = asyncio.ensure_future(coro)

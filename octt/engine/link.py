@@ -197,6 +197,9 @@ class Link:
         self._dispatch = dispatch
         self._on_finding = on_finding
         self._waiter: _Waiter | None = None
+        # One CALL of the charge point outstanding at a time (OCPP-J 1.6 §4.1.1), also when a
+        # message a CSMS's TriggerMessage asked for goes out beside the scenario's own.
+        self._calling = asyncio.Lock()
         self._reader: asyncio.Task[None] | None = None
         self.closed = asyncio.Event()
         self.close_detail = ""
@@ -448,6 +451,12 @@ class Link:
         self, action: str, payload: dict[str, Any], timeout_s: float | None = None
     ) -> Exchange:
         """Send a CALL and wait for its answer, the response timeout, or the connection's end."""
+        async with self._calling:
+            return await self._call(action, payload, timeout_s)
+
+    async def _call(
+        self, action: str, payload: dict[str, Any], timeout_s: float | None
+    ) -> Exchange:
         own = self._validator.check_call(Call("octt-check", action, payload), sender=CHARGE_POINT)
         errors = [f for f in own if f.severity is Severity.ERROR]
         if errors:

@@ -101,9 +101,12 @@ def interference(
     if action == "Reset":
         return "a Reset reboots the charge point under test"
     if action == "RemoteStopTransaction":
-        tx = cp.transaction_by_id(payload.get("transactionId", -1))
-        if tx is not None:
-            return f"it stops transaction {tx.transaction_id}, the transaction under test"
+        wanted = payload.get("transactionId", -1)
+        tx = cp.transaction_by_id(wanted)
+        # A transaction whose StartTransaction.conf is still on its way has no id yet.
+        starting = any(t.transaction_id is None for t in cp.active_transactions())
+        if tx is not None or starting:
+            return f"it stops transaction {wanted}, the transaction under test"
         return None
     if action == "RemoteStartTransaction":
         return "it starts a transaction the scenario does not script"
