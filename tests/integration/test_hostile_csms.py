@@ -154,8 +154,9 @@ BEHAVIOURS: dict[str, Behaviour] = {
     "missing-required": Behaviour(frozenset({"schema.response"}), reply=_without("currentTime")),
     "unknown-unique-id": Behaviour(
         frozenset({"ocppj.unknown-unique-id", "response.timeout"}),
-        reply=lambda uid, conf: [result_frame("not-" + uid, conf)],
-        offending=lambda uid: json.dumps([3, "not-" + uid])[:-1],
+        # Another unique id of the same (UUID) length.
+        reply=lambda uid, conf: [result_frame("x" + uid[1:], conf)],
+        offending=lambda uid: json.dumps([3, "x" + uid[1:]])[:-1],
         outcome="timeout",
     ),
     "callerror": Behaviour(
