@@ -13,24 +13,27 @@ import uuid
 from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
-from octt.catalog.model import Catalog, ClientCertificateChoice, SendStep, TestCase
+from octt.catalog.model import Catalog, ClientCertificateChoice, TestCase
 from octt.chargepoint import reservations, responder
 from octt.chargepoint import security as cp_security
 from octt.chargepoint.model import ChargePointState
 from octt.clock import Clock, rfc3339
 from octt.config import RunConfig
 from octt.engine import beside, security
-from octt.engine.link import IncomingCall, Link, LinkLimits
-from octt.engine.pacing import ReconnectPacer, open_paced
+from octt.engine.link import IncomingCall, Link
+from octt.engine.pacing import ReconnectPacer, link_limits, open_paced
+from octt.engine.pacing import transport_options as transport_options
 from octt.engine.templating import Scope
+from octt.engine.tickets import OperatorTicket as OperatorTicket
+from octt.engine.tickets import QueuedSend as QueuedSend
 from octt.engine.tolerance import CaseSubject, case_subject, judge
 from octt.findings import Finding, Severity
 from octt.ocppj.frames import ErrorCode
 from octt.ocppj.session import Session
-from octt.operator.base import Operator, OperatorRequest, OperatorResult
+from octt.operator.base import Operator
 from octt.pics.model import Pics
 from octt.record.model import ConnectionEventKind
 from octt.record.trace import Recorder
@@ -44,12 +47,10 @@ from octt.result.model import (
     TlsRecord,
     TransferRecord,
 )
-from octt.transport.tls import TlsOptions
 from octt.transport.websocket import (
     OCPP16,
     ConnectFailure,
     ConnectFailureKind,
-    TransportOptions,
 )
 from octt.validation.frames import FrameValidator
 from octt.validation.schemas import SchemaSet
@@ -67,43 +68,6 @@ _CALLERROR_FOR_KEYWORD = {
 }
 
 
-def transport_options(
-    config: RunConfig,
-    csms_url: str,
-    cp_id: str,
-    *,
-    password: str | None = None,
-    subprotocols: tuple[str, ...] | None = None,
-) -> TransportOptions:
-    """How the charge point connects under this run configuration (password: an override)."""
-    return TransportOptions(
-        csms_url=csms_url,
-        cp_id=cp_id,
-        subprotocols=subprotocols or (OCPP16,),
-        basic_auth_password=password if password is not None else config.basic_auth_password,
-        connect_timeout_s=config.connect_timeout_s,
-        max_frame_bytes=config.max_frame_bytes,
-        tls_verify=config.tls_verify,
-        tls=TlsOptions(
-            ca_file=config.with_pki_defaults().tls_ca_file,
-            verify=config.tls_verify,
-            client_certificate=security.configured_client_certificate(config)
-            if config.security_profile == 3
-            else None,
-        ),
-    )
-
-
-def link_limits(config: RunConfig) -> LinkLimits:
-    """The bounds of one connection under this run configuration."""
-    return LinkLimits(
-        max_unanswered_calls=config.max_unanswered_csms_calls,
-        max_unsolicited=config.max_unsolicited_frames,
-        window_s=config.unsolicited_window_s,
-        max_frame_bytes=config.max_frame_bytes,
-    )
-
-
 class CaseAborted(Exception):
     """The case cannot go on; the reason is already among the findings."""
 
@@ -114,27 +78,6 @@ class CaseSkipped(Exception):
 
 class ToolError(Exception):
     """octt itself could not do what the case needs (not a CSMS failure)."""
-
-
-@dataclass
-class OperatorTicket:
-    request: OperatorRequest
-    task: asyncio.Task[OperatorResult]
-    arrived: asyncio.Event
-    consumed: bool = False
-    # The trace's next sequence number when the operator was asked to act: a CALL in a frame
-    # numbered below it came before the trigger, so the trigger did not cause it.
-    fired_seq: int = 0
-
-
-@dataclass
-class QueuedSend:
-    """A transaction message the charge point produced while offline (sent on reconnect)."""
-
-    step: SendStep
-    connector: int | None
-    local_time: datetime  # when the charge point produced it, on its own (offline) clock
-    path: str
 
 
 @dataclass

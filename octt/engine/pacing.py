@@ -8,7 +8,8 @@ a reconnect the scenario prescribes waits the pause scaled by the time scale, as
 simulated waits).
 `open_paced` then opens the WebSocket; a refused or failed upgrade is retried with back-off
 until the connect timeout, every attempt recorded in the trace (README, "What a CSMS may do
-beside the script").
+beside the script"). Also here: the transport options and link bounds a run configuration
+gives a connection.
 """
 
 from __future__ import annotations
@@ -17,10 +18,14 @@ import asyncio
 from dataclasses import dataclass, field
 
 from octt.clock import Clock
-from octt.engine.link import Link
+from octt.config import RunConfig
+from octt.engine import security
+from octt.engine.link import Link, LinkLimits
 from octt.record.model import ConnectionEventKind
 from octt.record.trace import Recorder
+from octt.transport.tls import TlsOptions
 from octt.transport.websocket import (
+    OCPP16,
     ConnectFailure,
     ConnectFailureKind,
     TransportOptions,
@@ -104,3 +109,40 @@ async def open_paced(
         await asyncio.sleep(backoff)
         backoff = min(backoff * 2, MAX_BACKOFF_S)
         attempt += 1
+
+
+def transport_options(
+    config: RunConfig,
+    csms_url: str,
+    cp_id: str,
+    *,
+    password: str | None = None,
+    subprotocols: tuple[str, ...] | None = None,
+) -> TransportOptions:
+    """How the charge point connects under this run configuration (password: an override)."""
+    return TransportOptions(
+        csms_url=csms_url,
+        cp_id=cp_id,
+        subprotocols=subprotocols or (OCPP16,),
+        basic_auth_password=password if password is not None else config.basic_auth_password,
+        connect_timeout_s=config.connect_timeout_s,
+        max_frame_bytes=config.max_frame_bytes,
+        tls_verify=config.tls_verify,
+        tls=TlsOptions(
+            ca_file=config.with_pki_defaults().tls_ca_file,
+            verify=config.tls_verify,
+            client_certificate=security.configured_client_certificate(config)
+            if config.security_profile == 3
+            else None,
+        ),
+    )
+
+
+def link_limits(config: RunConfig) -> LinkLimits:
+    """The bounds of one connection under this run configuration."""
+    return LinkLimits(
+        max_unanswered_calls=config.max_unanswered_csms_calls,
+        max_unsolicited=config.max_unsolicited_frames,
+        window_s=config.unsolicited_window_s,
+        max_frame_bytes=config.max_frame_bytes,
+    )
