@@ -237,3 +237,15 @@ def test_a_case_not_run_is_listed_with_its_reason_among_what_kept_the_run_from_p
     html = render_full_report(r)
     assert "missing: unsupported_vendor_id" in html and 'data-verdict="not_run"' in html
     assert ("not_run", "not run", 0) not in build_full_report(passing_result(), trace()).counts
+
+
+def test_info_findings_have_a_style_of_their_own() -> None:
+    from octt.findings import info
+
+    result = failing_result()
+    first = result.cases[0]
+    note = info("unexpected-call", "the CSMS sent GetConfiguration beside the scenario")
+    cases = (replace(first, findings=(*first.findings, note)), *result.cases[1:])
+    html = render_full_report(build_full_report(replace(result, cases=cases), trace()))
+    assert '<td class="sev-info">info</td>' in html
+    assert ".sev-info {" in html
