@@ -6,9 +6,10 @@ for. The step judges the CALL the operator's action caused (README, "What a CSMS
 the script"):
 
 - a CALL that arrived before the operator was asked to act is unsolicited;
-- a CALL that does not satisfy the step while a later one (within `CANDIDATE_GRACE_S`, and
-  before the operator's action is over) does is unsolicited; when none does, the last one is
-  judged.
+- a CALL that does not satisfy the step while a later one does is unsolicited; the step waits
+  for a better one until the operator's action is over (a trigger API answered, the person
+  typed done) and `CANDIDATE_GRACE_S` more, or until its deadline; when none comes, the last
+  one is judged.
 
 An unsolicited CALL is answered and acted on at once (the CSMS may wait for the answer before it
 sends anything else) and gets the tolerance policy's finding. Also here: operator actions never
@@ -27,8 +28,9 @@ from octt.engine.link import IncomingCall
 from octt.engine.matchers import evaluate
 from octt.findings import Finding, Severity
 
-#: How long (real seconds) to wait for a CALL that satisfies the step after one that does not.
-CANDIDATE_GRACE_S = 1.0
+#: How long (real seconds) after the operator's action is over (and after the latest CALL that
+#: does not satisfy the step) a CALL that does is still waited for.
+CANDIDATE_GRACE_S = 0.5
 BEFORE_TRIGGER = "it arrived before the operator's action, which therefore did not cause it"
 SUPERSEDED = "a later one satisfies the step: that one is the CALL the operator's action caused"
 
@@ -70,6 +72,7 @@ class CausedCall:
     # CALLs that did not satisfy the step, answered already, with their tolerance finding.
     candidates: list[tuple[IncomingCall, Finding]] = field(default_factory=list)
     since: float | None = None  # when the latest candidate arrived (monotonic)
+    finished_at: float | None = None  # when the operator's action was seen over
 
     def answered(self, incoming: IncomingCall) -> bool:
         """Whether `incoming` was answered already (a candidate that ended up judged)."""
@@ -94,20 +97,19 @@ class CausedCall:
             self.candidates.append((incoming, ctx.beside_script(incoming, SUPERSEDED)))
             self.since = ctx.clock.monotonic()
             ctx.spawn(ctx.answer(incoming, None, None))
-        if self.since is not None and (self.wake_in_s() <= 0 or self._operator_finished()):
+        if self.since is not None and self.wake_in_s() <= 0:
             return self._judge_last()
         return None
 
-    def _operator_finished(self) -> bool:
-        """The operator's action is over (a trigger API answered once the charge point had
-        answered the CALL it caused): no later CALL is coming from it."""
-        return self.ticket is not None and self.ticket.task.done()
-
     def wake_in_s(self) -> float:
-        """Seconds until the latest candidate is judged after all (inf: no candidate)."""
-        if self.since is None:
+        """Seconds until the latest candidate is judged after all (inf: no candidate, or the
+        operator's action is not over: the wait also ends when it is)."""
+        if self.since is None or self.ticket is None or not self.ticket.task.done():
             return float("inf")
-        return self.since + CANDIDATE_GRACE_S - self.ctx.clock.monotonic()
+        now = self.ctx.clock.monotonic()
+        if self.finished_at is None:
+            self.finished_at = now
+        return max(self.since, self.finished_at) + CANDIDATE_GRACE_S - now
 
     def last_chance(self) -> IncomingCall | None:
         """At the step's deadline: the latest candidate, if there is one."""

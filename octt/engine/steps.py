@@ -388,7 +388,7 @@ async def _wait_for_call(
         incoming = caused.pick()
         if incoming is not None:
             return incoming
-        if ticket is not None and ticket.task.done():
+        if ticket is not None and ticket.task.done() and not caused.candidates:
             _operator_gave_up(ctx, step, ticket)
         if link.closed.is_set():
             ctx.connection_lost(link, f"the wait for {step.action}")

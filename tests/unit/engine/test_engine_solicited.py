@@ -13,6 +13,7 @@ from octt.engine.context import CaseContext, OperatorTicket
 from octt.engine.link import IncomingCall
 from octt.engine.solicited import (
     BEFORE_TRIGGER,
+    CANDIDATE_GRACE_S,
     SUPERSEDED,
     CausedCall,
     wait_for_previous_triggers,
@@ -66,7 +67,7 @@ def test_a_call_that_does_not_satisfy_gives_way_to_a_later_one_that_does() -> No
         poll = call(5, {}, "poll")
         ctx.inbox.append(poll)
         assert caused.pick() is None  # a candidate: wait for a better one
-        assert 0 < caused.wake_in_s() <= 1.0
+        assert caused.wake_in_s() == float("inf")  # as long as the operator is at it
         wanted = call(6, {"key": ["HeartbeatInterval"]}, "wanted")
         ctx.inbox.append(wanted)
         assert caused.pick() is wanted
@@ -86,9 +87,29 @@ def test_without_a_better_one_the_last_candidate_is_judged() -> None:
         poll = call(5, {}, "poll")
         ctx.inbox.append(poll)
         assert caused.pick() is None
-        assert caused.last_chance() is poll
+        assert caused.last_chance() is poll  # at the step's deadline
         assert caused.answered(poll)  # the step must not answer it twice
         assert ctx.findings == []
+
+    run(scenario)
+
+
+def test_once_the_operator_is_done_the_candidate_is_judged_after_a_grace() -> None:
+    async def scenario() -> None:
+        ctx, _ = make_ctx()
+        attach_link(ctx)
+        done = ticket(ctx, fired_seq=1)
+        caused = CausedCall(ctx, STEP, done)
+        poll = call(5, {}, "poll")
+        ctx.inbox.append(poll)
+        assert caused.pick() is None
+        done.task.cancel()  # the operator's action is over (here: ended)
+        await asyncio.sleep(0)
+        assert caused.wake_in_s() == CANDIDATE_GRACE_S
+        assert caused.pick() is None
+        clock: Any = ctx.clock
+        clock.now += CANDIDATE_GRACE_S
+        assert caused.pick() is poll
 
     run(scenario)
 
