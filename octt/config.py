@@ -106,6 +106,13 @@ class RunConfig:
     # simulated seconds × time_scale in real time.
     time_scale: float = 0.001
     connect_timeout_s: float = 10.0
+    # Reconnect like a charge point (README, "What a CSMS may do beside the script"): the pause
+    # before a new connection after the previous one closed (scaled by time_scale where the
+    # scenario prescribes the offline time instead); a refused or closed upgrade is retried
+    # with back-off until connect_timeout_s.
+    reconnect_pause_s: float = 1.0
+    # The official tool's behaviour: any CALL the scenario does not expect fails the case.
+    strict_unexpected_calls: bool = False
     # Bounds on what a CSMS can make octt hold or do, whatever it sends (see the README,
     # "A hostile CSMS"). A WebSocket message larger than max_frame_bytes closes the connection
     # (RFC 6455 close code 1009) without being buffered beyond that size.
@@ -168,6 +175,8 @@ class RunConfig:
         return {
             "time_scale": self.time_scale,
             "connect_timeout_s": self.connect_timeout_s,
+            "reconnect_pause_s": self.reconnect_pause_s,
+            "strict_unexpected_calls": self.strict_unexpected_calls,
             "max_frame_bytes": self.max_frame_bytes,
             "max_unanswered_csms_calls": self.max_unanswered_csms_calls,
             "max_unsolicited_frames": self.max_unsolicited_frames,

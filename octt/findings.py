@@ -14,11 +14,14 @@ from enum import StrEnum
 class Severity(StrEnum):
     """How much a finding weighs: an error fails the case, a warning is shown to the vendor,
     an advisory is a check no edition of the OCA test case document lists (OCPP or the security
-    whitepaper asks for it): reported on its own, never part of a verdict."""
+    whitepaper asks for it): reported on its own, never part of a verdict; info records legal
+    behaviour worth knowing (e.g. a harmless CALL the scenario does not script) and weighs
+    nothing."""
 
     ERROR = "error"
     WARNING = "warning"
     ADVISORY = "advisory"
+    INFO = "info"
 
 
 @dataclass(frozen=True)
@@ -65,3 +68,7 @@ def error(rule: str, message: str, *, spec: str = "", frames: tuple[int, ...] = 
 
 def warning(rule: str, message: str, *, spec: str = "", frames: tuple[int, ...] = ()) -> Finding:
     return Finding(rule, Severity.WARNING, message, spec, frames)
+
+
+def info(rule: str, message: str, *, spec: str = "", frames: tuple[int, ...] = ()) -> Finding:
+    return Finding(rule, Severity.INFO, message, spec, frames)

@@ -27,6 +27,7 @@ from octt.record.redact import Redactor
 from octt.record.trace import Recorder
 from octt.reference.embedded import embedded_reference
 from octt.reference.faults import parse_faults
+from octt.reference.quirks import parse_quirks
 from octt.resources import default_pics_path
 from octt.result.events import EventBus
 from octt.result.model import RunResult, Verdict
@@ -39,6 +40,7 @@ async def run_against_reference_async(
     case_ids: Iterable[str],
     faults: Iterable[str] = (),
     *,
+    quirks: Iterable[str] = (),
     config: RunConfig | None = None,
     pics: Pics | None = None,
     trace: Path | None = None,
@@ -46,14 +48,21 @@ async def run_against_reference_async(
     catalog: Catalog | None = None,
 ) -> RunResult:
     """Run the given cases through the engine against a fresh reference CSMS with `faults`
-    (`catalog`: instead of the YAML cases, e.g. with the robustness cases added)."""
+    and `quirks` (`catalog`: instead of the YAML cases, e.g. with the robustness cases added)."""
     pics = pics or load_pics(default_pics_path())
     config = config or RunConfig(operator_timeout_s=3.0)
+    if config.reconnect_pause_s == RunConfig.reconnect_pause_s:
+        # Many cases in a row: reconnect almost at once (a test of the pacing sets its own).
+        config = replace(config, reconnect_pause_s=0.001)
     if config.pki_dir is None:
         config = replace(config, pki_dir=session_pki().directory)  # no key generation per run
     # The same embedded reference `octt run` starts (TLS for the security profiles included).
     async with embedded_reference(
-        config, pics, faults=parse_faults(faults), call_timeout_s=reference_timeout_s
+        config,
+        pics,
+        faults=parse_faults(faults),
+        quirks=parse_quirks(quirks),
+        call_timeout_s=reference_timeout_s,
     ) as (reference, embedded):
         operator = make_operator(
             config.operator or reference.control_url,

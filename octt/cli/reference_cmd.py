@@ -38,6 +38,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="break one behaviour on purpose (repeatable)",
     )
     parser.add_argument("--list-faults", action="store_true", help="list the fault switches")
+    parser.add_argument(
+        "--quirk",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="behave legally but unlike the default, as some CSMSs do (repeatable)",
+    )
+    parser.add_argument("--list-quirks", action="store_true", help="list the quirk switches")
     tls = parser.add_argument_group("TLS (security profiles 2 and 3)")
     tls.add_argument("--tls-port", type=int, default=0, help="OCPP-over-TLS port (0: any free)")
     tls.add_argument("--pki", type=Path, metavar="DIR", help="serve TLS with an octt test PKI")
@@ -63,6 +71,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace, env: Environment) -> ExitStatus:
+    from octt.reference import quirks
     from octt.reference.faults import Fault, describe, parse_faults
     from octt.reference.server import ReferenceConfig
     from octt.reference.store import seed_from_pics
@@ -72,10 +81,18 @@ def run(args: argparse.Namespace, env: Environment) -> ExitStatus:
         for fault in Fault:
             env.console.print(f"[bold]{fault.value}[/]  {describe(fault)}")
         return ExitStatus.OK
+    if args.list_quirks:
+        for quirk in quirks.Quirk:
+            env.console.print(f"[bold]{quirk.value}[/]  {quirks.describe(quirk)}")
+        return ExitStatus.OK
     try:
         faults = parse_faults(args.fault)
     except ValueError as exc:
         return env.fail(f"--fault: {exc}")
+    try:
+        chosen = quirks.parse_quirks(args.quirk)
+    except ValueError as exc:
+        return env.fail(f"--quirk: {exc}")
     ports = (("--port", args.port), ("--control-port", args.control_port))
     for flag, port in (*ports, ("--tls-port", args.tls_port)):
         if not 0 <= port <= 65535:
@@ -95,6 +112,7 @@ def run(args: argparse.Namespace, env: Environment) -> ExitStatus:
                 control_port=args.control_port,
                 db=args.db,
                 faults=faults,
+                quirks=chosen,
                 seed=seed_from_pics(pics),
                 tls=tls,
                 tls_port=args.tls_port,
@@ -159,6 +177,8 @@ def _serve(config: ReferenceConfig, faults: frozenset[Fault], env: Environment) 
         env.console.print(f"trigger API: {csms.control_url}/api/octt/")
         if faults:
             env.console.print("faults:      " + ", ".join(sorted(f.value for f in faults)))
+        if config.quirks:
+            env.console.print("quirks:      " + ", ".join(sorted(q.value for q in config.quirks)))
         env.stdout.flush()
 
     async def main() -> None:

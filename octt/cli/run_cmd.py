@@ -55,7 +55,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--csms",
         metavar="URL",
-        help="ws:// or wss:// endpoint of the CSMS (default: start the embedded reference CSMS)",
+        help="ws:// or wss:// endpoint of the CSMS (default: start the embedded reference CSMS);"
+        " {cp_id} in it is replaced by the charge point id (e.g. ws://host/ocpp/{cp_id}/),"
+        " without it the id is appended as the last path segment",
     )
     parser.add_argument("--cp-id", metavar="ID", help="charge point id (default: from the PICS)")
     parser.add_argument("--pics", metavar="FILE", type=Path, help="PICS file")
@@ -152,6 +154,20 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="real seconds per simulated second (default 0.001)",
     )
     parser.add_argument(
+        "--reconnect-pause",
+        type=float,
+        metavar="S",
+        help="seconds the charge point waits before reconnecting after a close (default 1.0;"
+        " a refused upgrade is retried with back-off until the connect timeout)",
+    )
+    parser.add_argument(
+        "--strict-unexpected-calls",
+        action="store_true",
+        default=None,
+        help="fail a case on any CALL its scenario does not expect (the official tool's"
+        " behaviour; default: harmless ones are info, interfering ones fail)",
+    )
+    parser.add_argument(
         "--real-transfers",
         action=argparse.BooleanOptionalAction,
         help="really download the firmware and upload the diagnostics file when the CSMS gives"
@@ -207,6 +223,8 @@ def _config(args: argparse.Namespace, env: Environment) -> RunConfig:
         security_profile=args.security_profile,
         report_dir=(env.cwd / args.report_dir) if args.report_dir else None,
         time_scale=args.time_scale,
+        reconnect_pause_s=args.reconnect_pause,
+        strict_unexpected_calls=args.strict_unexpected_calls,
         ordering=Ordering(args.ordering) if args.ordering else None,
         edition=Edition(args.edition) if args.edition else None,
         advisories_fail=args.advisories_fail,
@@ -225,6 +243,8 @@ def run(args: argparse.Namespace, env: Environment) -> ExitStatus:
     problems: list[str] = []
     if args.time_scale is not None and not 0 < args.time_scale <= 1:
         problems.append("--time-scale must be in (0, 1]")
+    if args.reconnect_pause is not None and not args.reconnect_pause >= 0:
+        problems.append("--reconnect-pause must be 0 or more")
     if args.operator_timeout is not None and args.operator_timeout <= 0:
         problems.append("--operator-timeout must be positive")
     background: BackgroundOptions | None = None

@@ -9,28 +9,32 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import itertools
 import uuid
 from collections import Counter
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 from octt.catalog.editions import case_citation
-from octt.catalog.model import Catalog, ClientCertificateChoice, SendStep, TestCase
+from octt.catalog.model import Catalog, ClientCertificateChoice, TestCase
 from octt.chargepoint import reservations, responder
 from octt.chargepoint import security as cp_security
 from octt.chargepoint.model import ChargePointState
 from octt.clock import Clock, rfc3339
 from octt.config import RunConfig
-from octt.engine import security
-from octt.engine.link import IncomingCall, Link, LinkLimits
+from octt.engine import beside, security
+from octt.engine.link import IncomingCall, Link
+from octt.engine.pacing import ReconnectPacer, link_limits, open_paced
+from octt.engine.pacing import transport_options as transport_options
 from octt.engine.templating import Scope
+from octt.engine.tickets import OperatorTicket as OperatorTicket
+from octt.engine.tickets import QueuedSend as QueuedSend
+from octt.engine.tolerance import CaseSubject, case_subject, judge
 from octt.findings import Finding, Severity
 from octt.ocppj.frames import ErrorCode
 from octt.ocppj.session import Session
-from octt.operator.base import Operator, OperatorRequest, OperatorResult
+from octt.operator.base import Operator
 from octt.pics.model import Pics
 from octt.record.model import ConnectionEventKind
 from octt.record.trace import Recorder
@@ -44,13 +48,10 @@ from octt.result.model import (
     TlsRecord,
     TransferRecord,
 )
-from octt.transport.tls import TlsOptions
 from octt.transport.websocket import (
     OCPP16,
     ConnectFailure,
     ConnectFailureKind,
-    TransportOptions,
-    WebSocketTransport,
 )
 from octt.validation.frames import FrameValidator
 from octt.validation.schemas import SchemaSet
@@ -68,43 +69,6 @@ _CALLERROR_FOR_KEYWORD = {
 }
 
 
-def transport_options(
-    config: RunConfig,
-    csms_url: str,
-    cp_id: str,
-    *,
-    password: str | None = None,
-    subprotocols: tuple[str, ...] | None = None,
-) -> TransportOptions:
-    """How the charge point connects under this run configuration (password: an override)."""
-    return TransportOptions(
-        csms_url=csms_url,
-        cp_id=cp_id,
-        subprotocols=subprotocols or (OCPP16,),
-        basic_auth_password=password if password is not None else config.basic_auth_password,
-        connect_timeout_s=config.connect_timeout_s,
-        max_frame_bytes=config.max_frame_bytes,
-        tls_verify=config.tls_verify,
-        tls=TlsOptions(
-            ca_file=config.with_pki_defaults().tls_ca_file,
-            verify=config.tls_verify,
-            client_certificate=security.configured_client_certificate(config)
-            if config.security_profile == 3
-            else None,
-        ),
-    )
-
-
-def link_limits(config: RunConfig) -> LinkLimits:
-    """The bounds of one connection under this run configuration."""
-    return LinkLimits(
-        max_unanswered_calls=config.max_unanswered_csms_calls,
-        max_unsolicited=config.max_unsolicited_frames,
-        window_s=config.unsolicited_window_s,
-        max_frame_bytes=config.max_frame_bytes,
-    )
-
-
 class CaseAborted(Exception):
     """The case cannot go on; the reason is already among the findings."""
 
@@ -115,24 +79,6 @@ class CaseSkipped(Exception):
 
 class ToolError(Exception):
     """octt itself could not do what the case needs (not a CSMS failure)."""
-
-
-@dataclass
-class OperatorTicket:
-    request: OperatorRequest
-    task: asyncio.Task[OperatorResult]
-    arrived: asyncio.Event
-    consumed: bool = False
-
-
-@dataclass
-class QueuedSend:
-    """A transaction message the charge point produced while offline (sent on reconnect)."""
-
-    step: SendStep
-    connector: int | None
-    local_time: datetime  # when the charge point produced it, on its own (offline) clock
-    path: str
 
 
 @dataclass
@@ -184,7 +130,9 @@ class CaseContext:
     tls: list[TlsRecord] = field(default_factory=list)
     # Deliberately broken frames sent (send_raw steps) and how the CSMS took them.
     raw: list[RawExchangeRecord] = field(default_factory=list)
-    _ids: Iterator[int] = field(default_factory=lambda: itertools.count(1))
+    # The run's reconnect pacing (shared by its cases: a case's first connection waits too).
+    pacer: ReconnectPacer = field(default_factory=ReconnectPacer)
+    _subject: CaseSubject | None = None
 
     def __post_init__(self) -> None:
         # The charge point's own clock follows the run's clock (its offset while offline aside).
@@ -317,10 +265,21 @@ class CaseContext:
             )
         except security.NoTestMaterial as exc:
             raise ToolError(str(exc)) from exc
+        # A reconnect the scenario prescribes happens in simulated time (scaled); a case's first
+        # connection after the previous case's close waits the full pause.
+        scale = self.config.time_scale if self.link is not None else 1.0
+        await self.pacer.wait(self.cp.cp_id, self.clock, scale=scale)
         connection = self.recorder.new_connection()
         encrypted = options.url.startswith("wss://")
         try:
-            transport = await WebSocketTransport.open(options, self.clock)
+            transport = await open_paced(
+                options,
+                self.clock,
+                self.recorder,
+                connection,
+                first_pause_s=self.pacer.pause_s * scale,
+                budget_s=self.config.connect_timeout_s,
+            )
         except ConnectFailure as exc:
             event = self.recorder.event(connection, ConnectionEventKind.CONNECT_FAILED, exc.detail)
             tls_failed = exc.kind is ConnectFailureKind.TLS
@@ -375,7 +334,8 @@ class CaseContext:
             )
         session = Session(
             response_timeout_s=self.pics.limits.response_timeout_s,
-            id_factory=lambda: f"octt-{next(self._ids)}",
+            # Unique ids unique per run, as real charge points send them (UUIDs).
+            id_factory=lambda: str(uuid.uuid4()),
         )
         link = Link(
             transport,
@@ -390,6 +350,7 @@ class CaseContext:
         )
         link.start()
         self.link = link
+        self.pacer.remember(self.cp.cp_id, link)
         return link
 
     def require_link(self) -> Link:
@@ -428,14 +389,44 @@ class CaseContext:
         for finding in incoming.findings:
             self.add_finding(finding)
         if action not in self.tolerated and action not in self.forbidden:
-            self.warn(
-                "unexpected-call",
-                f"the CSMS sent {action}, which the scenario does not expect here;"
-                " the simulated charge point answered it",
-                spec="OCA test case document §1.2 general conventions: messages in scenario order",
-                frames=(incoming.frame,),
-            )
+            self.unsolicited(incoming)
+            return
         self.spawn(self.answer(incoming, None, None))
+
+    def unsolicited(self, incoming: IncomingCall, note: str = "") -> None:
+        """A CALL beside the script: judged (octt.engine.tolerance) before the simulated charge
+        point answers and acts on it, as a real one would."""
+        self.add_finding(self.beside_script(incoming, note))
+        self.spawn(self._answer_beside(incoming))
+
+    async def _answer_beside(self, incoming: IncomingCall) -> None:
+        call, known = incoming.call, self.schemas.has_action(incoming.call.action)
+        reply = responder.default_reply(self.cp, call.action, call.payload, known_action=known)
+        await self.answer(incoming, None, None)
+        if isinstance(reply, responder.ErrorReply):
+            return
+        wanted = beside.wants_message(call.action, call.payload, reply)
+        if wanted and self.link is not None and self.callerror_for(incoming) is None:
+            connector = call.payload.get("connectorId")
+            await beside.send_triggered(self.link, self.cp, self.clock, wanted, connector)
+
+    def beside_script(self, incoming: IncomingCall, note: str = "") -> Finding:
+        """The tolerance policy's finding for a CALL beside the script (before it is answered:
+        the judgement needs the charge point's state as the CALL found it)."""
+        if self._subject is None:
+            self._subject = case_subject(self.case, self.catalog)
+        call = incoming.call
+        finding = judge(
+            call.action,
+            call.payload,
+            self.cp,
+            self._subject,
+            strict=self.config.strict_unexpected_calls,
+            frames=(incoming.frame,),
+        )
+        if note:
+            finding = replace(finding, message=f"{finding.message} ({note})")
+        return replace(finding, spec=finding.spec or self.spec)
 
     def spawn(self, coro: Any) -> None:
         task: asyncio.Task[None] = asyncio.ensure_future(coro)

@@ -197,9 +197,14 @@ class Link:
         self._dispatch = dispatch
         self._on_finding = on_finding
         self._waiter: _Waiter | None = None
+        # One CALL of the charge point outstanding at a time (OCPP-J 1.6 §4.1.1), also when a
+        # message a CSMS's TriggerMessage asked for goes out beside the scenario's own.
+        self._calling = asyncio.Lock()
         self._reader: asyncio.Task[None] | None = None
         self.closed = asyncio.Event()
         self.close_detail = ""
+        # When the connection was gone (the run's monotonic clock): reconnects are paced from it.
+        self.closed_at: float | None = None
         self.closed_by_us = False
         self._limits = limits or LinkLimits()
         self._unsolicited: deque[float] = deque()
@@ -418,6 +423,7 @@ class Link:
         if self.closed.is_set():
             return
         self.close_detail = detail
+        self.closed_at = self._clock.monotonic()
         self.closed.set()
         self._recorder.event(self.connection, ConnectionEventKind.CLOSE, detail)
 
@@ -445,6 +451,12 @@ class Link:
         self, action: str, payload: dict[str, Any], timeout_s: float | None = None
     ) -> Exchange:
         """Send a CALL and wait for its answer, the response timeout, or the connection's end."""
+        async with self._calling:
+            return await self._call(action, payload, timeout_s)
+
+    async def _call(
+        self, action: str, payload: dict[str, Any], timeout_s: float | None
+    ) -> Exchange:
         own = self._validator.check_call(Call("octt-check", action, payload), sender=CHARGE_POINT)
         errors = [f for f in own if f.severity is Severity.ERROR]
         if errors:

@@ -15,6 +15,11 @@ malformed input (OCPP-J 1.6 §4.2.3 defines the codes loosely):
   points to, and the softer expectations of `ExpectedAnswer.strict = False`.
 
 Every finding names what was sent, what was expected and why (the expectation's `because`).
+
+Before the first bad frame of a case, one Heartbeat is the baseline: a CSMS that does not answer
+it cannot be judged on whether it still answers afterwards, so the case is inconclusive (verdict
+error, with that reason), never a CSMS failure. A case whose set-up did not give what the bad
+frame needs (a transactionId) is inconclusive too, naming the set-up step and the CSMS's answer.
 """
 
 from __future__ import annotations
@@ -23,15 +28,19 @@ import json
 from typing import Any
 
 from octt.catalog.model import ExpectedAnswer, RawAnswerKind, SendRawStep
-from octt.engine.context import CaseAborted, CaseContext
+from octt.engine.context import CaseAborted, CaseContext, ToolError
 from octt.engine.link import ANY_UNIQUE_ID, Exchange, RawAnswer, RawExchange
-from octt.engine.templating import render
+from octt.engine.templating import TemplateError, render
 from octt.findings import Finding, Severity
 from octt.result.model import ExchangeOutcome, ExchangeRecord, RawExchangeRecord, RawGrade
 
 SPEC = "OCPP-J 1.6 §4.2.3"
 #: The CALL that shows the CSMS still answers after the bad frame.
 PROBE_ACTION = "Heartbeat"
+
+
+class Inconclusive(ToolError):
+    """The case cannot judge the CSMS's handling of the bad input (verdict error)."""
 
 
 def describe_expected(expected: ExpectedAnswer) -> str:
@@ -169,9 +178,45 @@ def _survival(ctx: CaseContext, what: str, probe: Exchange | None, closed: str |
     return True
 
 
+async def _baseline(ctx: CaseContext) -> None:
+    """One Heartbeat before the first bad frame: the CSMS must answer it for its liveness after
+    the bad frame to mean anything."""
+    link = ctx.require_link()
+    probe = await link.call(PROBE_ACTION, {})
+    _record(ctx, probe)
+    if probe.outcome is ExchangeOutcome.RESULT:
+        return
+    how = {
+        ExchangeOutcome.TIMEOUT: "no answer",
+        ExchangeOutcome.ERROR: f"a CALLERROR {probe.error.error_code if probe.error else ''}",
+        ExchangeOutcome.MALFORMED: "a broken frame",
+    }.get(probe.outcome, "no connection")
+    raise Inconclusive(
+        f"inconclusive: before any bad input the CSMS answered a {PROBE_ACTION} with {how},"
+        f" so whether it still works after the bad input cannot be judged"
+    )
+
+
+def _set_up_failed(ctx: CaseContext, step: SendRawStep, missing: TemplateError) -> Inconclusive:
+    """The set-up before the bad frame did not give what the frame needs: say which set-up
+    step failed and what the CSMS answered (its findings become the reason)."""
+    previous = ctx.steps[-1] if ctx.steps else None
+    where = f"set-up step {previous.path} ({previous.description})" if previous else "the set-up"
+    answered = [f for f in ctx.findings if previous is not None and f.step == previous.path]
+    for finding in answered:
+        ctx.findings.remove(finding)
+    said = "; ".join(f.message for f in answered) or f"it did not give {missing}"
+    return Inconclusive(f"inconclusive: {where} failed: {said}; {step.input} was not sent")
+
+
 async def send_raw(ctx: CaseContext, step: SendRawStep) -> str:
     link = ctx.require_link()
-    text, answer_id = _frame(ctx, step)
+    try:
+        text, answer_id = _frame(ctx, step)
+    except TemplateError as exc:
+        raise _set_up_failed(ctx, step, exc) from exc
+    if not ctx.raw:
+        await _baseline(ctx)
     expected = step.expected
     limits = ctx.pics.limits
     wait_s = min(ctx.config.robustness_answer_timeout_s, limits.response_timeout_s)

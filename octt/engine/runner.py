@@ -34,6 +34,7 @@ from octt.engine.context import (
     transport_options,
 )
 from octt.engine.link import OwnMessageInvalid
+from octt.engine.pacing import ReconnectPacer
 from octt.engine.steps import run_state, run_steps
 from octt.engine.templating import TemplateError
 from octt.findings import Severity
@@ -116,6 +117,7 @@ class Runner:
         # the AuthorizationKey (TC_073) leaves the new one to the cases after it, as a real
         # charge point keeps it.
         self._passwords: dict[str, bytes] = {}
+        self._pacer = ReconnectPacer(setup.config.reconnect_pause_s)
 
     # -- the run ---------------------------------------------------------------------------
 
@@ -222,6 +224,7 @@ class Runner:
             return
         setup.recorder.event(connection, ConnectionEventKind.OPEN, "reachability probe")
         await transport.close()
+        self._pacer.closed(setup.cp_id, setup.clock.monotonic())
         setup.recorder.event(connection, ConnectionEventKind.CLOSE, "reachability probe done")
 
     async def _provision(self) -> None:
@@ -305,6 +308,7 @@ class Runner:
             bus=setup.bus,
             cp=cp,
             security_profile=profile,
+            pacer=self._pacer,
         )
 
     async def run_case(self, case: TestCase) -> CaseResult:

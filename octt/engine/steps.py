@@ -35,8 +35,9 @@ from octt.catalog.model import (
 from octt.chargepoint import messages, reservations
 from octt.clock import rfc3339
 from octt.config import Ordering
-from octt.engine import security, transfers
+from octt.engine import security, solicited, transfers
 from octt.engine.checks import CHECKS
+from octt.engine.clock_check import clock_findings
 from octt.engine.context import (
     CaseAborted,
     CaseContext,
@@ -200,7 +201,7 @@ async def _execute(ctx: CaseContext, step: Step) -> str:
     if isinstance(step, ExpectCallStep):
         return await _expect_call(ctx, step)
     if isinstance(step, OperatorStep):
-        return _operator(ctx, step)
+        return await _operator(ctx, step)
     if isinstance(step, ReconnectStep):
         return await _reconnect(ctx, step)
     if isinstance(step, ForbidStep):
@@ -319,6 +320,9 @@ async def send_message(
         return
     response = exchange.response or {}
     messages.on_answered(ctx.cp, step.action, payload, response)
+    limit = ctx.pics.limits.max_time_deviation_s
+    for finding in clock_findings(step.action, response, ctx.clock.utc_now(), limit, frames):
+        ctx.add_finding(finding)
     for expectations in (step.expect, *ctx.expectations_for(step.action)):
         for finding in evaluate(
             what,
@@ -357,7 +361,7 @@ def _save(ctx: CaseContext, save: Mapping[str, str], payload: Mapping[str, Any])
 # -- operator / expect_call -----------------------------------------------------------------
 
 
-def _operator(ctx: CaseContext, step: OperatorStep) -> str:
+async def _operator(ctx: CaseContext, step: OperatorStep) -> str:
     if not ctx.operator.can_act:
         raise CaseSkipped(
             f"operator mode {ctx.operator.mode!r}: nobody can make the CSMS send {step.action}"
@@ -375,9 +379,11 @@ def _operator(ctx: CaseContext, step: OperatorStep) -> str:
         case_id=ctx.case.id,
         case_title=ctx.case.title,
     )
+    await solicited.wait_for_previous_triggers(ctx)
     arrived = asyncio.Event()
+    fired_seq = ctx.recorder.peek_next_seq()
     task = asyncio.ensure_future(ctx.operator.act(request, arrived))
-    ctx.tickets.append(OperatorTicket(request, task, arrived))
+    ctx.tickets.append(OperatorTicket(request, task, arrived, fired_seq=fired_seq))
     ctx.awaited[step.action] += 1
     return ""
 
@@ -400,28 +406,24 @@ def _ticket_for(ctx: CaseContext, action: str) -> OperatorTicket | None:
     return None
 
 
-def _take_from_inbox(ctx: CaseContext, action: str) -> IncomingCall | None:
-    for incoming in ctx.inbox:
-        if incoming.call.action == action:
-            ctx.inbox.remove(incoming)
-            return incoming
-    return None
-
-
-async def _wait_for_call(ctx: CaseContext, step: ExpectCallStep, within_s: float) -> IncomingCall:
+async def _wait_for_call(
+    ctx: CaseContext, step: ExpectCallStep, within_s: float, caused: solicited.CausedCall
+) -> IncomingCall:
     deadline = ctx.clock.monotonic() + within_s
-    ticket = _ticket_for(ctx, step.action)
+    ticket = caused.ticket
     link = ctx.require_link()
     while True:
-        incoming = _take_from_inbox(ctx, step.action)
+        incoming = caused.pick()
         if incoming is not None:
             return incoming
-        if ticket is not None and ticket.task.done():
+        if ticket is not None and ticket.task.done() and not caused.candidates:
             _operator_gave_up(ctx, step, ticket)
         if link.closed.is_set():
             ctx.connection_lost(link, f"the wait for {step.action}")
             raise CaseAborted
         remaining = deadline - ctx.clock.monotonic()
+        if remaining <= 0 and (incoming := caused.last_chance()) is not None:
+            return incoming
         if remaining <= 0:
             hint = ""
             if ticket is not None and ticket.task.done():
@@ -439,7 +441,8 @@ async def _wait_for_call(ctx: CaseContext, step: ExpectCallStep, within_s: float
         if ticket is not None and not ticket.task.done():
             waiters.add(ticket.task)
         try:
-            await asyncio.wait(waiters, timeout=remaining, return_when=asyncio.FIRST_COMPLETED)
+            timeout = min(remaining, caused.wake_in_s())
+            await asyncio.wait(waiters, timeout=timeout, return_when=asyncio.FIRST_COMPLETED)
         finally:
             for waiter in waiters:
                 if waiter is not (ticket.task if ticket else None):
@@ -470,8 +473,9 @@ async def _expect_call(ctx: CaseContext, step: ExpectCallStep) -> str:
     within_s = within if within is not None else ctx.operator_timeout_s
     ctx.tolerated.update(step.tolerate)
     ctx.awaited[step.action] += 1
+    caused = solicited.CausedCall(ctx, step, _ticket_for(ctx, step.action))
     try:
-        incoming = await _wait_for_call(ctx, step, within_s)
+        incoming = await _wait_for_call(ctx, step, within_s, caused)
     finally:
         ctx.awaited[step.action] -= 1
         ctx.tolerated.difference_update(step.tolerate)
@@ -486,19 +490,11 @@ async def _expect_call(ctx: CaseContext, step: ExpectCallStep) -> str:
     for finding in incoming.findings:
         ctx.add_finding(finding)
     request = incoming.call.payload
-    scope = ctx.scope()  # {now}: when the step receives the CALL (for expiry dates)
-    for expectations in (step.expect, *ctx.expectations_for(step.action)):
-        for finding in evaluate(
-            f"{step.action}.req",
-            request,
-            expectations,
-            scope,
-            rule_prefix=f"expect.{step.action}",
-            spec=ctx.spec,
-            frames=(incoming.frame,),
-        ):
-            ctx.add_finding(finding)
+    for finding in solicited.judged_findings(ctx, step, incoming):
+        ctx.add_finding(finding)
     _save(ctx, step.save, request)
+    if caused.answered(incoming):
+        return "answered before it was judged (a later CALL could have satisfied the step)"
     override = render(dict(step.reply), ctx.scope()) if step.reply is not None else None
     error = None
     if step.reply_error is not None:

@@ -56,6 +56,9 @@ class Sut:
 class Limits:
     response_timeout_s: float
     authorize_response_s: float
+    # The OCA test tool's "max time deviation": how far the currentTime of BootNotification.conf
+    # and Heartbeat.conf may be from real UTC (octt.engine.clock_check).
+    max_time_deviation_s: float = 60.0
 
 
 @dataclass(frozen=True)

@@ -31,7 +31,7 @@ from typing import Any, TypeVar, cast
 from ocpp.charge_point import snake_to_camel_case
 from ocpp.exceptions import InternalError, NotImplementedError, OCPPError
 from ocpp.messages import unpack
-from ocpp.routing import on
+from ocpp.routing import after, on
 from ocpp.v16 import ChargePoint, call_result, datatypes
 from ocpp.v16.enums import Action, DataTransferStatus, RegistrationStatus
 from websockets.exceptions import ConnectionClosed
@@ -41,7 +41,9 @@ from octt.ocppj.frames import MAX_UNIQUE_ID_LENGTH, ErrorCode
 from octt.reference import reservations
 from octt.reference.auth import INVALID, IdTagDecision, decide
 from octt.reference.faults import Fault
+from octt.reference.habits import HabitTasks
 from octt.reference.link import OcppLink
+from octt.reference.quirks import Quirk, current_time
 from octt.reference.security import CsrSigner
 from octt.reference.security_handlers import SecurityHandlers
 from octt.reference.store import ReservationState, Store, TokenStatus, TransferKind
@@ -56,6 +58,8 @@ _LOG = logging.getLogger("octt.reference.central")
 SLOW_AUTHORIZE_DELAY_S = 0.5
 #: How far in the past a StartTransaction timestamp may be under Fault.REJECT_PAST_TIMESTAMPS.
 PAST_TIMESTAMP_LIMIT = timedelta(seconds=60)
+#: How far behind the CSMS's clock is under Fault.CURRENT_TIME_STALE.
+STALE_CLOCK = timedelta(seconds=80)
 #: How many unique ids of the charge point's CALLs a connection remembers, to refuse a reuse.
 REMEMBERED_UNIQUE_IDS = 4096
 #: The actions a charge point may send (OCPP 1.6 §4, Security Whitepaper).
@@ -69,6 +73,11 @@ def _on(action: str) -> Callable[[_Handler], _Handler]:
     return cast(Callable[[_Handler], _Handler], on(action))
 
 
+def _after(action: str) -> Callable[[_Handler], _Handler]:
+    """`ocpp.routing.after` (runs once the answer is sent), typed."""
+    return cast(Callable[[_Handler], _Handler], after(action))
+
+
 @dataclass(frozen=True)
 class SessionContext:
     """What every session of one CSMS shares."""
@@ -80,6 +89,8 @@ class SessionContext:
     # The charge point CA that signs CSRs (security whitepaper A02); None: SignCertificate is
     # Rejected.
     signer: CsrSigner | None = None
+    # Legal behaviours that differ from the defaults (octt.reference.quirks).
+    quirks: frozenset[Quirk] = frozenset()
 
 
 # -- outcomes of a CSMS-initiated call -------------------------------------------------------------
@@ -165,17 +176,23 @@ class CentralSession(SecurityHandlers, ChargePoint):  # type: ignore[misc]
         self._schemas = SchemaSet.load()
         self._seen_ids: set[str] = set()
         self._seen_order: deque[str] = deque()
+        self._call_count = 0
+        self._boot_accepted = False
+        self._started: int | None = None
+        self._habits = HabitTasks(self)
 
     # -- lifecycle ---------------------------------------------------------------------------------
 
     async def run(self) -> None:
         """Handle the charge point's frames until the connection ends."""
+        self._habits.start()
         try:
             await self.start()
         except ConnectionClosed:
             pass
         finally:
             self.connection_lost()
+            await self._habits.stop()
 
     def connection_lost(self) -> None:
         """The WebSocket is gone: a CSMS-initiated call still waiting will get no answer."""
@@ -338,6 +355,14 @@ class CentralSession(SecurityHandlers, ChargePoint):  # type: ignore[misc]
             )
         pending.future.set_result(outcome)
 
+    @property
+    def quirks(self) -> frozenset[Quirk]:
+        return self._ctx.quirks
+
+    @property
+    def heartbeat_interval_s(self) -> int:
+        return self._ctx.heartbeat_interval_s
+
     # -- CSMS-initiated calls ----------------------------------------------------------------------
 
     async def send_call(
@@ -355,7 +380,9 @@ class CentralSession(SecurityHandlers, ChargePoint):  # type: ignore[misc]
                     NotAnsweredReason.DISCONNECTED,
                     f"charge point {self.charge_point_id} disconnected",
                 )
-            unique_id = str(uuid.uuid4())
+            self._call_count += 1
+            numeric = Quirk.NUMERIC_UNIQUE_IDS in self._ctx.quirks
+            unique_id = str(self._call_count) if numeric else str(uuid.uuid4())
             future: asyncio.Future[CallOutcome] = asyncio.get_running_loop().create_future()
             self._pending = _PendingCall(unique_id, action, future)
             frame = dumps([CALL, unique_id, action, payload])
@@ -380,6 +407,13 @@ class CentralSession(SecurityHandlers, ChargePoint):  # type: ignore[misc]
 
     def _now(self) -> datetime:
         return self._ctx.clock.utc_now()
+
+    def _current_time(self) -> str:
+        """currentTime of BootNotification.conf and Heartbeat.conf (§4.2, §4.6)."""
+        now = self._now()
+        if self._faulty(Fault.CURRENT_TIME_STALE):
+            now -= STALE_CLOCK
+        return current_time(now, self._ctx.quirks) or rfc3339(now)
 
     def _faulty(self, fault: Fault) -> bool:
         return fault in self._ctx.faults
@@ -414,11 +448,17 @@ class CentralSession(SecurityHandlers, ChargePoint):  # type: ignore[misc]
         status = RegistrationStatus.accepted
         if self._faulty(Fault.BOOT_REJECTED):
             status = RegistrationStatus.rejected
+        self._boot_accepted = status == RegistrationStatus.accepted
         return call_result.BootNotification(
-            current_time=rfc3339(now),
+            current_time=self._current_time(),
             interval=self._ctx.heartbeat_interval_s,
             status=status,
         )
+
+    @_after(Action.boot_notification)
+    def after_boot_notification(self, **kwargs: Any) -> None:
+        if self._boot_accepted:
+            self._habits.booted()
 
     @_on(Action.heartbeat)
     def on_heartbeat(self, **kwargs: Any) -> Any:
@@ -429,7 +469,7 @@ class CentralSession(SecurityHandlers, ChargePoint):  # type: ignore[misc]
         self._ctx.store.record_heartbeat(self.charge_point_id, now)
         if self._faulty(Fault.HEARTBEAT_BAD_TIME):
             return call_result.Heartbeat(current_time=now.strftime("%Y-%m-%d %H:%M:%S"))
-        return call_result.Heartbeat(current_time=rfc3339(now))
+        return call_result.Heartbeat(current_time=self._current_time())
 
     @_on(Action.authorize)
     async def on_authorize(self, id_tag: str, **kwargs: Any) -> Any:
@@ -490,9 +530,15 @@ class CentralSession(SecurityHandlers, ChargePoint):  # type: ignore[misc]
             self._ctx.store.set_reservation_state(
                 reservation.reservation_id, ReservationState.USED, transaction_id
             )
+        self._started = transaction_id
         return call_result.StartTransaction(
             transaction_id=transaction_id, id_tag_info=self._id_tag_info(decision)
         )
+
+    @_after(Action.start_transaction)
+    def after_start_transaction(self, **kwargs: Any) -> None:
+        if self._started is not None and self._faulty(Fault.INTERFERING_REMOTE_STOP):
+            self._habits.remote_stop(self._started)
 
     @_on(Action.stop_transaction)
     def on_stop_transaction(

@@ -40,6 +40,7 @@ from octt.reference.central import (
     NotAnsweredReason,
 )
 from octt.reference.faults import Fault
+from octt.reference.quirks import Quirk
 from octt.reference.registry import Registry
 from octt.reference.store import Store, TokenRecord, TokenStatus
 
@@ -94,6 +95,10 @@ def _string(body: dict[str, Any], key: str, *, required: bool = True) -> str | N
     return value
 
 
+#: Quirk.POLL_BEFORE_TRIGGERED: the triggered actions a GetConfiguration poll precedes.
+_POLLED_BEFORE = frozenset({"GetConfiguration", "ChangeConfiguration"})
+
+
 class ControlApi:
     """The trigger API of one reference CSMS."""
 
@@ -105,8 +110,10 @@ class ControlApi:
         call_timeout_s: float,
         *,
         clock: Clock | None = None,
+        quirks: frozenset[Quirk] = frozenset(),
     ) -> None:
         self._registry = registry
+        self._quirks = quirks
         self._store = store
         self._faults = faults
         self._call_timeout_s = call_timeout_s
@@ -195,6 +202,9 @@ class ControlApi:
         # The parts of the call the CSMS owns itself (reservationId, list version, idTagInfo).
         now = self._clock.utc_now()
         payload = operations.prepare(action, payload, self._store, cp_id, now, self._faults)
+        if Quirk.POLL_BEFORE_TRIGGERED in self._quirks and action in _POLLED_BEFORE:
+            # A legal habit of some CSMSs: refresh the configuration before touching it.
+            await session.send_call("GetConfiguration", {}, self._call_timeout_s)
         outcome = await session.send_call(action, payload, self._call_timeout_s)
         answer = outcome.payload if isinstance(outcome, Answered) else None
         operations.record(action, payload, answer, self._store, cp_id, self._faults)

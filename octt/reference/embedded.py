@@ -24,6 +24,7 @@ from octt.pics.model import Pics
 from octt.pki.layout import PkiFiles, init_pki
 from octt.reference.faults import Fault
 from octt.reference.files import firmware_image
+from octt.reference.quirks import Quirk
 from octt.reference.server import ReferenceConfig, ReferenceCsms
 from octt.reference.store import seed_from_pics
 from octt.reference.tls import ReferenceTls
@@ -43,6 +44,7 @@ async def embedded_reference(
     pics: Pics,
     *,
     faults: Iterable[Fault] = (),
+    quirks: Iterable[Quirk] = (),
     call_timeout_s: float = 30.0,
 ) -> AsyncIterator[tuple[ReferenceCsms, RunConfig]]:
     """A started reference CSMS for `pics`, and `config` completed to reach it."""
@@ -66,6 +68,7 @@ async def embedded_reference(
                 host=HOST,
                 seed=seed_from_pics(config.pics_path),
                 faults=frozenset(faults),
+                quirks=frozenset(quirks),
                 tls=tls,
                 call_timeout_s=call_timeout_s,
             )

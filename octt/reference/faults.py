@@ -131,6 +131,9 @@ class Fault(StrEnum):
     EXTENDED_TRIGGER_WITH_CONNECTOR = "extended-trigger-message-with-connector"
     GET_LOG_WRONG_TYPE = "get-log-wrong-type"
     SIGNED_UPDATE_FIRMWARE_WRONG_SIGNATURE = "signed-update-firmware-wrong-signature"
+    # Interoperability: a CSMS clock that is off, and a CALL beside the script that interferes.
+    CURRENT_TIME_STALE = "current-time-stale"
+    INTERFERING_REMOTE_STOP = "interfering-remote-stop"
 
 
 _DESCRIPTIONS: dict[Fault, tuple[FaultLayer, str]] = {
@@ -406,6 +409,15 @@ _DESCRIPTIONS: dict[Fault, tuple[FaultLayer, str]] = {
 
 _DESCRIPTIONS.update(
     {
+        Fault.CURRENT_TIME_STALE: (
+            FaultLayer.HANDLER,
+            "currentTime of BootNotification.conf and Heartbeat.conf is 80 s old",
+        ),
+        Fault.INTERFERING_REMOTE_STOP: (
+            FaultLayer.HANDLER,
+            "right after accepting a StartTransaction the CSMS sends RemoteStopTransaction"
+            " for it on its own",
+        ),
         Fault.ACCEPTS_MISSING_CREDENTIALS: (
             FaultLayer.HANDSHAKE,
             "a security profile 1/2 charge point connecting without Basic credentials is accepted",

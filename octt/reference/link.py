@@ -2,17 +2,21 @@
 
 Owns the bookkeeping that turns outgoing frames into wire frames: it remembers which action
 each incoming CALL had (a CALLRESULT does not say), and passes every outgoing frame through
-`wire.rewrite_outgoing` (fault rewrites and the 1.6 CALLERROR spellings). The ocpp library only
+`wire.rewrite_outgoing` (fault rewrites and the 1.6 CALLERROR spellings), and writes it with
+other key order and whitespace under Quirk.REFORMATTED_FRAMES. The ocpp library only
 needs `recv()` and `send()`.
 """
 
 from __future__ import annotations
 
+import json
 import logging
+from typing import Any
 
 from websockets.asyncio.server import ServerConnection
 
 from octt.reference.faults import Fault
+from octt.reference.quirks import Quirk
 from octt.reference.wire import call_action, redact, response_unique_id, rewrite_outgoing
 
 _LOG = logging.getLogger("octt.reference.link")
@@ -25,10 +29,17 @@ _MAX_REMEMBERED_CALLS = 64
 class OcppLink:
     """A charge point's WebSocket as the ocpp library sees it."""
 
-    def __init__(self, websocket: ServerConnection, charge_point_id: str, faults: frozenset[Fault]):
+    def __init__(
+        self,
+        websocket: ServerConnection,
+        charge_point_id: str,
+        faults: frozenset[Fault],
+        quirks: frozenset[Quirk] = frozenset(),
+    ):
         self._ws = websocket
         self._charge_point_id = charge_point_id
         self._faults = faults
+        self._reformat = Quirk.REFORMATTED_FRAMES in quirks
         self._incoming_calls: dict[str, str] = {}
 
     async def recv(self) -> str:
@@ -54,7 +65,25 @@ class OcppLink:
         if frames != [message]:
             _LOG.debug("%s: rewrote outgoing frame %s", self._charge_point_id, redact(message))
         for frame in frames:
-            await self._ws.send(frame)
+            await self._ws.send(reformatted(frame) if self._reformat else frame)
 
     async def close(self, code: int = 1000, reason: str = "") -> None:
         await self._ws.close(code, reason)
+
+
+def reformatted(frame: str) -> str:
+    """Quirk.REFORMATTED_FRAMES: the same JSON with its object keys in reverse order and with
+    spaces and a newline (RFC 8259 §2: insignificant whitespace; key order carries nothing)."""
+    try:
+        value = json.loads(frame)
+    except ValueError:
+        return frame
+    return " " + json.dumps(_reversed_keys(value), indent=1, ensure_ascii=False) + "\n"
+
+
+def _reversed_keys(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _reversed_keys(value[k]) for k in reversed(list(value))}
+    if isinstance(value, list):
+        return [_reversed_keys(v) for v in value]
+    return value

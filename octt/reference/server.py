@@ -35,6 +35,7 @@ from octt.reference.control import ControlApi
 from octt.reference.faults import Fault
 from octt.reference.files import FileService
 from octt.reference.link import OcppLink
+from octt.reference.quirks import DUPLICATE_ID_HOLD_S, PING_INTERVAL_S, Quirk
 from octt.reference.registry import Registry
 from octt.reference.security import Peer, admission
 from octt.reference.store import Seed, Store, seed_from_pics
@@ -43,6 +44,8 @@ from octt.resources import default_pics_path
 from octt.transport.credentials import RedactingLogger
 
 _LOG = logging.getLogger("octt.reference")
+#: The WebSocket library's own ping interval (seconds), used unless Quirk.FREQUENT_PINGS.
+_DEFAULT_PING_S = 20.0
 
 #: The only WebSocket subprotocol this Central System speaks (OCPP-J 1.6 §3.1.2).
 SUBPROTOCOL = Subprotocol("ocpp1.6")
@@ -70,6 +73,8 @@ class ReferenceConfig:
     control_port: int = 0  # trigger API port; 0 = a free port
     db: str = ":memory:"  # SQLite file, or ":memory:"
     faults: frozenset[Fault] = frozenset()
+    # Legal behaviours that differ from the defaults (octt.reference.quirks).
+    quirks: frozenset[Quirk] = frozenset()
     seed: Seed = field(default_factory=default_seed)
     heartbeat_interval_s: int = 300
     call_timeout_s: float = 30.0  # how long a triggered CSMS->CP call waits for the answer
@@ -80,6 +85,7 @@ class ReferenceConfig:
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "faults", frozenset(Fault(f) for f in self.faults))
+        object.__setattr__(self, "quirks", frozenset(Quirk(q) for q in self.quirks))
         for name in ("port", "control_port", "tls_port"):
             value = getattr(self, name)
             if not 0 <= value <= 65535:
@@ -139,6 +145,8 @@ class ReferenceCsms:
         self._config = config
         self._clock: Clock = clock if clock is not None else SystemClock()
         self._registry = Registry()
+        # When each charge point id's last connection closed (Quirk.DUPLICATE_ID_HOLD).
+        self._closed_at: dict[str, float] = {}
         self._store: Store | None = None
         self._ws_server: Server | None = None
         self._tls_server: Server | None = None
@@ -202,9 +210,13 @@ class ReferenceCsms:
             self._context = SessionContext(
                 store=self._store,
                 faults=config.faults,
+                quirks=config.quirks,
                 clock=self._clock,
                 heartbeat_interval_s=config.heartbeat_interval_s,
                 signer=config.tls.signer() if config.tls is not None else None,
+            )
+            ping_interval = (
+                PING_INTERVAL_S if Quirk.FREQUENT_PINGS in config.quirks else _DEFAULT_PING_S
             )
             self._ws_server = await websocket_serve(
                 self._handle_connection,
@@ -213,6 +225,7 @@ class ReferenceCsms:
                 subprotocols=[SUBPROTOCOL],
                 select_subprotocol=_select_subprotocol,
                 process_request=self._check_handshake,
+                ping_interval=ping_interval,
                 logger=RedactingLogger(logging.getLogger("octt.reference.websocket"), {}),
             )
             self._port = int(self._ws_server.sockets[0].getsockname()[1])
@@ -225,6 +238,7 @@ class ReferenceCsms:
                     subprotocols=[SUBPROTOCOL],
                     select_subprotocol=_select_subprotocol,
                     process_request=self._check_handshake,
+                    ping_interval=ping_interval,
                     logger=RedactingLogger(logging.getLogger("octt.reference.websocket"), {}),
                 )
                 self._tls_port = int(self._tls_server.sockets[0].getsockname()[1])
@@ -234,6 +248,7 @@ class ReferenceCsms:
                 config.faults,
                 config.call_timeout_s,
                 clock=self._clock,
+                quirks=config.quirks,
             )
             application = api.application()
             # The firmware image and the diagnostics uploads share the trigger API's server.
@@ -291,6 +306,16 @@ class ReferenceCsms:
                 HTTPStatus.NOT_FOUND,
                 "The URL must end with the charge point id (OCPP-J 1.6 §3.1.1).\n",
             )
+        closed_at = self._closed_at.get(charge_point_id)
+        if (
+            Quirk.DUPLICATE_ID_HOLD in self._config.quirks
+            and closed_at is not None
+            and self._clock.monotonic() - closed_at < DUPLICATE_ID_HOLD_S
+        ):
+            _LOG.info("%s: refused, the id is still held (duplicate-id-hold)", charge_point_id)
+            return connection.respond(
+                HTTPStatus.CONFLICT, f"Charge point {charge_point_id} is still connected.\n"
+            )
         try:
             offered = _offered_subprotocols(request.headers)
         except InvalidHeader:
@@ -328,7 +353,7 @@ class ReferenceCsms:
         assert websocket.request is not None and self._context is not None
         charge_point_id = charge_point_id_from_path(websocket.request.path)
         assert charge_point_id is not None  # checked in the handshake
-        link = OcppLink(websocket, charge_point_id, self._config.faults)
+        link = OcppLink(websocket, charge_point_id, self._config.faults, self._config.quirks)
         session = CentralSession(charge_point_id, link, self._context)
         previous = self._registry.attach(session)
         if previous is not None:
@@ -339,6 +364,7 @@ class ReferenceCsms:
             await session.run()
         finally:
             self._registry.detach(session)
+            self._closed_at[charge_point_id] = self._clock.monotonic()
             _LOG.info("%s: disconnected", charge_point_id)
 
     def _spawn(self, work: Coroutine[Any, Any, None]) -> None:

@@ -25,6 +25,19 @@ from octt.result.groups import finding_groups
 from octt.result.model import LimitVerdict, ProfileVerdict, RunResult, TimingSummary, Verdict
 from octt.result.scope import Standing, assess
 
+_SEVERITY_STYLE = {
+    Severity.ERROR: "red",
+    Severity.WARNING: "yellow",
+    Severity.ADVISORY: "magenta",
+    Severity.INFO: "cyan",
+}
+
+
+def severity_style(severity: Severity) -> str:
+    """A finding's colour: info is neutral (cyan), never the warning's yellow."""
+    return _SEVERITY_STYLE[severity]
+
+
 _VERDICT_STYLE = {
     Verdict.PASS: "bold green",
     Verdict.FAIL: "bold red",
@@ -119,7 +132,7 @@ class TerminalSink:
         for finding in result.findings:
             if finding.severity is Severity.ADVISORY:
                 continue  # in the advisories section of the summary
-            style = "red" if finding.severity is Severity.ERROR else "yellow"
+            style = severity_style(finding.severity)
             text = Text("      ")
             text.append(f"{finding.severity.value} ", style=style)
             text.append(f"{finding.rule} ", style="bold")
@@ -196,7 +209,7 @@ class TerminalSink:
             return
         self._console.print(Text("Findings by rule (in several cases)", style="bold"))
         for group in groups:
-            style = "red" if group.severity is Severity.ERROR else "yellow"
+            style = severity_style(group.severity)
             line = Text("  ")
             line.append(f"{group.severity.value} ", style=style)
             line.append(f"{group.rule} ", style="bold")

@@ -96,15 +96,20 @@ EXPECTED: dict[InputClass, ExpectedAnswer] = {
         because="the UniqueId is missing, empty or not a string (OCPP-J 1.6 §4.1.4): "
         + _UNREADABLE,
     ),
+    # One grading rule for every unique id the sender should not have used (too long, reused;
+    # and the unreadable ones above): OCPP-J 1.6 §4.1.4 binds the sender, §4.2.3 only allows
+    # the receiver a CALLERROR, so a CSMS that accepts the CALL gets a warning, not a failure.
     InputClass.UNIQUE_ID_TOO_LONG: _error(
-        because="a unique id has at most 36 characters (OCPP-J 1.6 §4.1.4), and §4.2.3 names"
-        " 'unique identifier too long' as a reason for a CALLERROR; it names no code for it",
+        because="a unique id has at most 36 characters (OCPP-J 1.6 §4.1.4, a rule for the"
+        " sender) and §4.2.3 names 'unique identifier too long' as a reason the receiver may"
+        " answer with a CALLERROR (it names no code); accepting the CALL is only a warning",
+        strict=False,
     ),
     InputClass.UNIQUE_ID_REUSED: _error(
         because="a CALL's unique id must differ from every one the sender used before on the"
-        " connection (OCPP-J 1.6 §4.1.4) and §4.2.3 names a duplicate unique id as a reason for"
-        " a CALLERROR (with no code); answering a repeated Heartbeat again does no harm, so a"
-        " CALLRESULT is only a warning",
+        " connection (OCPP-J 1.6 §4.1.4, a rule for the sender) and §4.2.3 names a duplicate"
+        " unique id as a reason the receiver may answer with a CALLERROR (it names no code);"
+        " accepting the CALL is only a warning",
         strict=False,
     ),
     InputClass.PAYLOAD_MISSING: _error(

@@ -114,7 +114,20 @@ class TransportOptions:
 
     @property
     def url(self) -> str:
-        return f"{self.csms_url.rstrip('/')}/{self.cp_id}"
+        return endpoint_url(self.csms_url, self.cp_id)
+
+
+#: Where the charge point id goes in a CSMS URL; without it, the id is appended as the last
+#: path segment (OCPP-J 1.6 §3.1.1).
+CP_ID_PLACEHOLDER = "{cp_id}"
+
+
+def endpoint_url(csms_url: str, cp_id: str) -> str:
+    """The URL the charge point `cp_id` connects to: `{cp_id}` in `csms_url` is replaced by the
+    id (a route like ``/ocpp/{cp_id}/``); a URL without it gets the id appended."""
+    if CP_ID_PLACEHOLDER in csms_url:
+        return csms_url.replace(CP_ID_PLACEHOLDER, cp_id)
+    return f"{csms_url.rstrip('/')}/{cp_id}"
 
 
 def basic_auth_header(username: str, password: str | bytes) -> str:

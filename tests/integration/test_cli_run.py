@@ -24,6 +24,7 @@ from octt.result.load import load_result
 from octt.result.result_json import write_result
 
 CORE_CASES = 34
+FAST = ("--reconnect-pause", "0.001")  # many cases in a row
 RESULT_FIELDS = {
     "schema_version", "tool", "run_id", "started_at", "finished_at", "sut", "csms_url",
     "security_profile", "verdict", "profiles", "cases", "performance", "schemas", "pics",
@@ -58,7 +59,9 @@ def read_trace(path: Path) -> list[dict[str, Any]]:
 def core_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Cli, Path]:
     """`octt run --profile core --report-dir out` against the embedded reference CSMS."""
     cwd = tmp_path_factory.mktemp("core-run")
-    return octt(cwd, "run", "--profile", "core", "--report-dir", "out"), cwd / "out"
+    return octt(
+        cwd, "run", "--profile", "core", "--reconnect-pause", "0.001", "--report-dir", "out"
+    ), cwd / "out"
 
 
 @pytest.fixture(scope="module")
@@ -219,7 +222,9 @@ def test_single_test_run(tmp_path: Path) -> None:
 def test_operator_none_skips_operator_cases_and_exits_1(
     tmp_path: Path, catalog_rows: list[dict[str, Any]]
 ) -> None:
-    cli = octt(tmp_path, "run", "--profile", "core", "--operator", "none", "--report-dir", "none")
+    cli = octt(
+        tmp_path, "run", "--profile", "core", "--operator", "none", *FAST, "--report-dir", "none"
+    )
     assert cli.status == 1, cli.stdout + cli.stderr
     result = read_json(tmp_path / "none" / "result.json")
     assert result["verdict"] == "fail"

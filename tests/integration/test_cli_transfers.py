@@ -20,7 +20,7 @@ from octt.resources import schema_path
 def octt_run(cwd: Path, *argv: str) -> tuple[int, dict[str, Any]]:
     stdout, stderr = io.StringIO(), io.StringIO()
     env = Environment(stdin=io.StringIO(), stdout=stdout, stderr=stderr, cwd=cwd)
-    status = main(["run", "--report-dir", "out", *argv], env=env)
+    status = main(["run", "--report-dir", "out", "--reconnect-pause", "0.001", *argv], env=env)
     assert (cwd / "out" / "result.json").exists(), stdout.getvalue() + stderr.getvalue()
     result = json.loads((cwd / "out" / "result.json").read_text(encoding="utf-8"))
     schema = json.loads(schema_path("result.schema.json").read_text(encoding="utf-8"))

@@ -23,7 +23,7 @@ import ssl
 import tracemalloc
 from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta, timezone
 from http import HTTPStatus
 from pathlib import Path
 from typing import Any
@@ -154,8 +154,9 @@ BEHAVIOURS: dict[str, Behaviour] = {
     "missing-required": Behaviour(frozenset({"schema.response"}), reply=_without("currentTime")),
     "unknown-unique-id": Behaviour(
         frozenset({"ocppj.unknown-unique-id", "response.timeout"}),
-        reply=lambda uid, conf: [result_frame("not-" + uid, conf)],
-        offending=lambda uid: json.dumps([3, "not-" + uid])[:-1],
+        # Another unique id of the same (UUID) length.
+        reply=lambda uid, conf: [result_frame("x" + uid[1:], conf)],
+        offending=lambda uid: json.dumps([3, "x" + uid[1:]])[:-1],
         outcome="timeout",
     ),
     "callerror": Behaviour(
@@ -242,7 +243,18 @@ BEHAVIOURS: dict[str, Behaviour] = {
 WARNINGS: dict[str, Behaviour] = {
     "timestamp-not-utc": Behaviour(
         frozenset({"ocpp.timestamp-not-utc"}),
-        reply=_with(currentTime="2024-06-01T12:00:00.000+02:00"),
+        # Now, written in +02:00 (the clock check takes any offset; UTC is only recommended).
+        reply=lambda uid, conf: [
+            result_frame(
+                uid,
+                {
+                    **conf,
+                    "currentTime": datetime.now(timezone(timedelta(hours=2))).isoformat(
+                        timespec="milliseconds"
+                    ),
+                },
+            )
+        ],
     ),
     "duplicate-json-key": Behaviour(
         frozenset({"json.duplicate-key"}),

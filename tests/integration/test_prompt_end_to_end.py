@@ -371,6 +371,8 @@ def octt_run(csms: ReferenceCsms, report_dir: Path, *cases: str) -> Iterator[Ter
         "prompt",
         "--operator-timeout",
         str(OPERATOR_TIMEOUT_S),
+        "--reconnect-pause",
+        "0.001",
         *(arg for case in cases for arg in ("--test", case)),
         "--report-dir",
         str(report_dir),

@@ -67,6 +67,8 @@ def run(tmp_path_factory: pytest.TempPathFactory) -> Path:
         "core.yaml",
         "--config",
         "run.yaml",
+        "--reconnect-pause",
+        "0.001",
         "--report-dir",
         "out",
         "--sign-key",

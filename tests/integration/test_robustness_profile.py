@@ -11,6 +11,7 @@ import dataclasses
 import io
 import json
 from collections.abc import Callable
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -54,7 +55,10 @@ def catalog() -> Catalog:
 def test_the_reference_csms_passes_the_robustness_profile(tmp_path: Path) -> None:
     stdout, stderr = io.StringIO(), io.StringIO()
     env = Environment(stdout=stdout, stderr=stderr, cwd=tmp_path)
-    status = main(["run", "--profile", "robustness", "--report-dir", "out"], env=env)
+    status = main(
+        ["run", "--profile", "robustness", "--reconnect-pause", "0.001", "--report-dir", "out"],
+        env=env,
+    )
     assert status == 4, stdout.getvalue()[-3000:] + stderr.getvalue()
     out = tmp_path / "out"
     result = json.loads((out / "result.json").read_text("utf-8"))
@@ -160,6 +164,15 @@ GOOD = {
     "Heartbeat": {"currentTime": "2026-01-01T00:00:00Z"},
 }
 
+
+def good(action: str) -> dict[str, Any]:
+    """GOOD[action], with the CSMS's currentTime now (octt checks the CSMS's clock)."""
+    answer = dict(GOOD[action])
+    if "currentTime" in answer:
+        answer["currentTime"] = datetime.now(UTC).isoformat()
+    return answer
+
+
 # What the CSMS does with a CALL it has no good answer for (None: nothing).
 Misbehaviour = Callable[[ServerConnection, str], Any]
 
@@ -197,7 +210,7 @@ def run_against(name: str, catalog: Catalog, tmp_path: Path) -> tuple[CaseResult
                     continue
                 uid, action = frame[1], frame[2]
                 if action in GOOD:
-                    await ws.send(json.dumps([3, uid, GOOD[action]]))
+                    await ws.send(json.dumps([3, uid, good(action)]))
                     continue
                 await misbehave(ws, uid)
                 mute = stop_after_bad_input
@@ -245,3 +258,86 @@ def test_bad_input_is_graded_in_two_levels(name: str, catalog: Catalog, tmp_path
         [warning] = cases[0].findings
         assert "GenericError" in warning.message and "ProtocolError" in warning.message
         assert cases[0].reason.startswith("passed with 1 warning(s)")
+
+
+# -- inconclusive cases: no baseline Heartbeat, a failed set-up -----------------------------------
+
+
+def run_scripted(
+    answers: Callable[[str, str], list[Any] | None], case_ids: list[str], tmp_path: Path
+) -> tuple[CaseResult, ...]:
+    """The robustness cases against a CSMS that answers each CALL as `answers(uid, action)`
+    says (None: the good answer, if there is one)."""
+
+    async def handler(ws: ServerConnection) -> None:
+        try:
+            async for message in ws:
+                frame = json.loads(message)
+                if frame[0] != 2 or not isinstance(frame[1], str):
+                    continue
+                uid, action = frame[1], frame[2]
+                reply = answers(uid, str(action))
+                if reply is None and action in GOOD:
+                    reply = [3, uid, good(action)]
+                if reply is not None:
+                    await ws.send(json.dumps(reply))
+        except ConnectionClosed:
+            pass
+
+    pics = dataclasses.replace(
+        load_pics(default_pics_path()), limits=Limits(RESPONSE_TIMEOUT_S, RESPONSE_TIMEOUT_S)
+    )
+    catalog = with_robustness(load_catalog(known_checks=frozenset(CHECKS)), SCHEMAS)
+
+    async def scenario() -> RunResult:
+        async with serve(
+            handler, "127.0.0.1", 0, subprotocols=[OCPP16], ping_interval=None
+        ) as server:
+            url = f"ws://127.0.0.1:{server.sockets[0].getsockname()[1]}"
+            config = RunConfig(
+                csms_url=url,
+                operator="none",
+                robustness_answer_timeout_s=ANSWER_TIMEOUT_S,
+                reconnect_pause_s=0.001,
+            )
+            clock = SystemClock()
+            recorder = Recorder(clock, Redactor(()), tmp_path / "trace.jsonl")
+            setup = RunSetup(
+                config, pics, catalog, url, NoOperator(), clock, EventBus(), recorder, SCHEMAS
+            )
+            try:
+                return await Runner(setup).run(select(catalog, pics, test_ids=case_ids))
+            finally:
+                recorder.close()
+
+    return asyncio.run(asyncio.wait_for(scenario(), 20)).robustness
+
+
+def test_a_csms_without_heartbeat_makes_the_cases_inconclusive_not_failed(
+    tmp_path: Path,
+) -> None:
+    def answers(uid: str, action: str) -> list[Any] | None:
+        if action == "Heartbeat":
+            return [4, uid, "NotImplemented", "no Heartbeat here", {}]
+        if action == "StartTransaction":
+            return [4, uid, "ProtocolError", "idTag missing", {}]  # the expected CALLERROR
+        return None
+
+    [case] = run_scripted(answers, [MISSING_ID_TAG], tmp_path)
+    assert case.verdict is Verdict.ERROR, case.reason
+    assert "inconclusive" in case.reason and "Heartbeat" in case.reason
+    assert not [f for f in case.findings if f.severity.value == "error"]
+
+
+def test_a_failed_set_up_says_which_step_and_what_the_csms_answered(tmp_path: Path) -> None:
+    def answers(uid: str, action: str) -> list[Any] | None:
+        if action == "StartTransaction":
+            return [4, uid, "InternalError", "no transactions today", {}]
+        return None
+
+    case_id = "RB.StopTransaction.meter-stop-below-start"
+    [case] = run_scripted(answers, [case_id], tmp_path)
+    assert case.verdict is Verdict.ERROR, case.reason
+    assert "TemplateError" not in case.reason
+    assert "set-up step" in case.reason and "StartTransaction" in case.reason
+    assert "InternalError" in case.reason

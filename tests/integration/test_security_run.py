@@ -69,7 +69,8 @@ def security_run(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SecurityR
         with pytest.MonkeyPatch.context() as patch:
             patch.setattr(reference_security, "new_authorization_key", lambda faults: NEW_KEY)
             pki = str(session_pki().directory)
-            argv = ["run", "--profile", "security", "--pki", pki, "--report-dir", "out"]
+            argv = ["run", "--profile", "security", "--pki", pki, "--reconnect-pause", "0.001"]
+            argv += ["--report-dir", "out"]
             status = main(argv, env=env)
     finally:
         root.removeHandler(collect)

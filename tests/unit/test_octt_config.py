@@ -33,6 +33,8 @@ basic_auth_password: s3cret-Pa55word
 report_dir: ../out/run1
 time_scale: 0.01
 connect_timeout_s: 3
+reconnect_pause_s: 0.25
+strict_unexpected_calls: true
 max_frame_bytes: 65536
 ordering: swapped
 tls_verify: false
@@ -73,6 +75,8 @@ def test_load_every_field(tmp_path: Path) -> None:
     assert config.operator == "https://csms.example.com/trigger"
     assert config.operator_timeout_s == 12.5
     assert config.security_profile == 2
+    assert config.reconnect_pause_s == 0.25
+    assert config.strict_unexpected_calls is True
     assert config.basic_auth_password == "s3cret-Pa55word"
     assert (config.time_scale, config.connect_timeout_s, config.max_frame_bytes) == (0.01, 3, 65536)
     assert config.ordering is Ordering.SWAPPED
@@ -159,6 +163,8 @@ def test_settings_have_no_secrets() -> None:
     assert settings == {
         "time_scale": 0.001,
         "connect_timeout_s": 10.0,
+        "reconnect_pause_s": 1.0,
+        "strict_unexpected_calls": False,
         "max_frame_bytes": 1 << 20,
         "max_unanswered_csms_calls": 8,
         "max_unsolicited_frames": 20,

@@ -11,7 +11,7 @@ from octt.findings import Finding, Severity, error, warning
 
 
 def test_severities_are_the_documented_strings() -> None:
-    assert [s.value for s in Severity] == ["error", "warning", "advisory"]
+    assert [s.value for s in Severity] == ["error", "warning", "advisory", "info"]
     assert Severity("warning") is Severity.WARNING
 
 

@@ -30,6 +30,21 @@ def test_list_faults(tmp_path: Path) -> None:
     assert len(lines) == len(Fault) >= 30
 
 
+def test_list_quirks(tmp_path: Path) -> None:
+    from octt.reference.quirks import Quirk
+    from octt.reference.quirks import describe as describe_quirk
+
+    status, stdout, stderr = octt(tmp_path, "reference-csms", "--list-quirks")
+    assert status == 0, stderr
+    assert stdout.splitlines() == [f"{q.value}  {describe_quirk(q)}" for q in Quirk]
+
+
+def test_unknown_quirk_is_a_usage_error(tmp_path: Path) -> None:
+    status, _, stderr = octt(tmp_path, "reference-csms", "--quirk", "nope")
+    assert status == 2
+    assert "--quirk" in stderr and "nope" in stderr
+
+
 def test_list_faults_ignores_the_other_options(tmp_path: Path) -> None:
     status, stdout, _ = octt(tmp_path, "reference-csms", "--list-faults", "--fault", "nope")
     assert status == 0

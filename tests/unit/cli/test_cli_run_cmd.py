@@ -108,6 +108,30 @@ def test_flags_reach_the_config(tmp_path: Path) -> None:
     assert PASSWORD not in repr(config)
 
 
+def test_interoperability_flags_reach_the_config(tmp_path: Path) -> None:
+    config = config_of(tmp_path, "--reconnect-pause", "0.25", "--strict-unexpected-calls")
+    assert (config.reconnect_pause_s, config.strict_unexpected_calls) == (0.25, True)
+    default = config_of(tmp_path)
+    assert (default.reconnect_pause_s, default.strict_unexpected_calls) == (1.0, False)
+
+
+def test_a_negative_reconnect_pause_is_a_usage_error(tmp_path: Path) -> None:
+    cli = octt(tmp_path, "run", "--reconnect-pause", "-1")
+    assert cli.status == 2
+    assert "--reconnect-pause" in cli.stderr
+
+
+def test_help_says_where_the_charge_point_id_goes(tmp_path: Path) -> None:
+    parser = build_parser()
+    run = next(
+        action.choices["run"]
+        for action in parser._actions
+        if isinstance(action.choices, dict) and "run" in action.choices
+    )
+    text = " ".join(run.format_help().split())
+    assert "{cp_id}" in text and "appended" in text
+
+
 def test_empty_password_variable_means_no_password(tmp_path: Path) -> None:
     assert config_of(tmp_path, environ={PASSWORD_VARIABLE: ""}).basic_auth_password is None
 

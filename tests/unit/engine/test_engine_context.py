@@ -192,23 +192,51 @@ def test_awaited_call_goes_to_the_inbox_unanswered() -> None:
     run(scenario)
 
 
-def test_unexpected_call_is_answered_by_the_responder_with_a_warning() -> None:
+def test_an_interfering_unexpected_call_fails_and_is_still_answered_and_acted_on() -> None:
     async def scenario() -> None:
         ctx, _ = make_ctx()
         transport = attach_link(ctx)
         ctx.step_path = "4"
         ctx.dispatch(incoming("Reset", {"type": "Soft"}))
         await settle(ctx)
-        [warning] = ctx.findings
-        assert (warning.rule, warning.severity, warning.frames, warning.step) == (
-            "unexpected-call",
-            Severity.WARNING,
+        [finding] = ctx.findings
+        assert (finding.rule, finding.severity, finding.frames, finding.step) == (
+            "unexpected-call.interfering",
+            Severity.ERROR,
             (7,),
             "4",
         )
-        assert "Reset" in warning.message
+        assert "Reset" in finding.message and "reboots" in finding.message
+        assert "What a CSMS may do beside the script" in finding.spec
         assert sent_frames(transport) == [[3, "c-1", {"status": "Accepted"}]]
         assert ctx.inbox == []
+
+    run(scenario)
+
+
+def test_a_harmless_unexpected_call_is_info_and_acted_on() -> None:
+    async def scenario() -> None:
+        ctx, _ = make_ctx()
+        transport = attach_link(ctx)
+        ctx.dispatch(incoming("ChangeConfiguration", {"key": "HeartbeatInterval", "value": "77"}))
+        await settle(ctx)
+        [finding] = ctx.findings
+        assert (finding.rule, finding.severity) == ("unexpected-call", Severity.INFO)
+        assert sent_frames(transport) == [[3, "c-1", {"status": "Accepted"}]]
+        assert ctx.cp.config.get("HeartbeatInterval") == "77"  # acted on, not just answered
+
+    run(scenario)
+
+
+def test_strict_unexpected_calls_fail_even_a_harmless_one() -> None:
+    async def scenario() -> None:
+        ctx, _ = make_ctx(config=RunConfig(strict_unexpected_calls=True))
+        attach_link(ctx)
+        ctx.dispatch(incoming("GetConfiguration", {}))
+        await settle(ctx)
+        [finding] = ctx.findings
+        assert (finding.rule, finding.severity) == ("unexpected-call", Severity.ERROR)
+        assert "strict" in finding.message
 
     run(scenario)
 
@@ -598,7 +626,10 @@ def test_connect_failure_aborts_the_case_with_a_transport_finding() -> None:
         [finding] = ctx.findings
         assert finding.rule == "transport.connect"
         assert finding.spec == "OCPP-J 1.6 §3.1"
-        assert finding.frames == (1,)
+        # A refused connection is retried with back-off until the connect timeout: the
+        # finding points at the last attempt's event.
+        [frame] = finding.frames
+        assert frame >= 1
         assert ctx.link is None
 
     run(scenario)

@@ -122,7 +122,12 @@ def test_lookup() -> None:
     assert pics.lookup("profiles.reservation") is False
     assert pics.lookup("security.profiles") == [1, 2]
     assert pics.lookup("test_data.valid_id_tag") == "VALID0001"
-    assert pics.lookup("limits") == {"response_timeout_s": 30, "authorize_response_s": 5}
+    assert pics.lookup("limits") == {
+        "response_timeout_s": 30,
+        "authorize_response_s": 5,
+        "max_time_deviation_s": 60,
+    }
+    assert pics.limits.max_time_deviation_s == 60
     for missing in ("profiles.nothing", "test_data.valid_id_tag.deeper", "nope", ""):
         with pytest.raises(KeyError):
             pics.lookup(missing)

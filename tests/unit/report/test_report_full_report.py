@@ -255,3 +255,15 @@ def test_advisories_have_their_own_section_and_the_edition_is_shown() -> None:
     assert '<section id="advisories">' in html
     assert "the CSMS accepts TLSv1" in html and "whitepaper TLS" in html
     assert "OCA Test case document OCTT for OCPP 1.6, edition 2024-04" in html
+
+
+def test_info_findings_have_a_style_of_their_own() -> None:
+    from octt.findings import info
+
+    result = failing_result()
+    first = result.cases[0]
+    note = info("unexpected-call", "the CSMS sent GetConfiguration beside the scenario")
+    cases = (replace(first, findings=(*first.findings, note)), *result.cases[1:])
+    html = render_full_report(build_full_report(replace(result, cases=cases), trace()))
+    assert '<td class="sev-info">info</td>' in html
+    assert ".sev-info {" in html

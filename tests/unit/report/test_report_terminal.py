@@ -357,3 +357,10 @@ def test_advisories_have_their_own_section_and_not_the_case_line() -> None:
     text = " ".join(render(RunFinished(result)).split())
     assert "Advisories (1): beyond the OCA test case document edition 2025-11" in text
     assert "TC_086_CSMS tls.version: the CSMS accepts TLSv1 (whitepaper TLS)" in text
+
+
+def test_info_findings_have_a_neutral_colour() -> None:
+    from octt.report.terminal import severity_style
+
+    assert severity_style(Severity.INFO) not in (severity_style(Severity.WARNING), "red")
+    assert severity_style(Severity.WARNING) == "yellow"

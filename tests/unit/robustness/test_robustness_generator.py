@@ -147,6 +147,22 @@ def test_frame_level_inputs() -> None:
     assert unknown.expected.codes == ("NotImplemented",)
 
 
+def test_every_unique_id_the_sender_should_not_have_used_is_graded_alike() -> None:
+    """Accepting a CALL with a too long, empty, null, numeric or reused unique id is a warning
+    (OCPP-J 1.6 §4.1.4 binds the sender; §4.2.3 only allows the receiver a CALLERROR)."""
+    from octt.engine.link import RawAnswer
+    from octt.engine.raw import judge
+
+    accepted = RawAnswer("callresult", "x", 9, 0, {})
+    names = ["too-long", "empty", "null", "number", "reused"]
+    for name in names:
+        step = raw_steps(f"RB.frame.unique-id-{name}")[-1]
+        findings = judge(step.input, step.expected, accepted, 1.0)
+        assert [(f.rule, f.severity.value) for f in findings] == [
+            ("robustness.accepted", "warning")
+        ], name
+
+
 def test_semantic_inputs_expect_the_message_processed() -> None:
     for case_id in (
         "RB.StopTransaction.unknown-transaction",

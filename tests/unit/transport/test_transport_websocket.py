@@ -140,6 +140,17 @@ def test_url_is_the_base_plus_the_charge_point_id(base: str, url: str) -> None:
     assert TransportOptions(base, "CP-1").url == url
 
 
+@pytest.mark.parametrize(
+    ("base", "url"),
+    [
+        ("ws://127.0.0.1:9000/ocpp/{cp_id}/", "ws://127.0.0.1:9000/ocpp/CP-1/"),
+        ("wss://csms.example/{cp_id}?tenant=a", "wss://csms.example/CP-1?tenant=a"),
+    ],
+)
+def test_cp_id_placeholder_places_the_id(base: str, url: str) -> None:
+    assert TransportOptions(base, "CP-1").url == url
+
+
 def test_option_defaults() -> None:
     options = TransportOptions("ws://x", "CP")
     assert options.subprotocols == (OCPP16,) == ("ocpp1.6",)
