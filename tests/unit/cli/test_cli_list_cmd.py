@@ -4,27 +4,18 @@ from __future__ import annotations
 
 import io
 import json
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+from cli_support import Cli, run_octt
 
 from octt.cli import main
 from octt.cli.env import Environment
 from octt.resources import default_pics_path
 
 
-@dataclass(frozen=True)
-class Cli:
-    status: int
-    stdout: str
-    stderr: str
-
-
 def octt(cwd: Path, *argv: str) -> Cli:
-    stdout, stderr = io.StringIO(), io.StringIO()
-    env = Environment(stdin=io.StringIO(), stdout=stdout, stderr=stderr, cwd=cwd, environ={})
-    status = main(list(argv), env=env)
-    return Cli(status, stdout.getvalue(), stderr.getvalue())
+    return run_octt(cwd, *argv)
 
 
 REASON = "missing PICS test data: test_data.expired_id_tag"

@@ -5,16 +5,14 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import io
 import socket
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
 
-from octt.cli import main
-from octt.cli.env import Environment
+from cli_support import Cli, run_octt
+
 from octt.reference import Fault, ReferenceConfig, ReferenceCsms, serve
 
 CORE_ACTIONS = {
@@ -23,18 +21,8 @@ CORE_ACTIONS = {
 }  # fmt: skip
 
 
-@dataclass(frozen=True)
-class Cli:
-    status: int
-    stdout: str
-    stderr: str
-
-
 def octt(cwd: Path, *argv: str) -> Cli:
-    stdout, stderr = io.StringIO(), io.StringIO()
-    env = Environment(stdin=io.StringIO(), stdout=stdout, stderr=stderr, cwd=cwd, environ={})
-    status = main(["operator", "check", *argv], env=env)
-    return Cli(status, stdout.getvalue(), stderr.getvalue())
+    return run_octt(cwd, "operator", "check", *argv)
 
 
 def rows(output: str) -> dict[str, str]:

@@ -3,33 +3,20 @@ passes once the vendor has filled them in; a PICS's problems are listed all at o
 
 from __future__ import annotations
 
-import io
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
+from cli_support import Cli, run_octt
 
-from octt.cli import main
-from octt.cli.env import Environment
 from octt.resources import default_pics_path
 
 REFERENCE: dict[str, Any] = yaml.safe_load(default_pics_path().read_text(encoding="utf-8"))
 
 
-@dataclass(frozen=True)
-class Cli:
-    status: int
-    stdout: str
-    stderr: str
-
-
 def octt(cwd: Path, *argv: str) -> Cli:
-    stdout, stderr = io.StringIO(), io.StringIO()
-    env = Environment(stdin=io.StringIO(), stdout=stdout, stderr=stderr, cwd=cwd, environ={})
-    status = main(["pics", *argv], env=env)
-    return Cli(status, stdout.getvalue(), stderr.getvalue())
+    return run_octt(cwd, "pics", *argv)
 
 
 def fill(path: Path) -> None:
