@@ -105,6 +105,7 @@ def start_run(reference: Reference, out: Path, *extra: str) -> subprocess.Popen[
             "--operator-timeout", str(OPERATOR_TIMEOUT_S),
             "--pics", PICS,
             "--report-dir", str(out),
+            "--reconnect-pause", "0.001",  # the reference frees a charge point id at once
             *tests,
             *extra,
         ],

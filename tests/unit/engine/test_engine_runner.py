@@ -190,7 +190,7 @@ def make_setup(
 ) -> RunSetup:
     clock = SystemClock()
     return RunSetup(
-        config or RunConfig(operator_timeout_s=3.0),
+        config or RunConfig(operator_timeout_s=3.0, reconnect_pause_s=0.001),
         pics,
         catalog,
         csms_url,

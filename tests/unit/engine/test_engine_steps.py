@@ -326,14 +326,14 @@ def catalog_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="module")
 def documented(catalog_root: Path, tmp_path_factory: pytest.TempPathFactory) -> Run:
     trace = tmp_path_factory.mktemp("documented") / "trace.jsonl"
-    config = RunConfig(operator_timeout_s=3.0, time_scale=0.001)
+    config = RunConfig(operator_timeout_s=3.0, time_scale=0.001, reconnect_pause_s=0.001)
     return asyncio.run(run_catalog(catalog_root, CASES, config, trace))
 
 
 @pytest.fixture(scope="module")
 def swapped(catalog_root: Path, tmp_path_factory: pytest.TempPathFactory) -> Run:
     trace = tmp_path_factory.mktemp("swapped") / "trace.jsonl"
-    config = RunConfig(operator_timeout_s=3.0, ordering=Ordering.SWAPPED)
+    config = RunConfig(operator_timeout_s=3.0, ordering=Ordering.SWAPPED, reconnect_pause_s=0.001)
     return asyncio.run(run_catalog(catalog_root, ["TC_901_CSMS", "TC_902_CSMS"], config, trace))
 
 
