@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -17,9 +18,12 @@ class Cli:
     stderr: str
 
 
-def run_octt(cwd: Path, *argv: str) -> Cli:
-    """`octt ARGV` in `cwd` with an empty environment and no standard input."""
+def run_octt(cwd: Path, *argv: str, environ: Mapping[str, str] | None = None) -> Cli:
+    """`octt ARGV` in `cwd` with no standard input and the environment variables `environ`
+    (none unless given)."""
     stdout, stderr = io.StringIO(), io.StringIO()
-    env = Environment(stdin=io.StringIO(), stdout=stdout, stderr=stderr, cwd=cwd, environ={})
+    env = Environment(
+        stdin=io.StringIO(), stdout=stdout, stderr=stderr, cwd=cwd, environ=environ or {}
+    )
     status = main(list(argv), env=env)
     return Cli(status, stdout.getvalue(), stderr.getvalue())

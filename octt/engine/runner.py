@@ -19,7 +19,8 @@ from dataclasses import dataclass, fields, replace
 from typing import Any
 
 from octt import __version__
-from octt.catalog.model import Catalog, StateStep, Step, TestCase
+from octt.catalog.expansion import expanded
+from octt.catalog.model import Catalog, ReusableState, TestCase
 from octt.catalog.selection import RunPlan, applicability
 from octt.chargepoint.messages import BuildError
 from octt.chargepoint.model import ChargePointState
@@ -458,7 +459,6 @@ def _mentioned(plan: RunPlan, catalog: Catalog) -> str:
     """Every string the applicable cases of `plan` (and the states they run) contain, joined:
     enough to tell whether a `{placeholder}` is used."""
     texts: list[str] = []
-    seen: set[str] = set()
 
     def walk(value: Any) -> None:
         if isinstance(value, str):
@@ -470,18 +470,11 @@ def _mentioned(plan: RunPlan, catalog: Catalog) -> str:
             for item in value:
                 walk(item)
 
-    def steps(items: Sequence[Step], before: Sequence[str]) -> None:
-        for name in [*before, *(s.name for s in items if isinstance(s, StateStep))]:
-            if name not in seen and name in catalog.states:
-                seen.add(name)
-                state = catalog.states[name]
-                walk(dict(state.parameters))
-                steps(state.steps, state.before)
-        for step in items:
-            walk([getattr(step, f.name) for f in fields(step)])
-
-    for entry in plan.applicable:
-        steps(entry.case.steps, entry.case.before)
+    for item in expanded((entry.case for entry in plan.applicable), catalog):
+        if isinstance(item, ReusableState):
+            walk(dict(item.parameters))
+        else:
+            walk([getattr(item, f.name) for f in fields(item)])
     return "\n".join(texts)
 
 

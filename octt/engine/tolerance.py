@@ -17,11 +17,12 @@ one would (`octt.chargepoint.responder`); this module only decides what the *cas
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass, fields
 from typing import Any
 
-from octt.catalog.model import Catalog, ExpectCallStep, OperatorStep, StateStep, Step, TestCase
+from octt.catalog.expansion import expanded
+from octt.catalog.model import Catalog, ExpectCallStep, OperatorStep, ReusableState, TestCase
 from octt.chargepoint.model import ChargePointState
 from octt.findings import Finding, Severity
 from octt.pics.model import Profile
@@ -63,7 +64,6 @@ def case_subject(case: TestCase, catalog: Catalog) -> CaseSubject:
     """The actions a case (with the states it runs) expects from the CSMS, and its text."""
     scripted: set[str] = set()
     texts: list[str] = []
-    seen: set[str] = set()
 
     def walk(value: Any) -> None:
         if isinstance(value, str):
@@ -76,19 +76,13 @@ def case_subject(case: TestCase, catalog: Catalog) -> CaseSubject:
             for item in value:
                 walk(item)
 
-    def steps(items: Sequence[Step], before: Iterable[str]) -> None:
-        for name in [*before, *(s.name for s in items if isinstance(s, StateStep))]:
-            if name not in seen and name in catalog.states:
-                seen.add(name)
-                state = catalog.states[name]
-                walk(dict(state.parameters))
-                steps(state.steps, state.before)
-        for step in items:
-            if isinstance(step, ExpectCallStep | OperatorStep):
-                scripted.add(step.action)
-            walk([getattr(step, f.name) for f in fields(step)])
-
-    steps(case.steps, case.before)
+    for item in expanded([case], catalog):
+        if isinstance(item, ReusableState):
+            walk(dict(item.parameters))
+            continue
+        if isinstance(item, ExpectCallStep | OperatorStep):
+            scripted.add(item.action)
+        walk([getattr(item, f.name) for f in fields(item)])
     return CaseSubject(frozenset(scripted), "\n".join(texts), case.profile.value)
 
 

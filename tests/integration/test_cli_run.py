@@ -5,19 +5,17 @@ catalog commands. Runs without --csms use the embedded reference CSMS on a loopb
 from __future__ import annotations
 
 import dataclasses
-import io
 import json
 import shutil
 import xml.etree.ElementTree as ET
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import jsonschema
 import pytest
+from cli_support import Cli
+from cli_support import run_octt as octt
 
-from octt.cli import main
-from octt.cli.env import Environment
 from octt.report.junit import write_junit
 from octt.resources import default_pics_path, schema_path
 from octt.result.load import load_result
@@ -31,20 +29,6 @@ RESULT_FIELDS = {
 }  # fmt: skip
 CASE_FIELDS = {"id", "title", "profile", "verdict", "reason", "duration_s", "findings"}
 TIMING_FIELDS = {"count", "min_s", "avg_s", "max_s", "p95_s", "limit_s", "verdict"}
-
-
-@dataclass(frozen=True)
-class Cli:
-    status: int
-    stdout: str
-    stderr: str
-
-
-def octt(cwd: Path, *argv: str) -> Cli:
-    stdout, stderr = io.StringIO(), io.StringIO()
-    env = Environment(stdin=io.StringIO(), stdout=stdout, stderr=stderr, cwd=cwd)
-    status = main(list(argv), env=env)
-    return Cli(status, stdout.getvalue(), stderr.getvalue())
 
 
 def read_json(path: Path) -> Any:

@@ -5,9 +5,7 @@ section with the measured figures; `octt report` recreates deleted reports byte 
 
 from __future__ import annotations
 
-import io
 import json
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -15,9 +13,8 @@ import jsonschema
 import pypdfium2 as pdfium
 import pytest
 import yaml
+from cli_support import run_octt as octt
 
-from octt.cli import main
-from octt.cli.env import Environment
 from octt.resources import default_pics_path, schema_path
 
 CORE_CASES = 34
@@ -31,20 +28,6 @@ lab:
   lab_signatory: {name: Lars Lab, department: E-Mobility, date: "2026-11-21"}
 """
 REPORTS = ("junit.xml", "certificate.html", "certificate.pdf", "report.html")
-
-
-@dataclass(frozen=True)
-class Cli:
-    status: int
-    stdout: str
-    stderr: str
-
-
-def octt(cwd: Path, *argv: str) -> Cli:
-    stdout, stderr = io.StringIO(), io.StringIO()
-    env = Environment(stdin=io.StringIO(), stdout=stdout, stderr=stderr, cwd=cwd, environ={})
-    status = main(list(argv), env=env)
-    return Cli(status, stdout.getvalue(), stderr.getvalue())
 
 
 @pytest.fixture(scope="module")

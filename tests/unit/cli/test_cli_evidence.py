@@ -5,33 +5,17 @@ and the --junit/--json copies), and the evidence holds no path of this machine (
 
 from __future__ import annotations
 
-import io
 import json
 import re
 import socket
-from dataclasses import dataclass
 from pathlib import Path
 
-from octt.cli import main
-from octt.cli.env import Environment
+from cli_support import run_octt as octt
+
 from octt.cli.evidence import OVERWRITE_FLAG, folder_problems, prepare
 from octt.config import TEMPORARY_PKI
 from octt.report.outputs import SIGNATURE_FILE
 from octt.resources import data_root, default_pics_path
-
-
-@dataclass(frozen=True)
-class Cli:
-    status: int
-    stdout: str
-    stderr: str
-
-
-def octt(cwd: Path, *argv: str) -> Cli:
-    stdout, stderr = io.StringIO(), io.StringIO()
-    env = Environment(stdin=io.StringIO(), stdout=stdout, stderr=stderr, cwd=cwd, environ={})
-    status = main(list(argv), env=env)
-    return Cli(status, stdout.getvalue(), stderr.getvalue())
 
 
 def free_port() -> int:

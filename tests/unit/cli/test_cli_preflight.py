@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import copy
 import http.server
-import io
 import json
 import socket
 import threading
@@ -18,9 +17,8 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from cli_support import run_octt as octt
 
-from octt.cli import main
-from octt.cli.env import Environment
 from octt.cli.preflight import (
     ALLOW_MISSING_FLAG,
     PASSWORD_VARIABLE,
@@ -31,22 +29,6 @@ from octt.cli.preflight import (
 from octt.config import RunConfig
 from octt.pics.model import load_pics
 from octt.resources import default_pics_path
-
-
-@dataclass(frozen=True)
-class Cli:
-    status: int
-    stdout: str
-    stderr: str
-
-
-def octt(cwd: Path, *argv: str, environ: dict[str, str] | None = None) -> Cli:
-    stdout, stderr = io.StringIO(), io.StringIO()
-    env = Environment(
-        stdin=io.StringIO(), stdout=stdout, stderr=stderr, cwd=cwd, environ=environ or {}
-    )
-    status = main(list(argv), env=env)
-    return Cli(status, stdout.getvalue(), stderr.getvalue())
 
 
 @dataclass

@@ -18,11 +18,12 @@ from pathlib import Path
 
 import pypdfium2 as pdfium
 import pytest
+from cli_support import run_octt as octt
 from websockets.datastructures import Headers
 from websockets.http11 import Request, Response
 from websockets.sync.server import ServerConnection, serve
 
-from octt.cli import build_parser, main
+from octt.cli import build_parser
 from octt.cli.env import Environment
 from octt.cli.run_cmd import PASSWORD_VARIABLE, _config
 from octt.config import Ordering, RunConfig
@@ -33,22 +34,6 @@ PASSWORD = "pw-Zebra-4711"
 #: A CSMS under test needs its own PICS (--pics); here the reference CSMS's, named explicitly,
 #: and one Core case (no security case: no secrets of the claimed security profiles needed).
 PICS = ("--pics", str(default_pics_path()), "--test", "TC_001_CSMS")
-
-
-@dataclass(frozen=True)
-class Cli:
-    status: int
-    stdout: str
-    stderr: str
-
-
-def octt(cwd: Path, *argv: str, environ: dict[str, str] | None = None) -> Cli:
-    stdout, stderr = io.StringIO(), io.StringIO()
-    env = Environment(
-        stdin=io.StringIO(), stdout=stdout, stderr=stderr, cwd=cwd, environ=environ or {}
-    )
-    status = main(list(argv), env=env)
-    return Cli(status, stdout.getvalue(), stderr.getvalue())
 
 
 def config_of(cwd: Path, *argv: str, environ: dict[str, str] | None = None) -> RunConfig:
