@@ -1,10 +1,12 @@
 """One load station on asyncio: connect at its start time, run its script, reconnect when the
 connection is lost, and stop sending at the end time.
 
-A station is a single task: it waits on its socket with a deadline (the next CALL's due time or
-the outstanding CALL's response timeout), so thousands of them cost one coroutine each and no
-timers. Frames go through the real WebSocket transport, which stamps the hand-off and the
-arrival; everything else is `StationProtocol`.
+A station is one coroutine for its connections (connect, wait for a turn, reconnect after a
+loss); while it is connected, nothing of it runs until something happens: its one timer (the
+next CALL's due time, or the outstanding CALL's response deadline) fires, or a message comes
+out of its socket and goes straight to its handler. Frames go through the lean WebSocket client
+of `octt.load.wire`, which stamps the hand-off and the arrival; everything else is
+`StationProtocol`.
 """
 
 from __future__ import annotations
@@ -18,12 +20,8 @@ from octt.clock import Clock
 from octt.load.behaviour import LoadMix, StationBehaviour
 from octt.load.protocol import StationProtocol
 from octt.load.stats import StatsBook
-from octt.transport.websocket import (
-    ConnectFailure,
-    TransportClosed,
-    TransportOptions,
-    WebSocketTransport,
-)
+from octt.load.wire import WireConnection, open_wire
+from octt.transport.websocket import ConnectFailure, TransportClosed, TransportOptions
 from octt.validation.frames import FrameValidator
 
 #: After the end time, how long a station still waits for the answer to its last CALL.
@@ -89,7 +87,7 @@ async def run_station(pool: StationPool, cp_id: str, start_at: float, end_at: fl
                 if pool.stopping.is_set():
                     return
                 pool.book.connection("attempts")
-                transport = await WebSocketTransport.open(pool.options(cp_id), pool.clock)
+                wire = await open_wire(pool.options(cp_id), pool.clock)
         except ConnectFailure as exc:
             pool.book.connection("failed", exc.kind.value)
             failures += 1
@@ -101,7 +99,7 @@ async def run_station(pool: StationPool, cp_id: str, start_at: float, end_at: fl
         pool.book.connection("opened")
         pool.open_now += 1
         try:
-            lost = await _drive(pool, protocol, transport, end_at)
+            lost = await _drive(pool, protocol, wire, end_at)
         finally:
             pool.open_now -= 1
         if lost:
@@ -122,50 +120,107 @@ async def _wait_until(pool: StationPool, when: float) -> bool:
 
 
 async def _drive(
-    pool: StationPool, protocol: StationProtocol, transport: WebSocketTransport, end_at: float
+    pool: StationPool, protocol: StationProtocol, wire: WireConnection, end_at: float
 ) -> bool:
     """Exchange frames until the end time; True if the connection was lost before it."""
-    loop = asyncio.get_running_loop()
-    clock = pool.clock
-    next_due = loop.time()
+    exchange = _Exchange(pool, protocol, wire, end_at)
     try:
-        while True:
-            now = loop.time()
-            ending = now >= end_at or pool.stopping.is_set()
-            if not protocol.waiting:
-                if ending:
-                    return False
-                if now >= next_due:
-                    try:
-                        text = protocol.begin_call()
-                    except Exception as exc:  # a bug in octt: note it, keep the load going
-                        pool.own_errors.append(f"{protocol.behaviour.cp_id}: {exc}")
-                        next_due = now + protocol.behaviour.pause_s()
-                        continue
-                    protocol.handed_off(await transport.send(text))
-            if protocol.waiting:
-                deadline = protocol.deadline() or now
-                wake = min(deadline, end_at + DRAIN_S) if ending else deadline
-            else:
-                wake = min(next_due, end_at)
-            try:
-                async with asyncio.timeout_at(wake):
-                    message, stamp = await transport.recv()
-            except TimeoutError:
-                if protocol.waiting:
-                    if protocol.expire(clock.monotonic()):
-                        next_due = loop.time() + protocol.behaviour.pause_s()
-                    elif ending and loop.time() >= end_at + DRAIN_S:
-                        protocol.connection_lost()  # the run is over: stop waiting for it
-                        return False
-                continue
-            was_waiting = protocol.waiting
-            for reply in protocol.receive(message, stamp):
-                await transport.send(reply)
-            if was_waiting and not protocol.waiting:
-                next_due = loop.time() + protocol.behaviour.pause_s()
-    except TransportClosed:
-        return True
+        return await exchange.done
     finally:
+        exchange.stop()
         with contextlib.suppress(Exception):
-            await asyncio.wait_for(transport.close(), 3)
+            await asyncio.wait_for(wire.close(), 3)
+
+
+class _Exchange:
+    """One connection's exchange, driven by the wire's callbacks and one timer per station:
+    the timer sends the next CALL when it is due and ends a CALL whose answer is late; a
+    message from the CSMS is handled as it comes out of the socket."""
+
+    def __init__(
+        self, pool: StationPool, protocol: StationProtocol, wire: WireConnection, end_at: float
+    ) -> None:
+        self._loop = asyncio.get_running_loop()
+        self._pool = pool
+        self._protocol = protocol
+        self._wire = wire
+        self._end_at = end_at
+        self._next_due = self._loop.time()
+        self._timer: asyncio.TimerHandle | None = None
+        self.done: asyncio.Future[bool] = self._loop.create_future()
+        wire.on_message = self._message
+        wire.on_lost = self._lost
+        self._step()
+
+    def stop(self) -> None:
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
+        if not self.done.done():
+            self.done.set_result(False)
+
+    def _ending(self, now: float) -> bool:
+        return now >= self._end_at or self._pool.stopping.is_set()
+
+    def _step(self) -> None:
+        """The time-driven part: end a late CALL, send the next one when due, or finish."""
+        self._timer = None
+        if self.done.done():
+            return
+        pool, protocol, now = self._pool, self._protocol, self._loop.time()
+        ending = self._ending(now)
+        if protocol.waiting:
+            if protocol.expire(pool.clock.monotonic()):
+                self._next_due = now + protocol.behaviour.pause_s()
+            elif ending and now >= self._end_at + DRAIN_S:
+                protocol.connection_lost()  # the run is over: stop waiting for it
+                self.done.set_result(False)
+                return
+        if not protocol.waiting:
+            if ending:
+                self.done.set_result(False)
+                return
+            if now >= self._next_due:
+                try:
+                    text = protocol.begin_call()
+                except Exception as exc:  # a bug in octt: note it, keep the load going
+                    pool.own_errors.append(f"{protocol.behaviour.cp_id}: {exc}")
+                    self._next_due = now + protocol.behaviour.pause_s()
+                else:
+                    protocol.handed_off(self._wire.send(text))
+        self._schedule(now, ending)
+
+    def _schedule(self, now: float, ending: bool) -> None:
+        protocol = self._protocol
+        if protocol.waiting:
+            deadline = protocol.deadline() or now
+            wake = min(deadline, self._end_at + DRAIN_S) if ending else deadline
+        else:
+            wake = min(self._next_due, self._end_at)
+        if self._timer is not None:
+            self._timer.cancel()
+        self._timer = self._loop.call_at(wake, self._step)
+
+    def _message(self, message: str | bytes, stamp_ns: int) -> None:
+        if self.done.done():
+            return
+        protocol = self._protocol
+        was_waiting = protocol.waiting
+        try:
+            replies = protocol.receive(message, stamp_ns)
+        except Exception as exc:  # a bug in octt: note it, keep the load going
+            self._pool.own_errors.append(f"{protocol.behaviour.cp_id}: {exc!r}")
+            return
+        for reply in replies:
+            self._wire.send(reply)
+        if was_waiting and not protocol.waiting:
+            now = self._loop.time()
+            self._next_due = now + protocol.behaviour.pause_s()
+            self._schedule(now, self._ending(now))
+
+    def _lost(self, closed: TransportClosed) -> None:
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
+        if not self.done.done():
+            self.done.set_result(True)

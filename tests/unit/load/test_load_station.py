@@ -15,7 +15,8 @@ from octt.load.behaviour import LoadMix
 from octt.load.station import StationPool, run_station
 from octt.load.stats import StatsBook
 from octt.reference.server import ReferenceConfig, ReferenceCsms
-from octt.transport.websocket import TransportOptions, WebSocketTransport
+from octt.load import station as station_module
+from octt.transport.websocket import TransportOptions
 from octt.validation.frames import FrameValidator
 from octt.validation.schemas import SchemaSet
 
@@ -116,30 +117,32 @@ def test_connection_attempts_wait_for_a_turn(monkeypatch: pytest.MonkeyPatch) ->
     under_way = [0, 0]  # now, most
     opened: list[str] = []
 
-    class FakeTransport:
+    class FakeWire:
+        """Nothing comes back: each station's BootNotification times out, and it ends."""
+
+        on_message: object = None
+        on_lost: object = None
+
         async def close(self) -> None:
             return None
 
-        async def recv(self) -> tuple[str, int]:
-            await asyncio.Event().wait()  # nothing comes; the station ends at its end time
-            raise AssertionError
-
-        async def send(self, text: str) -> int:
+        def send(self, text: str) -> int:
             return 0
 
-    async def fake_open(options: TransportOptions, clock: object) -> FakeTransport:
+    async def fake_open(options: TransportOptions, clock: object) -> FakeWire:
         under_way[0] += 1
         under_way[1] = max(under_way)
         await asyncio.sleep(0)  # the handshake's round trips
         await asyncio.sleep(0)
         under_way[0] -= 1
         opened.append(options.cp_id)
-        return FakeTransport()
+        return FakeWire()
 
-    monkeypatch.setattr(WebSocketTransport, "open", fake_open)
+    monkeypatch.setattr(station_module, "open_wire", fake_open)
 
     async def scenario() -> StationPool:
         stations = pool("ws://127.0.0.1:1")
+        stations.response_timeout_s = 0.05
         stations.connecting = asyncio.Semaphore(2)
         now = asyncio.get_running_loop().time()
         await asyncio.gather(

@@ -1,0 +1,280 @@
+"""A lean WebSocket client connection for load stations: the `websockets` library's sans-I/O
+client protocol under a plain `asyncio.Protocol`, with callbacks instead of tasks.
+
+The conformance engine's transport (`octt.transport.websocket`) wraps the library's asyncio
+connection: a reader task per connection, an awaited `recv` per message, a timeout context per
+wait. That is right for one charge point and too much for twenty thousand: per CALL it costs
+several task switches and timer objects. Here a message goes from `data_received` straight to
+the station's handler, and sending is one `transport.write`. What stays the same as in the
+engine's transport: the opening handshake (OCPP-J 1.6 §3.1: the charge point id as the last
+path segment or in place of ``{cp_id}``, subprotocol ``ocpp1.6``, HTTP Basic credentials for
+security profiles 1 and 2), TLS for ``wss://``, the failure kinds, and where the stamps are
+taken: the hand-off stamp just before the frame is written to the socket, the arrival stamp
+when the bytes come out of it, before the frame is parsed.
+
+Pings from the CSMS are answered by the sans-I/O protocol (RFC 6455 §5.5.2). Fragmented
+messages (RFC 6455 §5.4) are assembled here, since the sans-I/O layer hands out frames.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import ssl
+from collections.abc import Callable
+from urllib.parse import urlsplit
+
+from websockets.client import ClientProtocol
+from websockets.exceptions import InvalidHandshake, InvalidStatus, InvalidURI
+from websockets.frames import Frame, Opcode
+from websockets.http11 import Response
+from websockets.protocol import State
+from websockets.typing import Subprotocol
+from websockets.uri import parse_uri
+
+from octt.clock import Clock
+from octt.transport import tls
+from octt.transport.websocket import (
+    ConnectFailure,
+    ConnectFailureKind,
+    TransportClosed,
+    TransportOptions,
+    basic_auth_header,
+)
+
+#: After octt started or answered a closing handshake, how long the CSMS has to close the TCP
+#: connection before octt drops it (RFC 6455 §7.1.1: the server closes first).
+CLOSE_WAIT_S = 2.0
+
+MessageHandler = Callable[[str | bytes, int], None]
+LostHandler = Callable[[TransportClosed], None]
+
+
+def _ignore_message(message: str | bytes, stamp_ns: int) -> None:
+    return None
+
+
+def _ignore_loss(closed: TransportClosed) -> None:
+    return None
+
+
+class WireConnection(asyncio.Protocol):
+    """One station's WebSocket connection. Set `on_message` (every complete message with its
+    arrival stamp) and `on_lost` (once, when the connection is gone) after `open_wire`."""
+
+    def __init__(self, ws: ClientProtocol, clock: Clock, request_headers: dict[str, str]) -> None:
+        self._ws = ws
+        self._clock = clock
+        self._headers = request_headers
+        self._transport: asyncio.Transport | None = None
+        self._opened: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._gone: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._parts: list[bytes] = []  # a fragmented message so far
+        self._text = True  # the fragmented message's type
+        self._arrival_ns = 0
+        self._abort_timer: asyncio.TimerHandle | None = None
+        self.on_message: MessageHandler = _ignore_message
+        self.on_lost: LostHandler = _ignore_loss
+        self.subprotocol: str | None = None
+
+    # -- asyncio.Protocol ------------------------------------------------------------------
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        assert isinstance(transport, asyncio.Transport)
+        self._transport = transport
+        request = self._ws.connect()
+        for name, value in self._headers.items():
+            request.headers[name] = value
+        self._ws.send_request(request)
+        self._flush()
+
+    def data_received(self, data: bytes) -> None:
+        self._arrival_ns = self._clock.monotonic_ns()
+        self._ws.receive_data(data)
+        self._flush()  # pongs, the answer to a close
+        for event in self._ws.events_received():
+            if isinstance(event, Frame):
+                self._frame(event)
+            elif isinstance(event, Response):
+                self._handshake_answered(event)
+        if self._ws.close_expected():
+            self._close_soon()
+
+    def eof_received(self) -> bool | None:
+        self._ws.receive_eof()
+        self._flush()
+        return None  # let the transport close itself
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        if self._abort_timer is not None:
+            self._abort_timer.cancel()
+        if not self._opened.done():
+            self._opened.set_exception(
+                _handshake_failure(EOFError("connection closed during the handshake"), self)
+            )
+        if not self._gone.done():
+            self._gone.set_result(None)
+            received = self._ws.close_rcvd
+            sent = self._ws.close_sent
+            frame = received or sent
+            local = sent if sent is not None and self._ws.close_rcvd_then_sent is not True else None
+            self.on_lost(
+                TransportClosed(
+                    frame.code if frame else None,
+                    frame.reason if frame else "",
+                    local.code if local is not None else None,
+                )
+            )
+
+    # -- what the station does -------------------------------------------------------------
+
+    def send(self, text: str) -> int:
+        """Send one text frame; the monotonic ns at which it was handed to the socket."""
+        stamp = self._clock.monotonic_ns()
+        if self._ws.state is State.OPEN:
+            self._ws.send_text(text.encode())
+            self._flush()
+        return stamp
+
+    async def close(self) -> None:
+        """Start the closing handshake (1000) and wait until the connection is gone."""
+        if self._ws.state is State.OPEN:
+            self._ws.send_close(1000)
+            self._flush()
+            self._close_soon()
+        elif self._transport is not None and not self._gone.done():
+            self._transport.abort()
+        await asyncio.shield(self._gone)
+
+    @property
+    def transport(self) -> asyncio.Transport | None:
+        return self._transport
+
+    async def handshake_done(self) -> None:
+        """Until the CSMS accepted the upgrade (`ConnectFailure` if it did not)."""
+        await self._opened
+
+    # -- inside ----------------------------------------------------------------------------
+
+    def _flush(self) -> None:
+        transport = self._transport
+        if transport is None or transport.is_closing():
+            return
+        for data in self._ws.data_to_send():
+            if data:
+                transport.write(data)
+            elif transport.can_write_eof():  # RFC 6455 §7.1.1: half-close after the handshake
+                transport.write_eof()
+
+    def _close_soon(self) -> None:
+        if self._abort_timer is None and self._transport is not None:
+            self._abort_timer = asyncio.get_running_loop().call_later(
+                CLOSE_WAIT_S, self._transport.abort
+            )
+
+    def _handshake_answered(self, response: Response) -> None:
+        if self._opened.done():
+            return
+        failure = self._ws.handshake_exc
+        if failure is not None:
+            self._opened.set_exception(_handshake_failure(failure, self))
+            if self._transport is not None:
+                self._transport.abort()
+            return
+        self.subprotocol = self._ws.subprotocol
+        self._opened.set_result(None)
+
+    def _frame(self, frame: Frame) -> None:
+        opcode = frame.opcode
+        if opcode is Opcode.TEXT or opcode is Opcode.BINARY:
+            if frame.fin:
+                data = frame.data
+                self.on_message(
+                    str(data, "utf-8") if opcode is Opcode.TEXT else bytes(data), self._arrival_ns
+                )
+                return
+            self._parts = [bytes(frame.data)]
+            self._text = opcode is Opcode.TEXT
+        elif opcode is Opcode.CONT:
+            self._parts.append(bytes(frame.data))
+            if frame.fin:
+                data = b"".join(self._parts)
+                self._parts = []
+                self.on_message(data.decode() if self._text else data, self._arrival_ns)
+
+
+def _handshake_failure(exc: BaseException, wire: WireConnection) -> ConnectFailure:
+    if isinstance(exc, InvalidStatus):
+        status = exc.response.status_code
+        return ConnectFailure(
+            ConnectFailureKind.HTTP_STATUS,
+            f"the CSMS answered the WebSocket upgrade with HTTP {status}",
+            status,
+        )
+    if isinstance(exc, EOFError):
+        return ConnectFailure(
+            ConnectFailureKind.HANDSHAKE,
+            "the CSMS closed the connection without answering the WebSocket upgrade",
+        )
+    return ConnectFailure(ConnectFailureKind.HANDSHAKE, f"WebSocket handshake failed: {exc}")
+
+
+async def open_wire(options: TransportOptions, clock: Clock) -> WireConnection:
+    """Open the connection (TCP, TLS for ``wss://``, the WebSocket upgrade) within the
+    connect timeout; `ConnectFailure` with the same kinds as the engine's transport."""
+    url = options.url
+    try:
+        uri = parse_uri(url)
+    except (InvalidURI, ValueError) as exc:
+        detail = str(exc) if isinstance(exc, InvalidURI) else f"{url}: {exc}"
+        raise ConnectFailure(ConnectFailureKind.INVALID_URL, f"invalid URL: {detail}") from exc
+    ssl_context: ssl.SSLContext | None = None
+    if uri.secure:
+        tls_options = options.tls or tls.TlsOptions(verify=options.tls_verify)
+        try:
+            ssl_context = tls.client_context(tls_options)
+        except (ssl.SSLError, OSError) as exc:
+            raise ConnectFailure(
+                ConnectFailureKind.TLS, f"cannot set up TLS on the charge point: {exc}"
+            ) from exc
+    headers = {"User-Agent": "octt"}
+    if options.basic_auth_password is not None:
+        headers["Authorization"] = basic_auth_header(options.cp_id, options.basic_auth_password)
+    ws = ClientProtocol(
+        uri,
+        subprotocols=[Subprotocol(p) for p in options.subprotocols],
+        max_size=options.max_frame_bytes,
+    )
+    loop = asyncio.get_running_loop()
+    wire = WireConnection(ws, clock, headers)
+    try:
+        async with asyncio.timeout(options.connect_timeout_s):
+            try:
+                await loop.create_connection(
+                    lambda: wire,
+                    uri.host,
+                    uri.port,
+                    ssl=ssl_context,
+                    server_hostname=uri.host if ssl_context is not None else None,
+                )
+                await wire.handshake_done()
+            except BaseException:
+                if wire.transport is not None:
+                    wire.transport.abort()
+                raise
+    except ConnectFailure:
+        raise
+    except ssl.SSLError as exc:
+        host = urlsplit(url).hostname or ""
+        raise ConnectFailure(ConnectFailureKind.TLS, tls.failure_detail(exc, host)) from exc
+    except InvalidHandshake as exc:
+        raise _handshake_failure(exc, wire) from exc
+    except TimeoutError as exc:
+        raise ConnectFailure(
+            ConnectFailureKind.TIMEOUT,
+            f"no WebSocket connection within {options.connect_timeout_s:g} s",
+        ) from exc
+    except OSError as exc:
+        raise ConnectFailure(
+            ConnectFailureKind.REFUSED, f"cannot connect to {url}: {exc.strerror or exc}"
+        ) from exc
+    return wire
