@@ -4,7 +4,8 @@ Owns `CentralSession`: the OCPP 1.6 Core and Firmware Management message handler
 CALLs, validated by the library's schemas before and after each handler), the behaviour faults
 of layer HANDLER, and the sending of CSMS-initiated CALLs for the trigger API, one at a time
 (OCPP-J 1.6 §4.1.1: at most one outstanding CALL per direction), with their answers reported
-verbatim.
+verbatim. The two directions are independent: an answer of the charge point is taken the moment
+it arrives, while its CALLs are handled in order by a task of their own (`start`).
 
 Before a CALL reaches the library, `_refusal` answers what OCPP-J 1.6 §4.2.3 asks for bad input
 (the codes of `octt.robustness.classes`, which the library spells or picks differently): a unique
@@ -47,7 +48,14 @@ from octt.reference.quirks import Quirk, current_time
 from octt.reference.security import CsrSigner
 from octt.reference.security_handlers import SecurityHandlers
 from octt.reference.store import ReservationState, Store, TokenStatus, TransferKind
-from octt.reference.wire import CALL, CALL_ERROR, CALL_RESULT, dumps, redact
+from octt.reference.wire import (
+    CALL,
+    CALL_ERROR,
+    CALL_RESULT,
+    dumps,
+    redact,
+    response_unique_id,
+)
 from octt.robustness.classes import code_for_keywords
 from octt.validation.actions import CORE_CHARGE_POINT_INITIATED, SECURITY_CHARGE_POINT_INITIATED
 from octt.validation.schemas import SchemaSet
@@ -193,6 +201,51 @@ class CentralSession(SecurityHandlers, ChargePoint):  # type: ignore[misc]
         finally:
             self.connection_lost()
             await self._habits.stop()
+
+    async def start(self) -> None:
+        """Read the charge point's frames until the connection ends (raises ConnectionClosed).
+
+        Replaces the library's loop, which handles one frame after the other: there an answer
+        to a CALL of the CSMS waits until the CSMS has answered the charge point's CALL that
+        arrived before it (its schema checks run in a thread, slow under load), and is lost
+        when the charge point closes the connection meanwhile. A charge point that accepts a
+        new AuthorizationKey answers, closes and reconnects with the new password (security
+        whitepaper ed.3, use case A01): the CSMS must have taken the Accepted by then.
+        OCPP-J 1.6 §4.1.1 gives each direction its own outstanding CALL, so the two streams
+        are independent: answers are taken the moment they arrive; the charge point's CALLs
+        are handled in their order by a task of their own, and those that arrived before the
+        close are still handled (their answers can no longer be sent).
+        """
+        calls: asyncio.Queue[str | None] = asyncio.Queue()
+        handler = asyncio.ensure_future(self._handle_calls(calls))
+        try:
+            while True:
+                message = await self._link.recv()
+                if response_unique_id(message) is not None:
+                    await self.route_message(message)
+                else:
+                    calls.put_nowait(message)
+        except ConnectionClosed:
+            self.connection_lost()  # a CALL of the CSMS still waiting ends now, not after these
+            calls.put_nowait(None)
+            await handler
+            raise
+        finally:
+            if not handler.done():
+                handler.cancel()
+
+    async def _handle_calls(self, calls: asyncio.Queue[str | None]) -> None:
+        """Handle the charge point's CALLs (and frames that are no answer) one at a time."""
+        while (message := await calls.get()) is not None:
+            try:
+                await self.route_message(message)
+            except ConnectionClosed:
+                pass  # handled, but the answer could not be sent: the charge point is gone
+            except Exception:
+                # A bug of the reference: end the connection (RFC 6455 §7.4.1: 1011, an
+                # unexpected condition) so that the reader stops and `start` raises it.
+                await self._link.close(1011, "internal error")
+                raise
 
     def connection_lost(self) -> None:
         """The WebSocket is gone: a CSMS-initiated call still waiting will get no answer."""

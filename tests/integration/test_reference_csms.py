@@ -29,7 +29,8 @@ from octt.reference import (
     serve,
 )
 from octt.reference.faults import SECURITY_FAULTS
-from octt.reference.wire import EXTRA_PROPERTY, GARBAGE_FRAME
+from octt.reference.link import OcppLink
+from octt.reference.wire import EXTRA_PROPERTY, GARBAGE_FRAME, response_unique_id
 
 CP_ID = "OCTT-CP-001"
 #: Upper bound for any single wait in these tests (a deadline, never a sleep).
@@ -90,12 +91,13 @@ async def charge_point(
     csms: ReferenceCsms,
     cp_id: str = CP_ID,
     *,
-    password: str | None = None,
+    password: str | bytes | None = None,
     subprotocols: list[str] | None = None,
 ) -> AsyncIterator[RawCp]:
     headers = {}
     if password is not None:
-        token = base64.b64encode(f"{cp_id}:{password}".encode()).decode()
+        secret = password if isinstance(password, bytes) else password.encode()
+        token = base64.b64encode(f"{cp_id}:".encode() + secret).decode()
         headers["Authorization"] = f"Basic {token}"
     async with connect(
         f"{csms.ocpp_url}/ocpp/{cp_id}",
@@ -339,6 +341,100 @@ def test_a_new_connection_replaces_the_old_one() -> None:
                 call, status, _ = await triggered(csms, http, new, "clear-cache", {})
                 assert call[2] == "ClearCache" and status == 200
                 assert csms.connected() == [CP_ID]
+
+    run(scenario)
+
+
+def test_an_answer_is_taken_while_the_charge_points_call_is_still_being_answered(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """OCPP-J 1.6 §4.1.1: each direction has its own outstanding CALL. The charge point answers
+    the CSMS's ChangeConfiguration(AuthorizationKey) while the CSMS still answers the charge
+    point's StatusNotification, closes and reconnects with the new password (security
+    whitepaper ed.3, A01): the CSMS has taken the Accepted and admits the new password. (The
+    flake of the legal-behaviour matrix under load: periodic-housekeeping's
+    TriggerMessage(StatusNotification) came just before TC_073's ChangeConfiguration.)"""
+    answering = asyncio.Event()
+    release = asyncio.Event()
+    held_id = "cp-held"
+    send = OcppLink.send
+
+    async def held_send(link: OcppLink, message: str) -> None:
+        # The CSMS is busy answering the charge point's CALL until the test lets it go.
+        if response_unique_id(message) == held_id:
+            answering.set()
+            await release.wait()
+        await send(link, message)
+
+    monkeypatch.setattr(OcppLink, "send", held_send)
+    status_notification = {"connectorId": 0, "errorCode": "NoError", "status": "Available"}
+
+    async def scenario() -> None:
+        async with csms_running() as csms, aiohttp.ClientSession() as http:
+            try:
+                url = f"{csms.control_url}/api/octt/set-basic-auth-password"
+                body = {"station_id": CP_ID, "password": "old-password-0123"}
+                assert (await post(http, url, body))[0] == 200
+                async with charge_point(csms, password="old-password-0123") as cp:
+                    await cp.boot()
+                    frame = [2, held_id, "StatusNotification", status_notification]
+                    await cp.ws.send(json.dumps(frame))
+                    await asyncio.wait_for(answering.wait(), DEADLINE_S)
+                    key = {"key": "AuthorizationKey", "value": "00" * 20}
+                    url = trigger_url(csms, "change-configuration")
+                    request = asyncio.create_task(post(http, url, key))
+                    call = await answer_next_call(cp, accepted)
+                    assert call[2:] == ["ChangeConfiguration", {**key, "value": call[3]["value"]}]
+                # Closed at once, the StatusNotification still unanswered.
+                status, reply = await asyncio.wait_for(request, DEADLINE_S)
+                assert (status, reply) == (
+                    200,
+                    {"status": "answered", "response": accepted(call)[2]},
+                )
+                async with charge_point(csms, password=bytes.fromhex(call[3]["value"])) as cp:
+                    assert (await cp.boot())["status"] == "Accepted"
+            finally:
+                release.set()
+
+    run(scenario)
+
+
+def test_calls_that_came_before_the_close_are_still_handled(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The charge point's CALLs are handled in their order even when it is gone before the
+    answers can be sent: the CSMS still records the status it was told."""
+    answering, release, answered = asyncio.Event(), asyncio.Event(), asyncio.Event()
+    send = OcppLink.send
+
+    async def held_send(link: OcppLink, message: str) -> None:
+        unique_id = response_unique_id(message)
+        if unique_id == "cp-held":
+            answering.set()
+            await release.wait()
+        elif unique_id == "cp-queued":
+            answered.set()
+        await send(link, message)
+
+    monkeypatch.setattr(OcppLink, "send", held_send)
+
+    def status(unique_id: str, connector_id: int, value: str) -> str:
+        payload = {"connectorId": connector_id, "errorCode": "NoError", "status": value}
+        return json.dumps([2, unique_id, "StatusNotification", payload])
+
+    async def scenario() -> None:
+        async with csms_running() as csms:
+            try:
+                async with charge_point(csms) as cp:
+                    await cp.boot()
+                    await cp.ws.send(status("cp-held", 1, "Available"))
+                    await asyncio.wait_for(answering.wait(), DEADLINE_S)
+                    await cp.ws.send(status("cp-queued", 2, "Unavailable"))
+                release.set()
+                await asyncio.wait_for(answered.wait(), DEADLINE_S)
+                assert csms.store.connector_status(CP_ID, 2) == "Unavailable"
+            finally:
+                release.set()
 
     run(scenario)
 
