@@ -148,9 +148,8 @@ class _Exchange:
         self._next_due = self._loop.time()
         self._timer: asyncio.TimerHandle | None = None
         self.done: asyncio.Future[bool] = self._loop.create_future()
-        wire.on_message = self._message
-        wire.on_lost = self._lost
         self._step()
+        wire.attach(self._message, self._lost)
 
     def stop(self) -> None:
         if self._timer is not None:

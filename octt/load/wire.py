@@ -49,17 +49,10 @@ MessageHandler = Callable[[str | bytes, int], None]
 LostHandler = Callable[[TransportClosed], None]
 
 
-def _ignore_message(message: str | bytes, stamp_ns: int) -> None:
-    return None
-
-
-def _ignore_loss(closed: TransportClosed) -> None:
-    return None
-
-
 class WireConnection(asyncio.Protocol):
-    """One station's WebSocket connection. Set `on_message` (every complete message with its
-    arrival stamp) and `on_lost` (once, when the connection is gone) after `open_wire`."""
+    """One station's WebSocket connection. `attach` its handlers after `open_wire`: every
+    complete message with its arrival stamp, and (once) the connection's end. What came before
+    (a CALL right behind the handshake's answer, an early close) is handed over on `attach`."""
 
     def __init__(self, ws: ClientProtocol, clock: Clock, request_headers: dict[str, str]) -> None:
         self._ws = ws
@@ -72,8 +65,10 @@ class WireConnection(asyncio.Protocol):
         self._text = True  # the fragmented message's type
         self._arrival_ns = 0
         self._abort_timer: asyncio.TimerHandle | None = None
-        self.on_message: MessageHandler = _ignore_message
-        self.on_lost: LostHandler = _ignore_loss
+        self._on_message: MessageHandler | None = None
+        self._on_lost: LostHandler | None = None
+        self._early: list[tuple[str | bytes, int]] = []  # messages before `attach`
+        self._closed: TransportClosed | None = None
         self.subprotocol: str | None = None
 
     # -- asyncio.Protocol ------------------------------------------------------------------
@@ -90,18 +85,11 @@ class WireConnection(asyncio.Protocol):
     def data_received(self, data: bytes) -> None:
         self._arrival_ns = self._clock.monotonic_ns()
         self._ws.receive_data(data)
-        self._flush()  # pongs, the answer to a close
-        for event in self._ws.events_received():
-            if isinstance(event, Frame):
-                self._frame(event)
-            elif isinstance(event, Response):
-                self._handshake_answered(event)
-        if self._ws.close_expected():
-            self._close_soon()
+        self._events()
 
     def eof_received(self) -> bool | None:
         self._ws.receive_eof()
-        self._flush()
+        self._events()  # e.g. a refused upgrade's answer that ends at the close
         return None  # let the transport close itself
 
     def connection_lost(self, exc: Exception | None) -> None:
@@ -117,15 +105,25 @@ class WireConnection(asyncio.Protocol):
             sent = self._ws.close_sent
             frame = received or sent
             local = sent if sent is not None and self._ws.close_rcvd_then_sent is not True else None
-            self.on_lost(
-                TransportClosed(
-                    frame.code if frame else None,
-                    frame.reason if frame else "",
-                    local.code if local is not None else None,
-                )
+            self._closed = TransportClosed(
+                frame.code if frame else None,
+                frame.reason if frame else "",
+                local.code if local is not None else None,
             )
+            if self._on_lost is not None:
+                self._on_lost(self._closed)
 
     # -- what the station does -------------------------------------------------------------
+
+    def attach(self, on_message: MessageHandler, on_lost: LostHandler) -> None:
+        """Hand messages and the end of the connection to these, starting with what came
+        before."""
+        self._on_message, self._on_lost = on_message, on_lost
+        early, self._early = self._early, []
+        for message, stamp in early:
+            on_message(message, stamp)
+        if self._closed is not None:
+            on_lost(self._closed)
 
     def send(self, text: str) -> int:
         """Send one text frame; the monotonic ns at which it was handed to the socket."""
@@ -154,6 +152,22 @@ class WireConnection(asyncio.Protocol):
         await self._opened
 
     # -- inside ----------------------------------------------------------------------------
+
+    def _events(self) -> None:
+        self._flush()  # pongs, the answer to a close
+        for event in self._ws.events_received():
+            if isinstance(event, Frame):
+                self._frame(event)
+            elif isinstance(event, Response):
+                self._handshake_answered(event)
+        if self._ws.close_expected():
+            self._close_soon()
+
+    def _deliver(self, message: str | bytes) -> None:
+        if self._on_message is not None:
+            self._on_message(message, self._arrival_ns)
+        else:
+            self._early.append((message, self._arrival_ns))
 
     def _flush(self) -> None:
         transport = self._transport
@@ -188,9 +202,7 @@ class WireConnection(asyncio.Protocol):
         if opcode is Opcode.TEXT or opcode is Opcode.BINARY:
             if frame.fin:
                 data = frame.data
-                self.on_message(
-                    str(data, "utf-8") if opcode is Opcode.TEXT else bytes(data), self._arrival_ns
-                )
+                self._deliver(str(data, "utf-8") if opcode is Opcode.TEXT else bytes(data))
                 return
             self._parts = [bytes(frame.data)]
             self._text = opcode is Opcode.TEXT
@@ -199,7 +211,7 @@ class WireConnection(asyncio.Protocol):
             if frame.fin:
                 data = b"".join(self._parts)
                 self._parts = []
-                self.on_message(data.decode() if self._text else data, self._arrival_ns)
+                self._deliver(data.decode() if self._text else data)
 
 
 def _handshake_failure(exc: BaseException, wire: WireConnection) -> ConnectFailure:

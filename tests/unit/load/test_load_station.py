@@ -11,11 +11,11 @@ from websockets.asyncio.client import connect
 from websockets.typing import Subprotocol
 
 from octt.clock import SystemClock
+from octt.load import station as station_module
 from octt.load.behaviour import LoadMix
 from octt.load.station import StationPool, run_station
 from octt.load.stats import StatsBook
 from octt.reference.server import ReferenceConfig, ReferenceCsms
-from octt.load import station as station_module
 from octt.transport.websocket import TransportOptions
 from octt.validation.frames import FrameValidator
 from octt.validation.schemas import SchemaSet
@@ -120,8 +120,8 @@ def test_connection_attempts_wait_for_a_turn(monkeypatch: pytest.MonkeyPatch) ->
     class FakeWire:
         """Nothing comes back: each station's BootNotification times out, and it ends."""
 
-        on_message: object = None
-        on_lost: object = None
+        def attach(self, on_message: object, on_lost: object) -> None:
+            return None
 
         async def close(self) -> None:
             return None

@@ -1,0 +1,149 @@
+"""The load stations' lean WebSocket client against small loopback servers: the upgrade (id in
+the path, subprotocol, Basic credentials), stamps, fragmented messages, pings, failures by
+kind, and how a close is reported."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+
+import pytest
+from websockets.asyncio.server import ServerConnection, serve
+from websockets.datastructures import Headers
+from websockets.http11 import Request, Response
+
+from octt.clock import SystemClock
+from octt.load.wire import WireConnection, open_wire
+from octt.transport.websocket import (
+    ConnectFailure,
+    ConnectFailureKind,
+    TransportClosed,
+    TransportOptions,
+)
+
+Handler = Callable[[ServerConnection], Awaitable[None]]
+
+
+async def _with_server(
+    handler: Handler,
+    scenario: Callable[[str], Awaitable[None]],
+    process_request: Callable[[ServerConnection, Request], Response | None] | None = None,
+) -> None:
+    async with serve(
+        handler,
+        "127.0.0.1",
+        0,
+        subprotocols=["ocpp1.6"],  # type: ignore[list-item]
+        process_request=process_request,
+    ) as server:
+        port = server.sockets[0].getsockname()[1]
+        await scenario(f"ws://127.0.0.1:{port}/ocpp")
+
+
+def test_a_message_goes_out_and_the_answer_comes_back_stamped() -> None:
+    seen: dict[str, object] = {}
+
+    async def echo(ws: ServerConnection) -> None:
+        seen["path"] = ws.request.path if ws.request else None
+        seen["auth"] = ws.request.headers.get("Authorization") if ws.request else None
+        async for message in ws:
+            await ws.send(f"echo {message}")
+
+    async def scenario(url: str) -> None:
+        clock = SystemClock()
+        wire = await open_wire(TransportOptions(url, "CP-1", basic_auth_password="pw"), clock)
+        got: asyncio.Queue[tuple[str | bytes, int]] = asyncio.Queue()
+        wire.attach(lambda message, stamp: got.put_nowait((message, stamp)), lambda closed: None)
+        sent = wire.send('[2,"1","Heartbeat",{}]')
+        message, arrived = await asyncio.wait_for(got.get(), 5)
+        assert message == 'echo [2,"1","Heartbeat",{}]'
+        assert sent <= arrived <= clock.monotonic_ns()
+        assert wire.subprotocol == "ocpp1.6"
+        await wire.close()
+
+    asyncio.run(_with_server(echo, scenario))
+    assert seen["path"] == "/ocpp/CP-1"
+    assert seen["auth"] == "Basic Q1AtMTpwdw=="  # CP-1:pw
+
+
+def test_fragments_make_one_message_and_pings_are_answered() -> None:
+    async def fragments(ws: ServerConnection) -> None:
+        await ws.ping()
+        await ws.send(iter(["[3,", '"1",', "{}]"]))
+        await ws.wait_closed()
+
+    async def scenario(url: str) -> None:
+        wire = await open_wire(TransportOptions(url, "CP-2"), SystemClock())
+        got: asyncio.Queue[str | bytes] = asyncio.Queue()
+        wire.attach(lambda message, stamp: got.put_nowait(message), lambda closed: None)
+        assert await asyncio.wait_for(got.get(), 5) == '[3,"1",{}]'
+        await wire.close()
+
+    asyncio.run(_with_server(fragments, scenario))
+
+
+def test_a_close_from_the_csms_is_reported_once_with_its_code() -> None:
+    async def closer(ws: ServerConnection) -> None:
+        await ws.close(4000, "replaced")
+
+    async def scenario(url: str) -> None:
+        wire = await open_wire(TransportOptions(url, "CP-3"), SystemClock())
+        lost: asyncio.Queue[TransportClosed] = asyncio.Queue()
+        wire.attach(lambda message, stamp: None, lost.put_nowait)
+        closed = await asyncio.wait_for(lost.get(), 5)
+        assert (closed.code, closed.reason, closed.local_code) == (4000, "replaced", None)
+        await wire.close()  # already gone: returns at once
+        assert lost.empty()
+
+    asyncio.run(_with_server(closer, scenario))
+
+
+def test_a_refused_upgrade_is_an_http_status_failure() -> None:
+    def refuse(connection: ServerConnection, request: Request) -> Response:
+        return Response(401, "Unauthorized", Headers(), b"")
+
+    async def scenario(url: str) -> None:
+        with pytest.raises(ConnectFailure) as failure:
+            await open_wire(TransportOptions(url, "CP-4"), SystemClock())
+        assert (failure.value.kind, failure.value.status) == (ConnectFailureKind.HTTP_STATUS, 401)
+        assert "HTTP 401" in failure.value.detail
+
+    async def unused(ws: ServerConnection) -> None:
+        raise AssertionError
+
+    asyncio.run(_with_server(unused, scenario, refuse))
+
+
+@pytest.mark.parametrize(
+    ("url", "kind"),
+    [
+        ("ws://127.0.0.1:9", ConnectFailureKind.REFUSED),  # the discard port: nobody listens
+        ("http://127.0.0.1:9", ConnectFailureKind.INVALID_URL),
+    ],
+)
+def test_failures_before_the_upgrade_have_their_kind(url: str, kind: ConnectFailureKind) -> None:
+    async def scenario() -> ConnectFailure:
+        with pytest.raises(ConnectFailure) as failure:
+            await open_wire(TransportOptions(url, "CP-5", connect_timeout_s=2), SystemClock())
+        return failure.value
+
+    assert asyncio.run(scenario()).kind is kind
+
+
+def test_a_csms_that_never_answers_the_upgrade_times_out() -> None:
+    async def scenario() -> ConnectFailure:
+        server = await asyncio.start_server(lambda r, w: None, "127.0.0.1", 0)
+        port = server.sockets[0].getsockname()[1]
+        try:
+            with pytest.raises(ConnectFailure) as failure:
+                options = TransportOptions(f"ws://127.0.0.1:{port}", "CP-6", connect_timeout_s=0.2)
+                await open_wire(options, SystemClock())
+            return failure.value
+        finally:
+            server.close()
+
+    assert asyncio.run(scenario()).kind is ConnectFailureKind.TIMEOUT
+
+
+def test_the_connection_class_is_the_asyncio_protocol() -> None:
+    assert issubclass(WireConnection, asyncio.Protocol)
