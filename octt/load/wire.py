@@ -34,11 +34,14 @@ from websockets.uri import parse_uri
 from octt.clock import Clock
 from octt.transport import tls
 from octt.transport.websocket import (
+    NO_UPGRADE_ANSWER,
     ConnectFailure,
     ConnectFailureKind,
     TransportClosed,
     TransportOptions,
-    basic_auth_header,
+    client_tls,
+    credential_headers,
+    refused_upgrade,
 )
 
 #: After octt started or answered a closing handshake, how long the CSMS has to close the TCP
@@ -97,7 +100,7 @@ class WireConnection(asyncio.Protocol):
             self._abort_timer.cancel()
         if not self._opened.done():
             self._opened.set_exception(
-                _handshake_failure(EOFError("connection closed during the handshake"), self)
+                _handshake_failure(EOFError("connection closed during the handshake"))
             )
         if not self._gone.done():
             self._gone.set_result(None)
@@ -190,7 +193,7 @@ class WireConnection(asyncio.Protocol):
             return
         failure = self._ws.handshake_exc
         if failure is not None:
-            self._opened.set_exception(_handshake_failure(failure, self))
+            self._opened.set_exception(_handshake_failure(failure))
             if self._transport is not None:
                 self._transport.abort()
             return
@@ -214,19 +217,11 @@ class WireConnection(asyncio.Protocol):
                 self._deliver(data.decode() if self._text else data)
 
 
-def _handshake_failure(exc: BaseException, wire: WireConnection) -> ConnectFailure:
+def _handshake_failure(exc: BaseException) -> ConnectFailure:
     if isinstance(exc, InvalidStatus):
-        status = exc.response.status_code
-        return ConnectFailure(
-            ConnectFailureKind.HTTP_STATUS,
-            f"the CSMS answered the WebSocket upgrade with HTTP {status}",
-            status,
-        )
+        return refused_upgrade(exc.response.status_code)
     if isinstance(exc, EOFError):
-        return ConnectFailure(
-            ConnectFailureKind.HANDSHAKE,
-            "the CSMS closed the connection without answering the WebSocket upgrade",
-        )
+        return ConnectFailure(ConnectFailureKind.HANDSHAKE, NO_UPGRADE_ANSWER)
     return ConnectFailure(ConnectFailureKind.HANDSHAKE, f"WebSocket handshake failed: {exc}")
 
 
@@ -239,18 +234,8 @@ async def open_wire(options: TransportOptions, clock: Clock) -> WireConnection:
     except (InvalidURI, ValueError) as exc:
         detail = str(exc) if isinstance(exc, InvalidURI) else f"{url}: {exc}"
         raise ConnectFailure(ConnectFailureKind.INVALID_URL, f"invalid URL: {detail}") from exc
-    ssl_context: ssl.SSLContext | None = None
-    if uri.secure:
-        tls_options = options.tls or tls.TlsOptions(verify=options.tls_verify)
-        try:
-            ssl_context = tls.client_context(tls_options)
-        except (ssl.SSLError, OSError) as exc:
-            raise ConnectFailure(
-                ConnectFailureKind.TLS, f"cannot set up TLS on the charge point: {exc}"
-            ) from exc
-    headers = {"User-Agent": "octt"}
-    if options.basic_auth_password is not None:
-        headers["Authorization"] = basic_auth_header(options.cp_id, options.basic_auth_password)
+    _tls_options, ssl_context = client_tls(options)
+    headers = {"User-Agent": "octt", **credential_headers(options)}
     ws = ClientProtocol(
         uri,
         subprotocols=[Subprotocol(p) for p in options.subprotocols],
@@ -279,7 +264,7 @@ async def open_wire(options: TransportOptions, clock: Clock) -> WireConnection:
         host = urlsplit(url).hostname or ""
         raise ConnectFailure(ConnectFailureKind.TLS, tls.failure_detail(exc, host)) from exc
     except InvalidHandshake as exc:
-        raise _handshake_failure(exc, wire) from exc
+        raise _handshake_failure(exc) from exc
     except TimeoutError as exc:
         raise ConnectFailure(
             ConnectFailureKind.TIMEOUT,

@@ -134,6 +134,41 @@ def basic_auth_header(username: str, password: str | bytes) -> str:
     return credentials.basic_auth_header(username, password)
 
 
+def credential_headers(options: TransportOptions) -> dict[str, str]:
+    """The upgrade request's Authorization header when a password is configured (HTTP Basic,
+    the charge point id as username: security profiles 1 and 2)."""
+    if options.basic_auth_password is None:
+        return {}
+    return {"Authorization": basic_auth_header(options.cp_id, options.basic_auth_password)}
+
+
+def client_tls(options: TransportOptions) -> tuple[tls.TlsOptions | None, ssl.SSLContext | None]:
+    """TLS options and context for a ``wss://`` endpoint, (None, None) for ``ws://``;
+    `ConnectFailure` (TLS) when the charge point's side cannot be set up."""
+    if not options.csms_url.startswith("wss://"):
+        return None, None
+    tls_options = options.tls or tls.TlsOptions(verify=options.tls_verify)
+    try:
+        return tls_options, tls.client_context(tls_options)
+    except (ssl.SSLError, OSError) as exc:
+        raise ConnectFailure(
+            ConnectFailureKind.TLS, f"cannot set up TLS on the charge point: {exc}"
+        ) from exc
+
+
+#: The detail of a connection the CSMS closed before answering the upgrade.
+NO_UPGRADE_ANSWER = "the CSMS closed the connection without answering the WebSocket upgrade"
+
+
+def refused_upgrade(status: int) -> ConnectFailure:
+    """The CSMS answered the WebSocket upgrade with another HTTP status than 101."""
+    return ConnectFailure(
+        ConnectFailureKind.HTTP_STATUS,
+        f"the CSMS answered the WebSocket upgrade with HTTP {status}",
+        status,
+    )
+
+
 class WebSocketTransport:
     """One open WebSocket connection."""
 
@@ -148,19 +183,8 @@ class WebSocketTransport:
 
     @classmethod
     async def open(cls, options: TransportOptions, clock: Clock) -> WebSocketTransport:
-        headers: dict[str, str] = {}
-        if options.basic_auth_password is not None:
-            headers["Authorization"] = basic_auth_header(options.cp_id, options.basic_auth_password)
-        ssl_context: ssl.SSLContext | None = None
-        tls_options: tls.TlsOptions | None = None
-        if options.csms_url.startswith("wss://"):
-            tls_options = options.tls or tls.TlsOptions(verify=options.tls_verify)
-            try:
-                ssl_context = tls.client_context(tls_options)
-            except (ssl.SSLError, OSError) as exc:
-                raise ConnectFailure(
-                    ConnectFailureKind.TLS, f"cannot set up TLS on the charge point: {exc}"
-                ) from exc
+        headers = credential_headers(options)
+        tls_options, ssl_context = client_tls(options)
         try:
             ws = await connect(
                 options.url,
@@ -184,12 +208,7 @@ class WebSocketTransport:
             detail = str(exc) if isinstance(exc, InvalidURI) else f"{options.url}: {exc}"
             raise ConnectFailure(ConnectFailureKind.INVALID_URL, f"invalid URL: {detail}") from exc
         except InvalidStatus as exc:
-            status = exc.response.status_code
-            raise ConnectFailure(
-                ConnectFailureKind.HTTP_STATUS,
-                f"the CSMS answered the WebSocket upgrade with HTTP {status}",
-                status,
-            ) from exc
+            raise refused_upgrade(exc.response.status_code) from exc
         except InvalidHandshake as exc:
             cause = exc.__cause__
             if isinstance(cause, ssl.SSLError):  # e.g. TLS 1.3: a client certificate refused
@@ -199,7 +218,7 @@ class WebSocketTransport:
                 ) from exc
             detail = f"WebSocket handshake failed: {exc}"
             if isinstance(cause, EOFError):
-                detail = "the CSMS closed the connection without answering the WebSocket upgrade"
+                detail = NO_UPGRADE_ANSWER
                 if tls_options is not None and tls_options.client_certificate is not None:
                     detail += " (with TLS 1.3, that is how a refused client certificate shows)"
             raise ConnectFailure(ConnectFailureKind.HANDSHAKE, detail) from exc
