@@ -40,5 +40,6 @@ class SystemClock:
 
 def rfc3339(moment: datetime) -> str:
     """An RFC 3339 UTC timestamp with millisecond precision, e.g. 2026-01-02T03:04:05.678Z."""
-    moment = moment.astimezone(UTC)
-    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
+    # isoformat (in C) writes the same digits as strftime("%Y-%m-%dT%H:%M:%S.%f") cut to
+    # milliseconds, in a fraction of the time: a load station stamps every CALL.
+    return moment.astimezone(UTC).replace(tzinfo=None).isoformat("T", "milliseconds") + "Z"

@@ -20,6 +20,8 @@ from octt.cli.env import Environment, ExitStatus
 from octt.cli.run_cmd import PASSWORD_VARIABLE
 from octt.load.behaviour import LoadMix, parse_weights
 from octt.load.csms_process import CsmsProcessError
+from octt.load.loops import EventLoopKind
+from octt.load.loops import resolve as resolve_loop
 from octt.load.report import live_view, print_summary, write_load_reports
 from octt.load.runner import LoadResult, LoadRun, LoadSettings, Progress
 from octt.pics.model import load_pics
@@ -87,6 +89,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="write load.json and load.html into DIR (default: reports/<time>-load-<run>)",
     )
     parser.add_argument(
+        "--event-loop",
+        choices=[kind.value for kind in EventLoopKind],
+        default=EventLoopKind.AUTO.value,
+        help="the workers' event loop (default auto: uvloop where installed, else asyncio's)",
+    )
+    parser.add_argument(
         "--locustfile",
         action="store_true",
         help="print the path of octt's Locust user class (for locust -f) and exit",
@@ -146,6 +154,7 @@ def settings_from_args(args: argparse.Namespace, env: Environment) -> LoadSettin
         cp_id_prefix=args.cp_id_prefix,
         basic_auth_password=env.environ.get(PASSWORD_VARIABLE) or None,
         csms_cpus=_cpus(args.csms_cpus),
+        event_loop=resolve_loop(EventLoopKind(args.event_loop)),
     )
 
 

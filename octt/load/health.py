@@ -9,8 +9,8 @@ Each worker therefore samples, besides the CSMS's answers:
 * its CPU time, its garbage collector's pauses (`octt.load.worker.GcWatch`) and its resident
   memory.
 
-It also owns the garbage-collector settings of a load process (`settle_gc`; the asyncio workers
-and the Locust user class both use them).
+It also owns the garbage-collector settings of a load process (`settle_gc` and `steady_gc`; the
+asyncio workers and the Locust user class both use them).
 
 It sends them once per report as a `HealthSample`; the parent's `HealthBook` keeps them, adds
 one line per second to the timeline (CPU share of the busiest worker, loop lag p99/max, GC pause
@@ -35,6 +35,16 @@ from octt.result.performance import percentile
 #: the old generation and bring on full collections. A larger young generation lets them die
 #: young (reference counting frees them) and makes collections rarer.
 GC_THRESHOLDS: Final = (20_000, 20, 20)
+#: Once the ramp-up is over. A steady load makes no cyclic garbage (its objects die by reference
+#: counting), but each collection still walks every young survivor, and the survivors of a
+#: load are many: every station's timer, its parser waiting for the next frame, its script's
+#: plan. Scattered over a large heap, they cost about a microsecond each to walk: at 10,000
+#: stations a young collection took about 30 ms and a middle one about 200 ms, each an answer
+#: delay octt would have measured as the CSMS's. So the young generation is made large enough
+#: that it is only collected if something piles up (a leak of octt's, garbage cycles from many
+#: broken connections): then the pause happens, and is reported, rather than memory growing
+#: without bound.
+STEADY_GC_THRESHOLDS: Final = (1_000_000, 20, 20)
 #: How often the loop-lag sampler asks to be woken.
 LAG_INTERVAL_S: Final = 0.01
 #: Above this event-loop lag p99 the generator's own delay is a visible part of the figures.
@@ -43,6 +53,13 @@ LAG_WARN_S: Final = 0.010
 CPU_WARN_SHARE: Final = 0.90
 #: ... and it matters when that is so in at least this share of the run's seconds (and 3).
 CPU_WARN_PART: Final = 0.10
+
+
+def steady_gc() -> None:
+    """When the ramp-up is over: what it built (the stations, their connections) is frozen out
+    of the collector's sight, and the steady state's thresholds apply (`STEADY_GC_THRESHOLDS`)."""
+    gc.freeze()
+    gc.set_threshold(*STEADY_GC_THRESHOLDS)
 
 
 def settle_gc() -> None:

@@ -29,7 +29,6 @@ imported: load it only in a Locust process, never in one that runs asyncio.
 from __future__ import annotations
 
 import functools
-import gc
 import random
 import uuid
 from argparse import ArgumentParser
@@ -37,7 +36,7 @@ from typing import Any
 
 from locust import User, events, task
 
-from octt.load.health import settle_gc
+from octt.load.health import settle_gc, steady_gc
 from octt.load.protocol import OwnFrameInvalid
 from octt.load.sync_client import SyncConnectError, SyncStation, station_mix
 from octt.transport.websocket import TransportOptions
@@ -89,9 +88,10 @@ def _settle(**_kwargs: Any) -> None:
 
 
 def _freeze_stations(**_kwargs: Any) -> None:
-    """Every user spawned: the stations (and their connections) live until the end; a full
-    collection need not scan them (it would stall every answer this process is timing)."""
-    gc.freeze()
+    """Every user spawned: the stations (and their connections) live until the end; a
+    collection need not scan them (it would stall every answer this process is timing), and
+    the steady state runs with `octt load`'s thresholds (`steady_gc`)."""
+    steady_gc()
 
 
 events.init.add_listener(_settle)  # type: ignore[no-untyped-call, unused-ignore]

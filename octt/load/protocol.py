@@ -20,10 +20,9 @@ from typing import Any
 from octt.chargepoint import responder
 from octt.chargepoint.messages import BuildError
 from octt.clock import Clock
-from octt.findings import Severity
 from octt.load.behaviour import StationBehaviour
 from octt.load.stats import CallOutcome, StatsBook
-from octt.ocppj.frames import Call, parse
+from octt.ocppj.frames import Call, from_json, parse
 from octt.ocppj.session import (
     Anomaly,
     AnswerMalformed,
@@ -34,6 +33,7 @@ from octt.ocppj.session import (
     Session,
 )
 from octt.validation.frames import FrameValidator
+from octt.validation.rules import NOT_JSON
 
 CSMS = "CSMS"
 CHARGE_POINT = "charge point"
@@ -113,8 +113,7 @@ class StationProtocol:
             action, payload = self.behaviour.next_call(self.behaviour.state.now())
         except BuildError as exc:  # the script asked for something the state cannot build
             raise OwnFrameInvalid(str(exc)) from exc
-        own = self._validator.check_call(Call("own", action, payload), sender=CHARGE_POINT)
-        errors = [f.message for f in own if f.severity is Severity.ERROR]
+        errors = self._validator.own_request_errors(action, payload)
         if errors:
             raise OwnFrameInvalid(f"{action}: " + "; ".join(errors))
         pending = self.session.prepare_call(action, payload, self._clock.monotonic())
@@ -135,10 +134,11 @@ class StationProtocol:
         text = message.decode("utf-8", "replace") if isinstance(message, bytes) else message
         book = self._book
         replies: list[str] = []
-        findings = self._validator.check_text(text)
+        findings, value = self._validator.read_text(text)
         if findings:
             book.anomaly(findings, text)
-        for event in self.session.receive(parse(text), self._clock.monotonic()):
+        frame = parse(text) if value is NOT_JSON else from_json(value)  # parse: the why
+        for event in self.session.receive(frame, self._clock.monotonic()):
             if isinstance(event, ResultReceived | ErrorReceived | AnswerMalformed):
                 action = event.pending.call.action
                 latency = stamp_ns - self._sent_ns if self._sent_ns is not None else None

@@ -29,6 +29,8 @@ from octt.clock import rfc3339
 from octt.load.behaviour import LoadMix
 from octt.load.csms_process import CsmsProcessInfo, ReferenceProcess
 from octt.load.health import HealthBook
+from octt.load.loops import EventLoopKind
+from octt.load.loops import resolve as resolve_loop
 from octt.load.station import DRAIN_S
 from octt.load.stats import ActionSummary, FindingExample, StatsBook
 from octt.load.worker import (
@@ -65,6 +67,7 @@ class LoadSettings:
     report_interval_s: float = 1.0
     seed: int = 1
     csms_cpus: tuple[int, ...] = ()  # pin the embedded CSMS to these cores (default: any)
+    event_loop: EventLoopKind = EventLoopKind.AUTO  # the workers' event loop
 
     def __post_init__(self) -> None:
         if self.stations < 1:
@@ -98,6 +101,7 @@ class LoadSettings:
             "mix": self.mix.to_json(),
             "basic_auth": self.basic_auth_password is not None,
             "tls_verify": self.tls_verify,
+            "event_loop": resolve_loop(self.event_loop).value,
         }
 
 
@@ -323,6 +327,7 @@ class LoadRun:
                 report_interval_s=settings.report_interval_s,
                 basic_auth_password=settings.basic_auth_password,
                 tls_verify=settings.tls_verify,
+                event_loop=resolve_loop(settings.event_loop),
             )
             receive, send = context.Pipe(duplex=False)
             process = context.Process(

@@ -26,6 +26,10 @@ from octt.validation.frames import FrameValidator
 
 #: After the end time, how long a station still waits for the answer to its last CALL.
 DRAIN_S = 5.0
+#: How early a station's timer may fire. uvloop counts timers in whole milliseconds (and its
+#: clock moves once per loop iteration), so a timer can run up to about a millisecond before the
+#: time it was set for: a CALL that is due within this slack is sent.
+TIMER_SLACK_S = 0.002
 #: Longest pause before trying to connect again after a failure.
 RECONNECT_MAX_S = 10.0
 #: Connection attempts (TCP + WebSocket handshake) one process has under way at once. A healthy
@@ -179,7 +183,7 @@ class _Exchange:
             if ending:
                 self.done.set_result(False)
                 return
-            if now >= self._next_due:
+            if now >= self._next_due - TIMER_SLACK_S:
                 try:
                     text = protocol.begin_call()
                 except Exception as exc:  # a bug in octt: note it, keep the load going
@@ -198,7 +202,9 @@ class _Exchange:
             wake = min(self._next_due, self._end_at)
         if self._timer is not None:
             self._timer.cancel()
-        self._timer = self._loop.call_at(wake, self._step)
+        # Never sooner than the slack: a timer that fired early (see TIMER_SLACK_S) and found
+        # its deadline not quite reached would otherwise be set again for "now" and spin.
+        self._timer = self._loop.call_at(max(wake, now + TIMER_SLACK_S), self._step)
 
     def _message(self, message: str | bytes, stamp_ns: int) -> None:
         if self.done.done():

@@ -21,6 +21,7 @@ from __future__ import annotations
 import asyncio
 import ssl
 from collections.abc import Callable
+from typing import cast
 from urllib.parse import urlsplit
 
 from websockets.client import ClientProtocol
@@ -77,8 +78,9 @@ class WireConnection(asyncio.Protocol):
     # -- asyncio.Protocol ------------------------------------------------------------------
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
-        assert isinstance(transport, asyncio.Transport)
-        self._transport = transport
+        # A stream transport: asyncio's own, or another loop's (uvloop's does not subclass
+        # asyncio.Transport but has the same methods).
+        self._transport = cast(asyncio.Transport, transport)
         request = self._ws.connect()
         for name, value in self._headers.items():
             request.headers[name] = value

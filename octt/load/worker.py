@@ -24,7 +24,8 @@ from typing import Any, Protocol
 
 from octt.clock import SystemClock
 from octt.load.behaviour import LoadMix
-from octt.load.health import HealthSample, LoopLag, settle_gc
+from octt.load.health import HealthSample, LoopLag, settle_gc, steady_gc
+from octt.load.loops import EventLoopKind, loop_factory
 from octt.load.station import DRAIN_S, StationPool, run_station
 from octt.load.stats import StatsBook, StatsDelta
 from octt.validation.frames import FrameValidator
@@ -89,6 +90,7 @@ class WorkerSpec:
     basic_auth_password: str | None = None
     tls_verify: bool = True
     connect_timeout_s: float = 10.0
+    event_loop: EventLoopKind = EventLoopKind.ASYNCIO
 
 
 @dataclass(frozen=True)
@@ -211,7 +213,8 @@ def worker_main(
         settle_gc()
         if start is not None:
             spec = replace(spec, start_mono=start.ready(START_WAIT_S))
-        asyncio.run(_work(spec, conn, stop, validator, fd, GcWatch().install()))
+        with asyncio.Runner(loop_factory=loop_factory(spec.event_loop)) as runner:
+            runner.run(_work(spec, conn, stop, validator, fd, GcWatch().install()))
     except BaseException as exc:  # report, never hang the parent
         if start is not None:
             start.abort()
@@ -284,14 +287,16 @@ async def _work(
             if loop.time() > hard_end:  # stations that overstay their drain: cancel
                 for task in stations:
                     task.cancel()
-            if pool.open_now > frozen_at or (not ramped and loop.time() > last_start + 1.0):
+            if not ramped and loop.time() > last_start + 1.0:
+                steady_gc()  # what the ramp-up built stays; no collections in steady state
+                ramped = True
+                frozen_at = max(frozen_at, pool.open_now)
+            elif pool.open_now > frozen_at:
                 # New stations are long-lived: move them out of the collector's sight, so a
                 # full collection does not scan thousands of connections and stall every
-                # answer this process is timing (what stays in view is short-lived). Once
-                # more when the ramp-up is over: what it built stays.
+                # answer this process is timing (what stays in view is short-lived).
                 gc.freeze()
-                frozen_at = max(frozen_at, pool.open_now)
-                ramped = ramped or loop.time() > last_start + 1.0
+                frozen_at = pool.open_now
             rss = resident_bytes()
             peak.note(rss, pool.open_now)
             if not everything.done():

@@ -141,9 +141,15 @@ def _reject_constant(name: str) -> object:
     raise ValueError(f"{name} is not valid JSON")
 
 
+# One decoder for every frame: `json.loads` with options builds a new one on each call.
+_DECODER = json.JSONDecoder(parse_float=Decimal, parse_constant=_reject_constant)
+
+
 def load_json(text: str) -> Any:
     """Strict JSON (no NaN/Infinity), fractions as Decimal. Raises ValueError."""
-    return json.loads(text, parse_float=Decimal, parse_constant=_reject_constant)
+    if text.startswith("\ufeff"):  # what json.loads says of it (the decoder alone does not)
+        raise json.JSONDecodeError("Unexpected UTF-8 BOM (decode using utf-8-sig)", text, 0)
+    return _DECODER.decode(text)
 
 
 def parse(text: str) -> Parsed:
@@ -154,6 +160,11 @@ def parse(text: str) -> Parsed:
         return Malformed(FrameProblem.NOT_JSON, f"not valid JSON: {exc}")
     except RecursionError:
         return Malformed(FrameProblem.NOT_JSON, "JSON nested too deeply to be read")
+    return from_json(message)
+
+
+def from_json(message: Any) -> Parsed:
+    """The frame in an already decoded JSON text (as `load_json` decodes it). Never raises."""
     if not isinstance(message, list):
         return Malformed(
             FrameProblem.NOT_ARRAY, f"a frame must be a JSON array, got {_kind(message)}"

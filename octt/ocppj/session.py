@@ -122,7 +122,9 @@ class Session:
         self._next_id = id_factory or (lambda: next(ids))
         self._history = history
         self._pending: PendingCall | None = None
-        self._completed: dict[str, PendingCall] = {}
+        # Answered CALLs: unique id -> action. Only the action is kept, as text: a long load
+        # run holds thousands of these, and plain strings are not the garbage collector's work.
+        self._completed: dict[str, str] = {}
         self._timed_out: dict[str, PendingCall] = {}
         self._sent_ids: dict[str, None] = {}  # dicts keep insertion order: oldest first
         self._received_call_ids: dict[str, None] = {}
@@ -235,14 +237,14 @@ class Session:
                     late.call.action,
                 )
             ]
-        if frame.unique_id in self._completed:
-            done = self._completed[frame.unique_id]
+        done_action = self._completed.get(frame.unique_id)
+        if done_action is not None:
             return [
                 Anomaly(
                     AnomalyKind.DUPLICATE_RESPONSE,
-                    f"a second {kind} for the {done.call.action} CALL {frame.unique_id!r}",
+                    f"a second {kind} for the {done_action} CALL {frame.unique_id!r}",
                     frame.unique_id,
-                    done.call.action,
+                    done_action,
                 )
             ]
         expected = f" (awaiting {pending.call.unique_id!r})" if pending else ""
@@ -269,5 +271,5 @@ class Session:
         return [CallTimedOut(pending)]
 
     def _complete(self, pending: PendingCall) -> None:
-        self._completed[pending.call.unique_id] = pending
+        self._completed[pending.call.unique_id] = pending.call.action
         self._forget_oldest(self._completed)

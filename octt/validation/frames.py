@@ -66,6 +66,19 @@ class FrameValidator:
         nothing: that is the OCPP-J layer's malformed-frame finding."""
         return _with_frames(rules.json_text(text), frames)
 
+    def read_text(self, text: str) -> tuple[list[Finding], Any]:
+        """`check_text`'s findings and the decoded JSON (`rules.NOT_JSON` if it is not JSON),
+        to hand to `octt.ocppj.frames.from_json` instead of decoding the text twice."""
+        return rules.read_json(text)
+
+    def own_request_errors(self, action: str, payload: dict[str, Any]) -> list[str]:
+        """The schema alone on a CALL payload octt built (no findings, no rules beyond the
+        schema: only whether octt is about to send something invalid). Messages; [] if valid."""
+        if not self._schemas.has_action(action):
+            return [f"{action}: not an OCPP 1.6 action"]
+        where = f"{action}.req"
+        return [_schema_message(where, v) for v in self._schemas.request_errors(action, payload)]
+
     def check_call(self, call: Call, *, sender: str, frames: tuple[int, ...] = ()) -> list[Finding]:
         """A CALL: known action, sent by the side that initiates it, payload valid, UTC times."""
         _check_sender(sender)

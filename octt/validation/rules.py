@@ -207,29 +207,49 @@ def _reject_constant(name: str) -> Any:
     raise ValueError(f"{name} is not valid JSON")
 
 
+class _DuplicateKey(Exception):
+    """An object repeats a key: decode again, the slow way, to name them."""
+
+
+def _pairs_without_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    obj = dict(pairs)
+    if len(obj) != len(pairs):
+        raise _DuplicateKey
+    return obj
+
+
+# Decoders built once (`json.loads` with options builds one per call). Their values are what
+# `octt.ocppj.frames.load_json` makes of the same text: the last of repeated keys, fractions as
+# Decimal, no NaN or Infinity.
+_FAST_DECODER = json.JSONDecoder(
+    object_pairs_hook=_pairs_without_duplicates,
+    parse_float=Decimal,
+    parse_constant=_reject_constant,
+)
+
+#: `read_json`'s value for a text that is not JSON.
+NOT_JSON: Final = object()
+
+
 def json_text(text: str) -> list[Finding]:
     """``json.duplicate-key`` and ``json.lone-surrogate`` on a frame's raw text.
 
     Text that is not JSON gives nothing here: the OCPP-J layer reports it as a malformed frame.
     """
+    return read_json(text)[0]
+
+
+def read_json(text: str) -> tuple[list[Finding], Any]:
+    """`json_text`'s findings and the decoded value (`NOT_JSON` if the text is not JSON), for
+    a caller that would decode the text again (`octt.ocppj.frames.from_json` takes it)."""
     duplicates: list[str] = []
-
-    def pairs_hook(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-        obj = dict(pairs)
-        if len(obj) != len(pairs):
-            seen: set[str] = set()
-            for key, _ in pairs:
-                if key in seen and key not in duplicates:
-                    duplicates.append(key)
-                seen.add(key)
-        return obj
-
     try:
-        value = json.loads(
-            text, object_pairs_hook=pairs_hook, parse_float=Decimal, parse_constant=_reject_constant
-        )
-    except ValueError:
-        return []
+        try:
+            value = _FAST_DECODER.decode(text)
+        except _DuplicateKey:
+            value = _decode_naming_duplicates(text, duplicates)
+    except (ValueError, RecursionError):
+        return [], NOT_JSON
     found: list[Finding] = []
     if duplicates:
         names = ", ".join(repr(k) for k in duplicates[:5])
@@ -251,7 +271,26 @@ def json_text(text: str) -> list[Finding]:
                 spec=SPEC_SURROGATES,
             )
         )
-    return found
+    return found, value
+
+
+def _decode_naming_duplicates(text: str, duplicates: list[str]) -> Any:
+    """Decode `text`, appending each key some object repeats to `duplicates` (once, in order)."""
+
+    def pairs_hook(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+        obj = dict(pairs)
+        if len(obj) != len(pairs):
+            seen: set[str] = set()
+            for key, _ in pairs:
+                if key in seen and key not in duplicates:
+                    duplicates.append(key)
+                seen.add(key)
+        return obj
+
+    decoder = json.JSONDecoder(
+        object_pairs_hook=pairs_hook, parse_float=Decimal, parse_constant=_reject_constant
+    )
+    return decoder.decode(text)
 
 
 def _has_lone_surrogate(value: Any) -> bool:

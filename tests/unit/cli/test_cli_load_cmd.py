@@ -4,6 +4,7 @@ reference CSMS in its own process) whose load.json follows its schema."""
 
 from __future__ import annotations
 
+import importlib.util
 import io
 import json
 from dataclasses import replace
@@ -16,6 +17,8 @@ from load_samples import result
 from octt.cli import build_parser, main
 from octt.cli.env import Environment, ExitStatus
 from octt.cli.load_cmd import exit_status, settings_from_args
+from octt.load import loops
+from octt.load.loops import EventLoopKind
 from octt.load.runner import LoadSettings
 from octt.load.stats import CallOutcome, StatsBook
 
@@ -95,6 +98,7 @@ def test_flags() -> None:
         (["--mix", "dance=1"], "expected <activity>=<weight>"),
         (["--csms-cpus", "a"], "--csms-cpus 'a'"),
         (["--processes", "-1"], "--processes must be 0"),
+        (["--event-loop", "tokio"], "--event-loop: invalid choice: 'tokio'"),
         (["--pics", "missing.yaml"], "missing.yaml"),
     ],
 )
@@ -102,6 +106,21 @@ def test_usage_errors_name_the_flag(tmp_path: Path, argv: list[str], message: st
     status, _, err = octt(tmp_path, "load", *argv)
     assert status == ExitStatus.USAGE
     assert message in err
+    assert not (tmp_path / "reports").exists()
+
+
+def test_the_event_loop_flag(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    assert settings("--event-loop", "asyncio").event_loop is EventLoopKind.ASYNCIO
+    assert settings().event_loop is loops.resolve(EventLoopKind.AUTO)
+    real = importlib.util.find_spec
+    monkeypatch.setattr(
+        loops.importlib.util,
+        "find_spec",
+        lambda name, *a: None if name == "uvloop" else real(name, *a),
+    )
+    assert settings().event_loop is EventLoopKind.ASYNCIO
+    status, _, err = octt(tmp_path, "load", "--event-loop", "uvloop")
+    assert status == ExitStatus.USAGE and "uvloop is not installed" in err
     assert not (tmp_path / "reports").exists()
 
 
@@ -142,6 +161,7 @@ def test_a_short_load_against_the_reference_csms(tmp_path: Path) -> None:
     assert document["complete"] and document["stations"]["peak_connected"] == 6
     assert document["csms"]["embedded"] and document["csms"]["process"]["pid"] > 0
     assert len(document["workers"]) == 2
+    assert document["settings"]["event_loop"] == loops.resolve(EventLoopKind.AUTO).value
     rows = {row["action"]: row for row in document["actions"]}
     assert rows["BootNotification"]["answered"] == 6
     assert rows["all"]["errors"] == 0 and rows["all"]["latency_s"]["p99"] is not None

@@ -4,13 +4,17 @@ and a warning exactly when the generator (not the CSMS) was the bottleneck."""
 from __future__ import annotations
 
 import asyncio
+import gc
 
 from octt.load.health import (
     CPU_WARN_SHARE,
+    GC_THRESHOLDS,
     LAG_WARN_S,
+    STEADY_GC_THRESHOLDS,
     HealthBook,
     HealthSample,
     LoopLag,
+    steady_gc,
 )
 
 MS = 1_000_000
@@ -91,3 +95,15 @@ def test_a_saturated_core_is_a_warning_only_when_it_lasts() -> None:
         brief.point()
         cpu += 0.99 if second == 1 else 0.1
     assert brief.summary(30.0, {1: cpu})["bottleneck"] is False
+
+
+def test_the_steady_state_keeps_the_collector_away() -> None:
+    before = gc.get_threshold()
+    try:
+        steady_gc()
+        assert gc.get_threshold() == STEADY_GC_THRESHOLDS
+        assert STEADY_GC_THRESHOLDS[0] >= 50 * GC_THRESHOLDS[0]
+        assert gc.get_freeze_count() > 0
+    finally:
+        gc.unfreeze()
+        gc.set_threshold(*before)

@@ -11,8 +11,10 @@ from websockets.asyncio.client import connect
 from websockets.typing import Subprotocol
 
 from octt.clock import SystemClock
+from octt.load import loops
 from octt.load import station as station_module
 from octt.load.behaviour import LoadMix
+from octt.load.loops import EventLoopKind
 from octt.load.station import StationPool, run_station
 from octt.load.stats import StatsBook
 from octt.reference.server import ReferenceConfig, ReferenceCsms
@@ -58,6 +60,40 @@ def test_stations_run_their_script_against_the_reference_csms() -> None:
     assert book.connections == {"attempts": 3, "opened": 3, "lost": 0}
     assert stations.open_now == 0 and stations.own_errors == []
     assert total.max_s is not None and total.max_s < 5
+
+
+@pytest.mark.parametrize("kind", [EventLoopKind.ASYNCIO, EventLoopKind.UVLOOP])
+def test_a_timer_that_fires_early_does_not_spin(
+    kind: EventLoopKind, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """uvloop's timers count whole milliseconds and may run before their time: the station must
+    then send (the CALL is due within the slack) or wait once more, not set the same timer
+    again and again (it did: 23 wake-ups per CALL at 10,000 stations)."""
+    if kind is EventLoopKind.UVLOOP and not loops.uvloop_installed():
+        pytest.skip("uvloop is not installed here")
+    steps = [0]
+    real_step = station_module._Exchange._step
+
+    def counted(self: station_module._Exchange) -> None:
+        steps[0] += 1
+        real_step(self)
+
+    monkeypatch.setattr(station_module._Exchange, "_step", counted)
+
+    async def scenario() -> StationPool:
+        async with ReferenceCsms(ReferenceConfig()) as csms:
+            stations = pool(csms.ocpp_url, think_time_s=0.003)
+            now = asyncio.get_running_loop().time()
+            await asyncio.gather(
+                *(run_station(stations, f"LOAD-{n}", now, now + 1.0) for n in range(3))
+            )
+            return stations
+
+    with asyncio.Runner(loop_factory=loops.loop_factory(kind)) as runner:
+        stations = runner.run(asyncio.wait_for(scenario(), 20))
+    calls = next(row for row in stations.book.summary() if row.action == "all").count
+    assert calls > 30
+    assert steps[0] <= 3 * calls + 10, f"{steps[0]} timer wake-ups for {calls} CALLs"
 
 
 def test_a_station_that_cannot_connect_retries_until_the_end() -> None:

@@ -16,6 +16,7 @@ from octt.ocppj.frames import (
     FrameProblem,
     Malformed,
     MessageTypeId,
+    from_json,
     load_json,
     parse,
 )
@@ -391,3 +392,34 @@ def test_to_text_keeps_every_digit_of_a_decimal() -> None:
     frame = CallResult("a", {"v": Decimal("3.14159265358979323846")})
     assert frame.to_text() == '[3,"a",{"v":3.14159265358979323846}]'
     assert parse(frame.to_text()) == frame
+
+
+@pytest.mark.parametrize(
+    "text",
+    ['\ufeff[2,"a","Heartbeat",{}]', "[2,", '[2,"a","X",{"v":NaN}]', '[2,"a"] x', ""],
+)
+def test_load_json_says_what_json_loads_says(text: str) -> None:
+    """One decoder for every frame, and the same words for a text it refuses."""
+    with pytest.raises(ValueError) as ours:
+        load_json(text)
+    with pytest.raises(ValueError) as reference:
+        json.loads(text, parse_float=Decimal, parse_constant=_refuse)
+    assert str(ours.value) == str(reference.value)
+
+
+def _refuse(name: str) -> object:
+    raise ValueError(f"{name} is not valid JSON")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        '[2,"a","Heartbeat",{}]',
+        '[3,"a",{"currentTime":"2026-01-01T00:00:00Z"}]',
+        '[4,"a","NotSupported","",{}]',
+        '[2,"a",7,{}]',
+        '{"a":1}',
+    ],
+)
+def test_from_json_is_parse_after_decoding(text: str) -> None:
+    assert from_json(load_json(text)) == parse(text)

@@ -232,3 +232,19 @@ def _initiator(action: str) -> str:
     from octt.validation.actions import CSMS_INITIATED
 
     return CSMS if action in CSMS_INITIATED else CP
+
+
+def test_own_request_errors_is_the_schema_alone() -> None:
+    validator = FrameValidator(SchemaSet.load())
+    assert validator.own_request_errors("Heartbeat", {}) == []
+    # A local time is valid for the schema: a warning for the CSMS, not octt's own error.
+    good = {
+        "connectorId": 1,
+        "meterValue": [
+            {"timestamp": "2026-01-01T01:00:00+01:00", "sampledValue": [{"value": "1"}]}
+        ],
+    }
+    assert validator.own_request_errors("MeterValues", good) == []
+    (error,) = validator.own_request_errors("Authorize", {})
+    assert error.startswith("Authorize.req") and "idTag" in error
+    assert validator.own_request_errors("Nope", {}) == ["Nope: not an OCPP 1.6 action"]

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta, timezone
 import pytest
 
 from octt.findings import Severity
-from octt.ocppj.frames import ErrorCode
+from octt.ocppj.frames import ErrorCode, load_json
 from octt.validation import actions, formats, rules
 from octt.validation.schemas import SchemaSet
 
@@ -269,3 +269,37 @@ def test_json_text_ignores_what_is_not_json() -> None:
     assert rules.json_text("[2,") == []
     assert rules.json_text('[2,"1","X",{"a":NaN}]') == []
     assert rules.json_text('{"a":1}') == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        '[3,"1",{"currentTime":"2026-01-01T00:00:00Z","interval":300,"status":"Accepted"}]',
+        '[2,"1","MeterValues",{"connectorId":1,"meterValue":[{"sampledValue":[{"value":"1.5"}]}]}]',
+        '[3,"1",{"a":1.25,"b":[1e3,-0.0],"c":{"d":null,"e":true}}]',
+        '{"k":1,"k":2,"inner":{"k":3,"k":4}}',
+        '["\\ud800","\\ud83d\\ude00"]',
+    ],
+)
+def test_read_json_gives_the_value_the_frame_layer_decodes(text: str) -> None:
+    found, value = rules.read_json(text)
+    assert value == load_json(text)
+    assert [type(v) for v in _leaves(value)] == [type(v) for v in _leaves(load_json(text))]
+    assert found == rules.json_text(text)
+
+
+def test_read_json_names_duplicates_and_marks_what_is_not_json() -> None:
+    found, value = rules.read_json('{"a":1,"b":{"c":1,"c":2},"a":3}')
+    assert value == {"a": 3, "b": {"c": 2}}
+    assert [f.rule for f in found] == ["json.duplicate-key"]
+    assert "keys 'c', 'a'" in found[0].message
+    for junk in ("[2,", '[1,{"a":NaN}]', "\ufeff[]", "[" * 100_000):
+        assert rules.read_json(junk) == ([], rules.NOT_JSON)
+
+
+def _leaves(value: object) -> list[object]:
+    if isinstance(value, dict):
+        return [leaf for item in value.values() for leaf in _leaves(item)]
+    if isinstance(value, list):
+        return [leaf for item in value for leaf in _leaves(item)]
+    return [value]
