@@ -19,7 +19,9 @@ messages (RFC 6455 §5.4) are assembled here, since the sans-I/O layer hands out
 from __future__ import annotations
 
 import asyncio
+import os
 import ssl
+import struct
 from collections.abc import Callable
 from typing import cast
 from urllib.parse import urlsplit
@@ -31,6 +33,11 @@ from websockets.http11 import Response
 from websockets.protocol import State
 from websockets.typing import Subprotocol
 from websockets.uri import parse_uri
+
+try:  # the library's masking in C, as its own frames use it
+    from websockets.speedups import apply_mask
+except ImportError:  # pragma: no cover - a build without the C extension
+    from websockets.utils import apply_mask
 
 from octt.clock import Clock
 from octt.transport import tls
@@ -133,9 +140,11 @@ class WireConnection(asyncio.Protocol):
     def send(self, text: str) -> int:
         """Send one text frame; the monotonic ns at which it was handed to the socket."""
         stamp = self._clock.monotonic_ns()
-        if self._ws.state is State.OPEN:
-            self._ws.send_text(text.encode())
-            self._flush()
+        transport = self._transport
+        if self._ws.state is State.OPEN and transport is not None and not transport.is_closing():
+            # The library's state machine keeps nothing of a whole data frame it sends (only
+            # of fragments and of the close): the frame is written here, in one piece.
+            transport.write(text_frame(text.encode()))
         return stamp
 
     async def close(self) -> None:
@@ -219,6 +228,44 @@ class WireConnection(asyncio.Protocol):
                 self._deliver(data.decode() if self._text else data)
 
 
+class TlsContext:
+    """The charge point's TLS context for ``wss://``, built on first use and then shared: the
+    stations of one pool connect with the same settings, and building a context (loading the
+    trusted certificates) costs far more than a handshake's share of it."""
+
+    def __init__(self) -> None:
+        self._built = False
+        self._context: ssl.SSLContext | None = None
+
+    def get(self, options: TransportOptions) -> ssl.SSLContext | None:
+        """`ConnectFailure` (TLS) if it cannot be built (then it is tried again next time)."""
+        if not self._built:
+            _tls_options, self._context = client_tls(options)
+            self._built = True
+        return self._context
+
+
+def text_frame(payload: bytes) -> bytes:
+    """One whole text frame from a client: FIN and opcode 1 (RFC 6455 §5.2), the payload
+    length in 7, 7+16 or 7+64 bits, and the payload masked with a fresh key from the
+    system's random source (§5.3: every client frame, an unpredictable key each time).
+    What `websockets`' ``Frame(OP_TEXT, payload).serialize(mask=True)`` writes, without its
+    general path (extensions, fragments, control frames) on each of a station's CALLs."""
+    length = len(payload)
+    if length < 126:
+        header = bytes((0x81, 0x80 | length))
+    elif length < 1 << 16:
+        header = _LENGTH_16.pack(0x81, 0x80 | 126, length)
+    else:
+        header = _LENGTH_64.pack(0x81, 0x80 | 127, length)
+    mask = os.urandom(4)
+    return header + mask + apply_mask(payload, mask)
+
+
+_LENGTH_16 = struct.Struct("!BBH")
+_LENGTH_64 = struct.Struct("!BBQ")
+
+
 def _handshake_failure(exc: BaseException) -> ConnectFailure:
     if isinstance(exc, InvalidStatus):
         return refused_upgrade(exc.response.status_code)
@@ -227,16 +274,20 @@ def _handshake_failure(exc: BaseException) -> ConnectFailure:
     return ConnectFailure(ConnectFailureKind.HANDSHAKE, f"WebSocket handshake failed: {exc}")
 
 
-async def open_wire(options: TransportOptions, clock: Clock) -> WireConnection:
+async def open_wire(
+    options: TransportOptions, clock: Clock, tls_context: TlsContext | None = None
+) -> WireConnection:
     """Open the connection (TCP, TLS for ``wss://``, the WebSocket upgrade) within the
-    connect timeout; `ConnectFailure` with the same kinds as the engine's transport."""
+    connect timeout; `ConnectFailure` with the same kinds as the engine's transport.
+    `tls_context`: the stations' shared TLS set-up (`TlsContext`), instead of building one
+    for this connection."""
     url = options.url
     try:
         uri = parse_uri(url)
     except (InvalidURI, ValueError) as exc:
         detail = str(exc) if isinstance(exc, InvalidURI) else f"{url}: {exc}"
         raise ConnectFailure(ConnectFailureKind.INVALID_URL, f"invalid URL: {detail}") from exc
-    _tls_options, ssl_context = client_tls(options)
+    ssl_context = (tls_context or TlsContext()).get(options)
     headers = {"User-Agent": "octt", **credential_headers(options)}
     ws = ClientProtocol(
         uri,

@@ -24,7 +24,13 @@ from typing import Any, Protocol
 
 from octt.clock import SystemClock
 from octt.load.behaviour import LoadMix
-from octt.load.health import HealthSample, LoopLag, settle_gc, steady_gc
+from octt.load.health import (
+    STEADY_GC_THRESHOLDS,
+    HealthSample,
+    LoopLag,
+    settle_gc,
+    steady_gc,
+)
 from octt.load.loops import EventLoopKind, loop_factory
 from octt.load.station import DRAIN_S, StationPool, run_station
 from octt.load.stats import StatsBook, StatsDelta
@@ -210,7 +216,7 @@ def worker_main(
     try:
         fd = raise_fd_limit(len(spec.cp_ids) + FD_MARGIN)
         validator = FrameValidator(SchemaSet.load())
-        settle_gc()
+        settle_gc(STEADY_GC_THRESHOLDS)
         if start is not None:
             spec = replace(spec, start_mono=start.ready(START_WAIT_S))
         with asyncio.Runner(loop_factory=loop_factory(spec.event_loop)) as runner:

@@ -138,7 +138,7 @@ def test_a_lost_connection_is_counted_and_reopened() -> None:
             async with connect(f"{csms.ocpp_url}/LOAD-1", subprotocols=[OCPP]):
                 await book.until("lost", 1)
             await book.until("opened", 2)
-            stations.stopping.set()
+            stations.stopping.set()  # wakes a station waiting to reconnect
             await task
             return stations
 
@@ -165,7 +165,7 @@ def test_connection_attempts_wait_for_a_turn(monkeypatch: pytest.MonkeyPatch) ->
         def send(self, text: str) -> int:
             return 0
 
-    async def fake_open(options: TransportOptions, clock: object) -> FakeWire:
+    async def fake_open(options: TransportOptions, clock: object, tls: object) -> FakeWire:
         under_way[0] += 1
         under_way[1] = max(under_way)
         await asyncio.sleep(0)  # the handshake's round trips

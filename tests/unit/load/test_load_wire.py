@@ -5,14 +5,17 @@ kind, and how a close is reported."""
 from __future__ import annotations
 
 import asyncio
+import ssl
 from collections.abc import Awaitable, Callable
 
 import pytest
+import websockets.frames as frames_module
 from websockets.asyncio.server import ServerConnection, serve
 from websockets.datastructures import Headers
 from websockets.http11 import Request, Response
 
 from octt.clock import SystemClock
+from octt.load import wire as wire_module
 from octt.load.wire import WireConnection, open_wire
 from octt.transport.websocket import (
     ConnectFailure,
@@ -147,3 +150,41 @@ def test_a_csms_that_never_answers_the_upgrade_times_out() -> None:
 
 def test_the_connection_class_is_the_asyncio_protocol() -> None:
     assert issubclass(WireConnection, asyncio.Protocol)
+
+
+@pytest.mark.parametrize("length", [0, 1, 125, 126, 65_535, 65_536, 100_000])
+def test_a_text_frame_is_what_the_library_writes(
+    length: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    payload = bytes(i % 251 for i in range(length))
+    key = b"\x01\x82\x33\xf4"
+    monkeypatch.setattr(wire_module.os, "urandom", lambda n: key[:n])
+    monkeypatch.setattr(frames_module.secrets, "token_bytes", lambda n: key[:n])
+    expected = frames_module.Frame(frames_module.Opcode.TEXT, payload).serialize(
+        mask=True, extensions=[]
+    )
+    assert wire_module.text_frame(payload) == expected
+
+
+def test_each_frame_has_its_own_masking_key() -> None:
+    keys = {wire_module.text_frame(b"[2]")[2:6] for _ in range(50)}
+    assert len(keys) > 45  # RFC 6455 §5.3: unpredictable, fresh for every frame
+
+
+def test_the_stations_share_one_tls_context(monkeypatch: pytest.MonkeyPatch) -> None:
+    built: list[str] = []
+    context = ssl.create_default_context()
+
+    def client_tls(options: TransportOptions) -> tuple[None, ssl.SSLContext]:
+        built.append(options.cp_id)
+        if len(built) == 1:
+            raise ConnectFailure(ConnectFailureKind.TLS, "cannot set up TLS")
+        return None, context
+
+    monkeypatch.setattr(wire_module, "client_tls", client_tls)
+    shared = wire_module.TlsContext()
+    options = [TransportOptions("wss://127.0.0.1:1/ocpp", f"CP-{n}") for n in range(4)]
+    with pytest.raises(ConnectFailure):
+        shared.get(options[0])  # a failure is not kept: the next station tries again
+    assert [shared.get(o) for o in options[1:]] == [context] * 3
+    assert built == ["CP-0", "CP-1"]
