@@ -11,7 +11,9 @@ core), stops the CSMS, and prints one line:
 * the CSMS's own residence time p99 (its socket in to its socket out, measured in its process)
   and **octt's own share of the p99**: octt's p99 minus the CSMS's residence p99 — what the
   generator (its event loop, GC, CPU) and the loopback add; the generator's event-loop lag p99
-  and longest GC pause (from load.json) say how much of that is octt's own pauses.
+  and longest GC pause (from load.json) say how much of that is octt's own pauses;
+* once every station is connected (``all at``, seconds into the run): the worst second's p99
+  (``st. p99``, an upper bound of that phase's p99) and loop-lag p99 (``st. lag``).
 
 Both sides stay on 127.0.0.1. A process can hold only as many connections as its hard
 file-descriptor limit allows (``ulimit -Hn``); where one process cannot hold every station, the
@@ -168,6 +170,7 @@ def _row(
     generator = load.get("generator") or {}
     lag = generator.get("loop_lag_s") or {}
     gc = generator.get("gc_pauses") or {}
+    steady = _steady(load, stations)
     return {
         "stations": stations,
         "connected": load["stations"]["peak_connected"],
@@ -185,10 +188,30 @@ def _row(
         "octt_share_p99_ms": max(0.0, p99_ms - residence),
         "loop_lag_p99_ms": (lag.get("p99") or 0.0) * 1000,
         "gc_max_pause_ms": (gc.get("max_s") or 0.0) * 1000,
+        **steady,
         "csms_cpu_share": csms["cpu_share"],
         "csms_processes": csms["processes"],
         "warnings": generator.get("warnings", []),
         "wall_s": round(wall, 1),
+    }
+
+
+def _steady(load: dict[str, Any], stations: int) -> dict[str, Any]:
+    """The run once every station is connected (from load.json's timeline): when that was
+    (seconds into the run), and the worst second's p99 and loop-lag p99 after that second
+    until the end of the load (not the closing of the connections after it). No
+    second's p99 above M means no more than 1 % of that phase's answers took longer than M:
+    the worst second's p99 bounds the phase's p99 from above."""
+    timeline = load.get("timeline") or []
+    at = next((p["t_s"] for p in timeline if p["connected"] >= stations), None)
+    end = load["settings"]["duration_s"] or float("inf")
+    after = [p for p in timeline if at is not None and at < p["t_s"] <= end and p["calls"]]
+    p99s = [p["p99_s"] for p in after if p.get("p99_s") is not None]
+    lags = [p["loop_lag_p99_s"] for p in after if p.get("loop_lag_p99_s") is not None]
+    return {
+        "all_connected_s": at,
+        "steady_p99_ms": max(p99s) * 1000 if p99s else None,
+        "steady_lag_p99_ms": max(lags) * 1000 if lags else None,
     }
 
 
@@ -205,6 +228,9 @@ HEADINGS = (
     ("gc_max_pause_ms", "{:>7.1f}"),
     ("errors", "{:>6}"),
     ("connect_failures", "{:>6}"),
+    ("all_connected_s", "{:>6.1f}"),
+    ("steady_p99_ms", "{:>8.1f}"),
+    ("steady_lag_p99_ms", "{:>8.1f}"),
 )
 TITLES = (
     "stations",
@@ -219,6 +245,9 @@ TITLES = (
     "GC max",
     "errors",
     "c.fail",
+    "all at",
+    "st. p99",
+    "st. lag",
 )
 
 
