@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import asyncio
 import gc
+import time
 from array import array
 from dataclasses import dataclass, field
 from typing import Any, Final
@@ -93,12 +94,13 @@ class LoopLag:
         self._samples: array[int] = array("q")
 
     async def sample(self) -> None:
-        loop = asyncio.get_running_loop()
-        interval = self.interval_s
+        interval_ns = round(self.interval_s * 1e9)
         while True:
-            due = loop.time() + interval
-            await asyncio.sleep(interval)
-            self._samples.append(max(0, round((loop.time() - due) * 1e9)))
+            # Measured on the monotonic clock in ns, not the loop's: uvloop's clock counts
+            # whole milliseconds and moves once per loop iteration.
+            due = time.monotonic_ns() + interval_ns
+            await asyncio.sleep(self.interval_s)
+            self._samples.append(max(0, time.monotonic_ns() - due))
 
     def take(self) -> tuple[int, ...]:
         taken = tuple(self._samples)

@@ -273,7 +273,8 @@ async def _work(
     peak = _Peak()
     lag = LoopLag()
     lag_task = asyncio.create_task(lag.sample())
-    # asyncio's default loop clock is time.monotonic(): the parent's start time applies as is.
+    # The loop's clock is the system's monotonic one (asyncio's time.monotonic(), uvloop's
+    # libuv clock, in whole ms): the parent's start time applies as is.
     end_at = spec.start_mono + spec.duration_s if spec.duration_s is not None else float("inf")
     last_start = spec.start_mono + max(spec.start_offsets_s, default=0.0)
     ramped = False
