@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import Final
 
 MEASURANDS = frozenset(
     {
@@ -149,6 +150,10 @@ class ChangeOutcome(StrEnum):
     NOT_SUPPORTED = "NotSupported"
 
 
+_ALL_SPECS: Final[dict[str, KeySpec]] = {spec.name: spec for spec in ALL_KEYS}
+_ALL_DEFAULTS: Final[dict[str, str]] = {spec.name: spec.default for spec in ALL_KEYS}
+
+
 @dataclass(frozen=True)
 class KeyValue:
     key: str
@@ -160,8 +165,14 @@ class ConfigurationStore:
     """Mutable key/value store of one simulated charge point."""
 
     def __init__(self, specs: Iterable[KeySpec] = ALL_KEYS, *, number_of_connectors: int = 2):
-        self._specs = {spec.name: spec for spec in specs}
-        self._values = {spec.name: spec.default for spec in self._specs.values()}
+        # Only read after this: the table of the usual keys is shared (a load run builds a
+        # store for each of thousands of stations).
+        self._specs = _ALL_SPECS if specs is ALL_KEYS else {spec.name: spec for spec in specs}
+        self._values = (
+            dict(_ALL_DEFAULTS)
+            if specs is ALL_KEYS
+            else {spec.name: spec.default for spec in self._specs.values()}
+        )
         self._values["NumberOfConnectors"] = str(number_of_connectors)
         self._values["ConnectorPhaseRotation"] = ",".join(
             f"{n}.RST" for n in range(number_of_connectors + 1)

@@ -18,12 +18,14 @@ StartTransaction got no answer is given up (the connector reports Available agai
 
 from __future__ import annotations
 
+import functools
 import random
 from collections import deque
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
+from types import MappingProxyType
 from typing import Any
 
 from octt.chargepoint.messages import build_request, on_answered, on_sent
@@ -108,8 +110,18 @@ class Planned:
     transaction: bool = False  # part of a transaction sequence (given up if it cannot start)
 
 
+@functools.cache
 def _status(connector: int, status: str, *, transaction: bool = False) -> Planned:
-    return Planned("StatusNotification", connector, {"status": status}, transaction)
+    return Planned(
+        "StatusNotification", connector, MappingProxyType({"status": status}), transaction
+    )
+
+
+@functools.cache
+def _planned(action: str, connector: int | None = None, *, transaction: bool = False) -> Planned:
+    """The plan's steps are immutable: one of each for all the stations of a process, rather
+    than new objects for every CALL."""
+    return Planned(action, connector, transaction=transaction)
 
 
 class StationBehaviour:
@@ -122,7 +134,7 @@ class StationBehaviour:
         self.state = ChargePointState.create(
             cp_id, mix.vendor, mix.model, mix.connectors, default_id_tag=mix.id_tag
         )
-        self._plan: deque[Planned] = deque([Planned("BootNotification")])
+        self._plan: deque[Planned] = deque([_planned("BootNotification")])
         self._plan.extend(_status(c, "Available") for c in range(mix.connectors + 1))
         activities = [a for a in Activity if mix.weights.get(a, 0) > 0]
         self._activities = activities
@@ -155,7 +167,7 @@ class StationBehaviour:
         if action == "BootNotification" and (
             response is None or response.get("status") != "Accepted"
         ):
-            self._plan.appendleft(Planned("BootNotification"))
+            self._plan.appendleft(_planned("BootNotification"))
         elif action == "StartTransaction" and response is None and planned is not None:
             self._give_up_transaction(planned.connector)
         elif action == "StopTransaction" and response is None and planned is not None:
@@ -180,22 +192,22 @@ class StationBehaviour:
                 return
             activity = Activity.HEARTBEAT
         if activity is Activity.HEARTBEAT:
-            self._plan.append(Planned("Heartbeat"))
+            self._plan.append(_planned("Heartbeat"))
         elif activity is Activity.STATUS:
-            self._plan.append(Planned("StatusNotification", self._rng.choice(list(connectors))))
+            self._plan.append(_planned("StatusNotification", self._rng.choice(list(connectors))))
         else:
-            self._plan.append(Planned("Authorize"))
+            self._plan.append(_planned("Authorize"))
 
     def _transaction(self, connector: int) -> list[Planned]:
         steps = [
             _status(connector, "Preparing", transaction=True),
-            Planned("StartTransaction", connector, transaction=True),
+            _planned("StartTransaction", connector, transaction=True),
             _status(connector, "Charging", transaction=True),
         ]
-        steps += [Planned("MeterValues", connector, transaction=True)] * self._mix.meter_values
+        steps += [_planned("MeterValues", connector, transaction=True)] * self._mix.meter_values
         steps += [
             _status(connector, "Finishing", transaction=True),
-            Planned("StopTransaction", connector, transaction=True),
+            _planned("StopTransaction", connector, transaction=True),
             _status(connector, "Available", transaction=True),
         ]
         return steps

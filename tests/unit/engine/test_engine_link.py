@@ -454,6 +454,7 @@ def test_call_of_the_wrong_direction_carries_a_direction_finding() -> None:
     [
         ("not json at all", "ocppj.malformed-frame"),
         ('{"an": "object"}', "ocppj.malformed-frame"),
+        ("[" * 100_000, "ocppj.malformed-frame"),  # too deep to read: not a crash of the link
         ('[3,"nobody-asked",{}]', "ocppj.unknown-unique-id"),
         ('[4,"nobody-asked","GenericError","",{}]', "ocppj.unknown-unique-id"),
     ],
