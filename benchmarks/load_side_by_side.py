@@ -12,8 +12,9 @@ core), stops the CSMS, and prints one line:
   and **octt's own share of the p99**: octt's p99 minus the CSMS's residence p99 — what the
   generator (its event loop, GC, CPU) and the loopback add; the generator's event-loop lag p99
   and longest GC pause (from load.json) say how much of that is octt's own pauses;
-* once every station is connected (``all at``, seconds into the run): the worst second's p99
-  (``st. p99``, an upper bound of that phase's p99) and loop-lag p99 (``st. lag``).
+* once every station is connected (``all at``, seconds into the run): the p99 of every answer
+  from then on (``st. p99``, load.json's ``steady_state``) and the worst second's loop-lag p99
+  (``st. lag``).
 
 Both sides stay on 127.0.0.1. A process can hold only as many connections as its hard
 file-descriptor limit allows (``ulimit -Hn``); where one process cannot hold every station, the
@@ -197,20 +198,23 @@ def _row(
 
 
 def _steady(load: dict[str, Any], stations: int) -> dict[str, Any]:
-    """The run once every station is connected (from load.json's timeline): when that was
-    (seconds into the run), and the worst second's p99 and loop-lag p99 after that second
-    until the end of the load (not the closing of the connections after it). No
-    second's p99 above M means no more than 1 % of that phase's answers took longer than M:
-    the worst second's p99 bounds the phase's p99 from above."""
-    timeline = load.get("timeline") or []
-    at = next((p["t_s"] for p in timeline if p["connected"] >= stations), None)
+    """The run once every station was connected: when (load.json's ``steady_state``), its p99
+    over every answer from then on, and the worst second's loop-lag p99 until the end of the
+    load (the timeline; not the closing of the connections after it)."""
+    steady = load.get("steady_state")
+    if not steady:
+        return {"all_connected_s": None, "steady_p99_ms": None, "steady_lag_p99_ms": None}
+    at = steady["since_s"]
+    p99 = steady["latency_s"]["p99"]
     end = load["settings"]["duration_s"] or float("inf")
-    after = [p for p in timeline if at is not None and at < p["t_s"] <= end and p["calls"]]
-    p99s = [p["p99_s"] for p in after if p.get("p99_s") is not None]
-    lags = [p["loop_lag_p99_s"] for p in after if p.get("loop_lag_p99_s") is not None]
+    lags = [
+        p["loop_lag_p99_s"]
+        for p in load.get("timeline") or []
+        if at < p["t_s"] <= end and p["calls"] and p.get("loop_lag_p99_s") is not None
+    ]
     return {
         "all_connected_s": at,
-        "steady_p99_ms": max(p99s) * 1000 if p99s else None,
+        "steady_p99_ms": p99 * 1000 if p99 is not None else None,
         "steady_lag_p99_ms": max(lags) * 1000 if lags else None,
     }
 

@@ -192,6 +192,14 @@ def print_summary(console: Console, result: LoadResult, paths: Mapping[str, Path
         f" connections opened {connections.get('opened', 0):,}, failed {failed:,},"
         f" lost {connections.get('lost', 0):,}"
     )
+    steady = result.steady_state
+    if steady is not None:
+        latency = steady["latency_s"]
+        console.print(
+            f"steady state (all {settings.stations:,} connected, from {steady['since_s']:.1f} s):"
+            f" {steady['calls']:,} CALLs, p50 {ms(latency['p50'])} ms,"
+            f" p99 {ms(latency['p99'])} ms, max {ms(latency['max'])} ms"
+        )
     console.print(
         f"memory: {size(result.memory_per_station)} per station in the load generator"
         + (

@@ -33,6 +33,7 @@ from octt.load.loops import EventLoopKind
 from octt.load.loops import resolve as resolve_loop
 from octt.load.station import DRAIN_S
 from octt.load.stats import ActionSummary, FindingExample, StatsBook
+from octt.load.steady import SteadyState
 from octt.load.worker import (
     FdLimit,
     StartLine,
@@ -162,6 +163,7 @@ class LoadResult:
     failures: tuple[str, ...] = ()  # workers that could not run
     interrupted: bool = False
     generator: Mapping[str, Any] = field(default_factory=dict)  # HealthBook.summary
+    steady_state: Mapping[str, Any] | None = None  # SteadyState.to_json
 
     @property
     def generator_warnings(self) -> tuple[str, ...]:
@@ -215,6 +217,7 @@ class LoadResult:
             },
             "connections": {**self.connections, "failed": dict(self.connect_failures)},
             "actions": [a.to_json() for a in self.actions],
+            "steady_state": self.steady_state,
             "csms_calls": [
                 {
                     "action": action,
@@ -284,6 +287,7 @@ class LoadRun:
         self._failures: list[str] = []
         self._timeline: list[TimelinePoint] = []
         self._window: list[int] = []  # response times (ns) since the last timeline point
+        self._steady = SteadyState(settings.stations)
         self._peak_connected = 0
         self._collector: threading.Thread | None = None
         self._stop: Any = None
@@ -403,6 +407,11 @@ class LoadRun:
             for times in report.delta.latencies_ns.values():
                 self._window.extend(times)
             self._open[report.index] = report.open_now
+            self._steady.note(
+                time.monotonic() - self._start_mono,
+                sum(self._open.values()),
+                (t for times in report.delta.latencies_ns.values() for t in times),
+            )
             if report.health is not None:
                 self._health.add(report.index, report.health, time.monotonic())
             self._peak_connected = max(self._peak_connected, sum(self._open.values()))
@@ -515,6 +524,7 @@ class LoadRun:
                 timeline=tuple(self._timeline),
                 failures=tuple(self._failures),
                 generator=generator,
+                steady_state=self._steady.to_json(),
             )
             return self._result
 

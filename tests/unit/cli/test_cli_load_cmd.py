@@ -162,7 +162,10 @@ def test_a_short_load_against_the_reference_csms(tmp_path: Path) -> None:
     assert document["csms"]["embedded"] and document["csms"]["process"]["pid"] > 0
     assert len(document["workers"]) == 2
     assert document["settings"]["event_loop"] == loops.resolve(EventLoopKind.AUTO).value
+    steady = document["steady_state"]
+    assert steady["since_s"] > 0 and steady["calls"] > 0
     rows = {row["action"]: row for row in document["actions"]}
+    assert steady["calls"] < rows["all"]["count"]  # the ramp-up's CALLs are not in it
     assert rows["BootNotification"]["answered"] == 6
     assert rows["all"]["errors"] == 0 and rows["all"]["latency_s"]["p99"] is not None
     assert document["stations"]["memory_per_station_bytes"] is not None
