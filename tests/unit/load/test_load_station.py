@@ -39,17 +39,22 @@ def pool(url: str, **mix: float) -> StationPool:
     )
 
 
-def test_stations_run_their_script_against_the_reference_csms() -> None:
-    async def scenario() -> StationPool:
-        async with ReferenceCsms(ReferenceConfig()) as csms:
-            stations = pool(csms.ocpp_url, think_time_s=0.01)
-            now = asyncio.get_running_loop().time()
-            await asyncio.gather(
-                *(run_station(stations, f"LOAD-{n}", now + n * 0.05, now + 0.8) for n in range(3))
+async def three_stations(think_time_s: float, stagger_s: float, run_s: float) -> StationPool:
+    """Three stations against the reference CSMS, starting `stagger_s` apart, until `run_s`."""
+    async with ReferenceCsms(ReferenceConfig()) as csms:
+        stations = pool(csms.ocpp_url, think_time_s=think_time_s)
+        now = asyncio.get_running_loop().time()
+        await asyncio.gather(
+            *(
+                run_station(stations, f"LOAD-{n}", now + n * stagger_s, now + run_s)
+                for n in range(3)
             )
-            return stations
+        )
+        return stations
 
-    stations = asyncio.run(asyncio.wait_for(scenario(), 20))
+
+def test_stations_run_their_script_against_the_reference_csms() -> None:
+    stations = asyncio.run(asyncio.wait_for(three_stations(0.01, 0.05, 0.8), 20))
     book = stations.book
     rows = {row.action: row for row in book.summary()}
     assert rows["BootNotification"].answered == 3
@@ -80,17 +85,8 @@ def test_a_timer_that_fires_early_does_not_spin(
 
     monkeypatch.setattr(station_module._Exchange, "_step", counted)
 
-    async def scenario() -> StationPool:
-        async with ReferenceCsms(ReferenceConfig()) as csms:
-            stations = pool(csms.ocpp_url, think_time_s=0.003)
-            now = asyncio.get_running_loop().time()
-            await asyncio.gather(
-                *(run_station(stations, f"LOAD-{n}", now, now + 1.0) for n in range(3))
-            )
-            return stations
-
     with asyncio.Runner(loop_factory=loops.loop_factory(kind)) as runner:
-        stations = runner.run(asyncio.wait_for(scenario(), 20))
+        stations = runner.run(asyncio.wait_for(three_stations(0.003, 0.0, 1.0), 20))
     calls = next(row for row in stations.book.summary() if row.action == "all").count
     assert calls > 30
     assert steps[0] <= 3 * calls + 10, f"{steps[0]} timer wake-ups for {calls} CALLs"
