@@ -36,7 +36,6 @@ from octt.validation.frames import FrameValidator
 from octt.validation.rules import NOT_JSON
 
 CSMS = "CSMS"
-CHARGE_POINT = "charge point"
 #: Unique ids a station's session remembers per direction (duplicates older than that are
 #: reported as unknown ids): bounds a long load run's memory.
 SESSION_HISTORY = 64
