@@ -12,9 +12,13 @@ core), stops the CSMS, and prints one line:
   and **octt's own share of the p99**: octt's p99 minus the CSMS's residence p99 — what the
   generator (its event loop, GC, CPU) and the loopback add; the generator's event-loop lag p99
   and longest GC pause (from load.json) say how much of that is octt's own pauses;
+* ``wait99``: how long the answers waited in the generator's sockets before it read them (p99).
+  octt stamps an answer's arrival with the kernel's receive time (load.json
+  ``settings.arrival_stamp``, ``kernel`` for ws:// on Linux), so this wait is *not* in its
+  response times; with the event loop's stamps (wss://, other systems) it would be;
 * once every station is connected (``all at``, seconds into the run): the p99 of every answer
   from then on (``st. p99``, load.json's ``steady_state``) and the worst second's loop-lag p99
-  (``st. lag``).
+  (``st. lag``; the seconds wholly after that moment).
 
 Both sides stay on 127.0.0.1. A process can hold only as many connections as its hard
 file-descriptor limit allows (``ulimit -Hn``); where one process cannot hold every station, the
@@ -171,6 +175,7 @@ def _row(
     generator = load.get("generator") or {}
     lag = generator.get("loop_lag_s") or {}
     gc = generator.get("gc_pauses") or {}
+    read_delay = generator.get("read_delay_s") or {}
     steady = _steady(load, stations)
     return {
         "stations": stations,
@@ -188,6 +193,10 @@ def _row(
         "csms_residence_p99_ms": residence,
         "octt_share_p99_ms": max(0.0, p99_ms - residence),
         "loop_lag_p99_ms": (lag.get("p99") or 0.0) * 1000,
+        "read_delay_p99_ms": (
+            read_delay["p99"] * 1000 if read_delay.get("p99") is not None else None
+        ),
+        "arrival_stamp": load["settings"].get("arrival_stamp"),
         "gc_max_pause_ms": (gc.get("max_s") or 0.0) * 1000,
         **steady,
         "csms_cpu_share": csms["cpu_share"],
@@ -210,7 +219,10 @@ def _steady(load: dict[str, Any], stations: int) -> dict[str, Any]:
     lags = [
         p["loop_lag_p99_s"]
         for p in load.get("timeline") or []
-        if at < p["t_s"] <= end and p["calls"] and p.get("loop_lag_p99_s") is not None
+        if at <= p["t_s"] - 1
+        and p["t_s"] <= end
+        and p["calls"]
+        and p.get("loop_lag_p99_s") is not None
     ]
     return {
         "all_connected_s": at,
@@ -229,6 +241,7 @@ HEADINGS = (
     ("p99_ms", "{:>7.1f}"),
     ("octt_share_p99_ms", "{:>7.1f}"),
     ("loop_lag_p99_ms", "{:>7.1f}"),
+    ("read_delay_p99_ms", "{:>7.1f}"),
     ("gc_max_pause_ms", "{:>7.1f}"),
     ("errors", "{:>6}"),
     ("connect_failures", "{:>6}"),
@@ -246,6 +259,7 @@ TITLES = (
     "p99 ms",
     "octt ms",
     "lag p99",
+    "wait99",
     "GC max",
     "errors",
     "c.fail",
@@ -306,7 +320,8 @@ def main() -> None:
             f" {row['worker_processes']} (one core); CSMS {row['csms_processes']} process(es),"
             f" {row['csms_cpu_share']:.0%} of its core, residence p99"
             f" {row['csms_residence_p99_ms']:.2f} ms; max {row['max_ms']:.0f} ms;"
-            f" {row['calls']:,} CALLs; {row['wall_s']} s wall",
+            f" {row['calls']:,} CALLs; arrival stamps: {row['arrival_stamp']};"
+            f" {row['wall_s']} s wall",
             flush=True,
         )
         for warning in row["warnings"]:

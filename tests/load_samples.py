@@ -7,6 +7,7 @@ from typing import Any
 from octt.load.csms_process import CsmsProcessInfo
 from octt.load.health import HealthBook, HealthSample
 from octt.load.runner import LoadResult, LoadSettings, TimelinePoint
+from octt.load.stamped import ArrivalStamp
 from octt.load.stats import CallOutcome, FindingExample, StatsBook
 from octt.load.worker import FdLimit, WorkerInfo
 
@@ -41,11 +42,12 @@ def generator(*, lag_ms: float = 0.2) -> tuple[dict[str, Any], dict[str, Any]]:
             rss=42 * MiB,
             baseline_rss=40 * MiB,
             open_now=4,
+            read_delay_ns=(50_000, 300_000),
         ),
         at=1.0,
     )
     point = book.point()
-    return book.summary(60.0, {0: 1.5}), point
+    return book.summary(60.0, {0: 1.5}, ArrivalStamp.KERNEL), point
 
 
 def result(**changes: Any) -> LoadResult:

@@ -28,6 +28,7 @@ from array import array
 from dataclasses import dataclass, field
 from typing import Any, Final
 
+from octt.load.stamped import ArrivalStamp
 from octt.result.performance import percentile
 
 #: A load process's garbage-collector thresholds. Python's default (700, 10, 10) runs a young
@@ -84,6 +85,8 @@ class HealthSample:
     rss: int  # resident memory now, bytes
     baseline_rss: int  # resident memory before the first station connected, bytes
     open_now: int  # its stations connected now
+    #: How long each read's data had waited in its socket (kernel arrival stamps only).
+    read_delay_ns: tuple[int, ...] = ()
 
 
 class LoopLag:
@@ -136,7 +139,9 @@ class HealthBook:
         self._workers: dict[int, _Worker] = {}
         self._lag: array[int] = array("q")
         self._gc: array[int] = array("q")
+        self._read_delay: array[int] = array("q")
         self._window_lag: list[int] = []
+        self._window_read_delay: list[int] = []
         self._window_gc: list[int] = []
         self.points = 0
 
@@ -148,7 +153,9 @@ class HealthBook:
         worker.open_now = sample.open_now
         self._lag.extend(sample.lag_ns)
         self._gc.extend(sample.gc_pauses_ns)
+        self._read_delay.extend(sample.read_delay_ns)
         self._window_lag.extend(sample.lag_ns)
+        self._window_read_delay.extend(sample.read_delay_ns)
         self._window_gc.extend(sample.gc_pauses_ns)
 
     def point(self) -> dict[str, float | int | None]:
@@ -168,32 +175,49 @@ class HealthBook:
                 worker.busy_points += 1
             shares.append(share)
         lag = sorted(self._window_lag)
+        read_delay = sorted(self._window_read_delay)
         pauses = self._window_gc
         grown = sum(max(0, w.rss - w.baseline_rss) for w in self._workers.values())
         connected = sum(w.open_now for w in self._workers.values())
-        self._window_lag, self._window_gc = [], []
+        self._window_lag, self._window_gc, self._window_read_delay = [], [], []
         self.points += 1
         return {
             "cpu_share": round(max(shares), 3) if shares else None,
             "loop_lag_p99_s": _round6(_seconds(lag, 0.99)),
             "loop_lag_max_s": _round6(lag[-1] / 1e9 if lag else None),
+            "read_delay_p99_s": _round6(_seconds(read_delay, 0.99)),
             "gc_pause_s": round(sum(pauses) / 1e9, 6),
             "gc_max_pause_s": _round6(max(pauses) / 1e9 if pauses else None),
             "rss_bytes": sum(w.rss for w in self._workers.values()),
             "memory_per_station_bytes": round(grown / connected) if connected else None,
         }
 
-    def summary(self, duration_s: float, cpu_s: dict[int, float]) -> dict[str, Any]:
-        """The ``generator`` entry of load.json (`cpu_s`: each worker's final CPU seconds)."""
+    def summary(
+        self, duration_s: float, cpu_s: dict[int, float], arrival: ArrivalStamp
+    ) -> dict[str, Any]:
+        """The ``generator`` entry of load.json (`cpu_s`: each worker's final CPU seconds;
+        `arrival`: what the run's arrival stamps came from)."""
         lag = sorted(self._lag)
         pauses = sorted(self._gc)
+        read_delay = sorted(self._read_delay)
         lag_p99 = _seconds(lag, 0.99)
         warnings: list[str] = []
         if lag_p99 is not None and lag_p99 > LAG_WARN_S:
+            if arrival is ArrivalStamp.KERNEL:
+                # The answers' arrival is the kernel's: the wait is not in the response times,
+                # but the CALLs went out later than planned, so the load offered was less.
+                delay_p99 = _seconds(read_delay, 0.99) or 0.0
+                effect = (
+                    ": its stations sent their CALLs later than planned (the CSMS got less load"
+                    " than asked for) and answers waited in its sockets (p99"
+                    f" {delay_p99 * 1000:.1f} ms); the response times do not include that wait"
+                    " (the kernel stamped the answers' arrival)"
+                )
+            else:
+                effect = ", so its own delay is part of the response times it measured"
             warnings.append(
                 f"the load generator was a bottleneck: its event-loop lag p99 was"
-                f" {lag_p99 * 1000:.1f} ms (above {LAG_WARN_S * 1000:g} ms), so its own delay"
-                " is part of the response times it measured"
+                f" {lag_p99 * 1000:.1f} ms (above {LAG_WARN_S * 1000:g} ms){effect}"
                 + (
                     f"; longest garbage-collector pause {pauses[-1] / 1e6:.1f} ms"
                     if pauses and pauses[-1] / 1e9 > LAG_WARN_S
@@ -227,6 +251,12 @@ class HealthBook:
                 "p50": _round6(_seconds(lag, 0.5)),
                 "p99": _round6(lag_p99),
                 "max": _round6(lag[-1] / 1e9 if lag else None),
+            },
+            "read_delay_s": {
+                "samples": len(read_delay),
+                "p50": _round6(_seconds(read_delay, 0.5)),
+                "p99": _round6(_seconds(read_delay, 0.99)),
+                "max": _round6(read_delay[-1] / 1e9 if read_delay else None),
             },
             "gc_pauses": {
                 "count": len(pauses),

@@ -93,6 +93,7 @@ _LOAD_SERIES: _Series = (
 _GENERATOR_SERIES: _Series = (
     ("cpu_share", "CPU of the busiest worker (% of a core)", "#7c3aed", 100.0),
     ("loop_lag_p99_s", "event-loop lag p99 (ms)", "#dc2626", 1000.0),
+    ("read_delay_p99_s", "answers' wait in the sockets p99 (ms)", "#16a34a", 1000.0),
     ("gc_pause_s", "GC pause time (ms per second)", "#ea580c", 1000.0),
     ("memory_per_station_bytes", "memory per station (KiB)", "#0891b2", 1 / 1024),
 )
@@ -225,6 +226,14 @@ def print_summary(console: Console, result: LoadResult, paths: Mapping[str, Path
                 "–" if busiest is None else f"{busiest:.0%}",
             )
         )
+        waited = generator.get("read_delay_s", {})
+        if waited.get("samples"):
+            console.print(
+                "answers waited in its sockets p99 {} ms, max {} ms; not in the response times"
+                " (the kernel stamped their arrival)".format(
+                    ms(waited.get("p99")), ms(waited.get("max"))
+                )
+            )
     for warning in result.generator_warnings:
         console.print(f"[yellow]warning[/]: {warning}")
     if result.rules:

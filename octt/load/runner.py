@@ -31,6 +31,7 @@ from octt.load.csms_process import CsmsProcessInfo, ReferenceProcess
 from octt.load.health import HealthBook
 from octt.load.loops import EventLoopKind
 from octt.load.loops import resolve as resolve_loop
+from octt.load.stamped import arrival_stamp_for
 from octt.load.station import DRAIN_S
 from octt.load.stats import ActionSummary, FindingExample, StatsBook
 from octt.load.steady import SteadyState
@@ -103,6 +104,8 @@ class LoadSettings:
             "basic_auth": self.basic_auth_password is not None,
             "tls_verify": self.tls_verify,
             "event_loop": resolve_loop(self.event_loop).value,
+            # The embedded reference CSMS is a ws:// one.
+            "arrival_stamp": arrival_stamp_for(self.csms_url or "ws://").value,
         }
 
 
@@ -503,7 +506,9 @@ class LoadRun:
             workers = tuple(self._infos[i] for i in sorted(self._infos))
             duration = max(0.0, finished - self._start_mono)
             generator = self._health.summary(
-                duration, {i: info.cpu_s for i, info in sorted(self._infos.items())}
+                duration,
+                {i: info.cpu_s for i, info in sorted(self._infos.items())},
+                arrival_stamp_for(self.csms_url),
             )
             self._result = LoadResult(
                 run_id=self.run_id,

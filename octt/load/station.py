@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from octt.clock import Clock
 from octt.load.behaviour import LoadMix, StationBehaviour
 from octt.load.protocol import StationProtocol
+from octt.load.stamped import StampedConnector
 from octt.load.stats import StatsBook
 from octt.load.wire import TlsContext, WireConnection, open_wire
 from octt.transport.websocket import ConnectFailure, TransportClosed, TransportOptions
@@ -102,6 +103,7 @@ class StationPool:
     open_now: int = 0
     own_errors: list[str] = field(default_factory=list)  # octt bugs, kept apart
     tls: TlsContext = field(default_factory=TlsContext)  # wss://: one context for all
+    stamped: StampedConnector | None = None  # ws://: the kernel stamps arrivals (see its module)
 
     def options(self, cp_id: str) -> TransportOptions:
         return TransportOptions(
@@ -133,7 +135,7 @@ async def run_station(pool: StationPool, cp_id: str, start_at: float, end_at: fl
                 if pool.stopping.is_set():
                     return
                 pool.book.connection("attempts")
-                wire = await open_wire(pool.options(cp_id), pool.clock, pool.tls)
+                wire = await open_wire(pool.options(cp_id), pool.clock, pool.tls, pool.stamped)
         except ConnectFailure as exc:
             pool.book.connection("failed", exc.kind.value)
             failures += 1

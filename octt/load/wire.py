@@ -10,7 +10,9 @@ engine's transport: the opening handshake (OCPP-J 1.6 §3.1: the charge point id
 path segment or in place of ``{cp_id}``, subprotocol ``ocpp1.6``, HTTP Basic credentials for
 security profiles 1 and 2), TLS for ``wss://``, the failure kinds, and where the stamps are
 taken: the hand-off stamp just before the frame is written to the socket, the arrival stamp
-when the bytes come out of it, before the frame is parsed.
+when the bytes come out of it, before the frame is parsed. Over plain TCP (``ws://``) a
+connection can run on `octt.load.stamped`'s stream instead of the loop's transport: then the
+arrival stamp is the kernel's receive time of the bytes, however late the loop read them.
 
 Pings from the CSMS are answered by the sans-I/O protocol (RFC 6455 §5.5.2). Fragmented
 messages (RFC 6455 §5.4) are assembled here, since the sans-I/O layer hands out frames.
@@ -40,6 +42,7 @@ except ImportError:  # pragma: no cover - a build without the C extension
     from websockets.utils import apply_mask
 
 from octt.clock import Clock
+from octt.load.stamped import ReadDelays, StampedConnector
 from octt.transport import tls
 from octt.transport.websocket import (
     NO_UPGRADE_ANSWER,
@@ -65,7 +68,13 @@ class WireConnection(asyncio.Protocol):
     complete message with its arrival stamp, and (once) the connection's end. What came before
     (a CALL right behind the handshake's answer, an early close) is handed over on `attach`."""
 
-    def __init__(self, ws: ClientProtocol, clock: Clock, request_headers: dict[str, str]) -> None:
+    def __init__(
+        self,
+        ws: ClientProtocol,
+        clock: Clock,
+        request_headers: dict[str, str],
+        delays: ReadDelays | None = None,
+    ) -> None:
         self._ws = ws
         self._clock = clock
         self._headers = request_headers
@@ -75,6 +84,8 @@ class WireConnection(asyncio.Protocol):
         self._parts: list[bytes] = []  # a fragmented message so far
         self._text = True  # the fragmented message's type
         self._arrival_ns = 0
+        self._waited_ns = 0  # how long it waited in the socket (kernel stamps only)
+        self._delays = delays
         self._abort_timer: asyncio.TimerHandle | None = None
         self._on_message: MessageHandler | None = None
         self._on_lost: LostHandler | None = None
@@ -95,7 +106,14 @@ class WireConnection(asyncio.Protocol):
         self._flush()
 
     def data_received(self, data: bytes) -> None:
-        self._arrival_ns = self._clock.monotonic_ns()
+        self.data_arrived(data, self._clock.monotonic_ns())
+
+    def data_arrived(self, data: bytes, arrival_ns: int, waited_ns: int = 0) -> None:
+        """`data` came in at `arrival_ns` (monotonic): the kernel's stamp from a
+        `octt.load.stamped.StampedStream` (it had waited `waited_ns` in the socket), or the
+        loop's when it read them."""
+        self._arrival_ns = arrival_ns
+        self._waited_ns = waited_ns
         self._ws.receive_data(data)
         self._events()
 
@@ -178,6 +196,8 @@ class WireConnection(asyncio.Protocol):
             self._close_soon()
 
     def _deliver(self, message: str | bytes) -> None:
+        if self._delays is not None:
+            self._delays.add(self._waited_ns)
         if self._on_message is not None:
             self._on_message(message, self._arrival_ns)
         else:
@@ -275,12 +295,16 @@ def _handshake_failure(exc: BaseException) -> ConnectFailure:
 
 
 async def open_wire(
-    options: TransportOptions, clock: Clock, tls_context: TlsContext | None = None
+    options: TransportOptions,
+    clock: Clock,
+    tls_context: TlsContext | None = None,
+    stamped: StampedConnector | None = None,
 ) -> WireConnection:
     """Open the connection (TCP, TLS for ``wss://``, the WebSocket upgrade) within the
     connect timeout; `ConnectFailure` with the same kinds as the engine's transport.
     `tls_context`: the stations' shared TLS set-up (`TlsContext`), instead of building one
-    for this connection."""
+    for this connection. `stamped`: plain TCP goes through it, so that arrivals carry the
+    kernel's stamps (`octt.load.stamped`); without it, or for TLS, the loop's transport."""
     url = options.url
     try:
         uri = parse_uri(url)
@@ -295,17 +319,21 @@ async def open_wire(
         max_size=options.max_frame_bytes,
     )
     loop = asyncio.get_running_loop()
-    wire = WireConnection(ws, clock, headers)
+    plain = stamped if ssl_context is None else None  # the kernel's stamps: plain TCP only
+    wire = WireConnection(ws, clock, headers, plain.delays if plain is not None else None)
     try:
         async with asyncio.timeout(options.connect_timeout_s):
             try:
-                await loop.create_connection(
-                    lambda: wire,
-                    uri.host,
-                    uri.port,
-                    ssl=ssl_context,
-                    server_hostname=uri.host if ssl_context is not None else None,
-                )
+                if plain is not None:
+                    await plain.connect(uri.host, uri.port, wire)
+                else:
+                    await loop.create_connection(
+                        lambda: wire,
+                        uri.host,
+                        uri.port,
+                        ssl=ssl_context,
+                        server_hostname=uri.host if ssl_context is not None else None,
+                    )
                 await wire.handshake_done()
             except BaseException:
                 if wire.transport is not None:

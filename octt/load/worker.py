@@ -32,6 +32,7 @@ from octt.load.health import (
     steady_gc,
 )
 from octt.load.loops import EventLoopKind, loop_factory
+from octt.load.stamped import ArrivalStamp, ReadDelays, StampedConnector, arrival_stamp_for
 from octt.load.station import DRAIN_S, StationPool, run_station
 from octt.load.stats import StatsBook, StatsDelta
 from octt.validation.frames import FrameValidator
@@ -258,17 +259,24 @@ async def _work(
     loop = asyncio.get_running_loop()
     book = StatsBook()
     book.track_changes()
+    clock = SystemClock()
+    read_delays = ReadDelays()
     pool = StationPool(
         csms_url=spec.csms_url,
         mix=spec.mix,
         validator=validator,
         book=book,
-        clock=SystemClock(),
+        clock=clock,
         rng=random.Random(spec.seed),
         response_timeout_s=spec.response_timeout_s,
         connect_timeout_s=spec.connect_timeout_s,
         basic_auth_password=spec.basic_auth_password,
         tls_verify=spec.tls_verify,
+        stamped=(
+            StampedConnector(clock, read_delays)
+            if arrival_stamp_for(spec.csms_url) is ArrivalStamp.KERNEL
+            else None
+        ),
     )
     peak = _Peak()
     lag = LoopLag()
@@ -307,7 +315,7 @@ async def _work(
             rss = resident_bytes()
             peak.note(rss, pool.open_now)
             if not everything.done():
-                health = _health(lag, gc_watch, rss, peak.baseline, pool.open_now)
+                health = _health(lag, read_delays, gc_watch, rss, peak.baseline, pool.open_now)
                 conn.send(
                     WorkerReport(spec.index, book.take_delta(), pool.open_now, rss, health=health)
                 )
@@ -334,17 +342,23 @@ async def _work(
         own_error_count=len(pool.own_errors),
     )
     rss = resident_bytes()
-    health = _health(lag, gc_watch, rss, peak.baseline, 0)
+    health = _health(lag, read_delays, gc_watch, rss, peak.baseline, 0)
     conn.send(WorkerReport(spec.index, book.take_delta(), 0, rss, True, info, health=health))
 
 
 def _health(
-    lag: LoopLag, gc_watch: GcWatch, rss: int, baseline: int, open_now: int
+    lag: LoopLag,
+    read_delays: ReadDelays,
+    gc_watch: GcWatch,
+    rss: int,
+    baseline: int,
+    open_now: int,
 ) -> HealthSample:
     usage = resource.getrusage(resource.RUSAGE_SELF)
     return HealthSample(
         cpu_s=usage.ru_utime + usage.ru_stime,
         lag_ns=lag.take(),
+        read_delay_ns=read_delays.take(),
         gc_pauses_ns=gc_watch.take_pauses(),
         rss=rss,
         baseline_rss=baseline,

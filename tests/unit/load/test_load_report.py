@@ -75,10 +75,14 @@ def test_the_generator_reports_on_itself_in_the_html_and_the_summary() -> None:
     busy = result(generator=summary)
     html = render_html(busy.to_json())
     assert "Warning:</strong> the load generator was a bottleneck" in html
+    assert "the kernel's receive time of each answer" in html
+    assert "<th>answers' wait in the sockets</th>" in html
+    assert "p99 0.30 ms" in html  # the samples' wait (50 us, 300 us)
     out_console, out = console()
     print_summary(out_console, busy, {})
     text = " ".join(out.getvalue().split())
     assert "load generator: event-loop lag p50" in text and "GC pauses 1, longest 2.00 ms" in text
+    assert "answers waited in its sockets p99 0.30 ms, max 0.30 ms; not in the response" in text
     assert (
         "warning: the load generator was a bottleneck: its event-loop lag p99 was 50.0 ms" in text
     )

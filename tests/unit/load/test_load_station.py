@@ -161,7 +161,9 @@ def test_connection_attempts_wait_for_a_turn(monkeypatch: pytest.MonkeyPatch) ->
         def send(self, text: str) -> int:
             return 0
 
-    async def fake_open(options: TransportOptions, clock: object, tls: object) -> FakeWire:
+    async def fake_open(
+        options: TransportOptions, clock: object, tls: object, stamped: object
+    ) -> FakeWire:
         under_way[0] += 1
         under_way[1] = max(under_way)
         await asyncio.sleep(0)  # the handshake's round trips

@@ -16,6 +16,7 @@ from websockets.http11 import Request, Response
 
 from octt.clock import SystemClock
 from octt.load import wire as wire_module
+from octt.load.stamped import ReadDelays, StampedConnector, kernel_stamps_available
 from octt.load.wire import WireConnection, open_wire
 from octt.transport.websocket import (
     ConnectFailure,
@@ -25,6 +26,17 @@ from octt.transport.websocket import (
 )
 
 Handler = Callable[[ServerConnection], Awaitable[None]]
+
+
+@pytest.fixture(params=["event loop", "kernel"])
+def stamped(request: pytest.FixtureRequest) -> StampedConnector | None:
+    """Each test over both ways to the socket: the loop's transport, and the stream that reads
+    the kernel's arrival stamps (where the system has them)."""
+    if request.param == "event loop":
+        return None
+    if not kernel_stamps_available():
+        pytest.skip("this system does not stamp received TCP data")
+    return StampedConnector(SystemClock(), ReadDelays())
 
 
 async def _with_server(
@@ -43,7 +55,9 @@ async def _with_server(
         await scenario(f"ws://127.0.0.1:{port}/ocpp")
 
 
-def test_a_message_goes_out_and_the_answer_comes_back_stamped() -> None:
+def test_a_message_goes_out_and_the_answer_comes_back_stamped(
+    stamped: StampedConnector | None,
+) -> None:
     seen: dict[str, object] = {}
 
     async def echo(ws: ServerConnection) -> None:
@@ -54,7 +68,9 @@ def test_a_message_goes_out_and_the_answer_comes_back_stamped() -> None:
 
     async def scenario(url: str) -> None:
         clock = SystemClock()
-        wire = await open_wire(TransportOptions(url, "CP-1", basic_auth_password="pw"), clock)
+        wire = await open_wire(
+            TransportOptions(url, "CP-1", basic_auth_password="pw"), clock, None, stamped
+        )
         got: asyncio.Queue[tuple[str | bytes, int]] = asyncio.Queue()
         wire.attach(lambda message, stamp: got.put_nowait((message, stamp)), lambda closed: None)
         sent = wire.send('[2,"1","Heartbeat",{}]')
@@ -63,20 +79,24 @@ def test_a_message_goes_out_and_the_answer_comes_back_stamped() -> None:
         assert sent <= arrived <= clock.monotonic_ns()
         assert wire.subprotocol == "ocpp1.6"
         await wire.close()
+        if stamped is not None:  # one wait noted per message: not the upgrade, not the close
+            assert stamped.delays is not None and len(stamped.delays.take()) == 1
 
     asyncio.run(_with_server(echo, scenario))
     assert seen["path"] == "/ocpp/CP-1"
     assert seen["auth"] == "Basic Q1AtMTpwdw=="  # CP-1:pw
 
 
-def test_fragments_make_one_message_and_pings_are_answered() -> None:
+def test_fragments_make_one_message_and_pings_are_answered(
+    stamped: StampedConnector | None,
+) -> None:
     async def fragments(ws: ServerConnection) -> None:
         await ws.ping()
         await ws.send(iter(["[3,", '"1",', "{}]"]))
         await ws.wait_closed()
 
     async def scenario(url: str) -> None:
-        wire = await open_wire(TransportOptions(url, "CP-2"), SystemClock())
+        wire = await open_wire(TransportOptions(url, "CP-2"), SystemClock(), None, stamped)
         got: asyncio.Queue[str | bytes] = asyncio.Queue()
         wire.attach(lambda message, stamp: got.put_nowait(message), lambda closed: None)
         assert await asyncio.wait_for(got.get(), 5) == '[3,"1",{}]'
@@ -85,12 +105,14 @@ def test_fragments_make_one_message_and_pings_are_answered() -> None:
     asyncio.run(_with_server(fragments, scenario))
 
 
-def test_a_close_from_the_csms_is_reported_once_with_its_code() -> None:
+def test_a_close_from_the_csms_is_reported_once_with_its_code(
+    stamped: StampedConnector | None,
+) -> None:
     async def closer(ws: ServerConnection) -> None:
         await ws.close(4000, "replaced")
 
     async def scenario(url: str) -> None:
-        wire = await open_wire(TransportOptions(url, "CP-3"), SystemClock())
+        wire = await open_wire(TransportOptions(url, "CP-3"), SystemClock(), None, stamped)
         lost: asyncio.Queue[TransportClosed] = asyncio.Queue()
         wire.attach(lambda message, stamp: None, lost.put_nowait)
         closed = await asyncio.wait_for(lost.get(), 5)
@@ -101,13 +123,13 @@ def test_a_close_from_the_csms_is_reported_once_with_its_code() -> None:
     asyncio.run(_with_server(closer, scenario))
 
 
-def test_a_refused_upgrade_is_an_http_status_failure() -> None:
+def test_a_refused_upgrade_is_an_http_status_failure(stamped: StampedConnector | None) -> None:
     def refuse(connection: ServerConnection, request: Request) -> Response:
         return Response(401, "Unauthorized", Headers(), b"")
 
     async def scenario(url: str) -> None:
         with pytest.raises(ConnectFailure) as failure:
-            await open_wire(TransportOptions(url, "CP-4"), SystemClock())
+            await open_wire(TransportOptions(url, "CP-4"), SystemClock(), None, stamped)
         assert (failure.value.kind, failure.value.status) == (ConnectFailureKind.HTTP_STATUS, 401)
         assert "HTTP 401" in failure.value.detail
 
@@ -124,23 +146,27 @@ def test_a_refused_upgrade_is_an_http_status_failure() -> None:
         ("http://127.0.0.1:9", ConnectFailureKind.INVALID_URL),
     ],
 )
-def test_failures_before_the_upgrade_have_their_kind(url: str, kind: ConnectFailureKind) -> None:
+def test_failures_before_the_upgrade_have_their_kind(
+    url: str, kind: ConnectFailureKind, stamped: StampedConnector | None
+) -> None:
     async def scenario() -> ConnectFailure:
         with pytest.raises(ConnectFailure) as failure:
-            await open_wire(TransportOptions(url, "CP-5", connect_timeout_s=2), SystemClock())
+            await open_wire(
+                TransportOptions(url, "CP-5", connect_timeout_s=2), SystemClock(), None, stamped
+            )
         return failure.value
 
     assert asyncio.run(scenario()).kind is kind
 
 
-def test_a_csms_that_never_answers_the_upgrade_times_out() -> None:
+def test_a_csms_that_never_answers_the_upgrade_times_out(stamped: StampedConnector | None) -> None:
     async def scenario() -> ConnectFailure:
         server = await asyncio.start_server(lambda r, w: None, "127.0.0.1", 0)
         port = server.sockets[0].getsockname()[1]
         try:
             with pytest.raises(ConnectFailure) as failure:
                 options = TransportOptions(f"ws://127.0.0.1:{port}", "CP-6", connect_timeout_s=0.2)
-                await open_wire(options, SystemClock())
+                await open_wire(options, SystemClock(), None, stamped)
             return failure.value
         finally:
             server.close()

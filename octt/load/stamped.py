@@ -1,0 +1,340 @@
+"""A TCP stream for load stations whose every read carries the kernel's arrival time.
+
+A load worker times each answer from the moment its CALL was handed to the socket to the
+moment the answer arrived. If the arrival is stamped when the event loop gets round to reading
+the socket, a busy worker (a ramp-up of a thousand connections a second, a core shared by two
+workers) adds its own delay to every figure, and the figures blame the CSMS for it. Linux stamps
+every segment it receives (``SO_TIMESTAMPNS``, socket(7)) and hands the stamp of what a
+``recvmsg`` returns over with the data. So this stream reads with ``recvmsg`` and reports the
+arrival as the kernel saw it, moved onto the monotonic clock the hand-off stamp uses: now on the
+monotonic clock minus how long ago, on the real-time clock the kernel stamps with, the data
+came in. That wait is the worker's own delay: it goes with the data, and the stations note it
+for each message in a `ReadDelays` sink, so the generator still reports it (and warns when it
+was large), apart from the CSMS's figures.
+
+The stream is the small part of an asyncio transport a `octt.load.wire.WireConnection` uses
+(write, write_eof, close, abort), on a non-blocking socket watched with the loop's
+``add_reader``/``add_writer``. It carries plain TCP only (``ws://``); a ``wss://`` station
+keeps the loop's TLS transport and its arrival stamps are the loop's (`ArrivalStamp`).
+Where the platform has no ``SO_TIMESTAMPNS``, `kernel_stamps_available` is False and the
+stations use the loop's transport for plain TCP too.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import ipaddress
+import os
+import socket
+import struct
+import sys
+import time
+from array import array
+from enum import StrEnum
+from typing import Final, Protocol
+
+from octt.clock import Clock
+
+#: socket(7): receive a struct timespec (CLOCK_REALTIME) with each read. Python does not name
+#: the option; 35 is its number in Linux's generic socket header, which x86, ARM, RISC-V,
+#: PowerPC and s390 use (`kernel_stamps_available` checks that the kernel takes it).
+SO_TIMESTAMPNS: Final = 35 if sys.platform == "linux" else None
+_TIMESPEC: Final = struct.Struct("@qq")
+_ANCILLARY_SIZE: Final = socket.CMSG_SPACE(_TIMESPEC.size) if SO_TIMESTAMPNS else 0
+#: The most one read takes out of the socket (answers are a few hundred bytes; a large
+#: CALL from the CSMS takes several reads, which the WebSocket parser joins).
+READ_SIZE: Final = 256 * 1024
+
+
+class ArrivalStamp(StrEnum):
+    """Where a load run's arrival stamps come from (load.json ``settings.arrival_stamp``)."""
+
+    KERNEL = "kernel"  # the kernel's receive time of the bytes (this module)
+    EVENT_LOOP = "event loop"  # when the event loop read them (wss://, or no SO_TIMESTAMPNS)
+
+
+@functools.cache
+def kernel_stamps_available() -> bool:
+    """Whether this system stamps received TCP data (asked once: a socket takes the option)."""
+    if SO_TIMESTAMPNS is None or not hasattr(socket.socket, "recvmsg_into"):
+        return False
+    try:
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+            probe.setsockopt(socket.SOL_SOCKET, SO_TIMESTAMPNS, 1)
+            return bool(probe.getsockopt(socket.SOL_SOCKET, SO_TIMESTAMPNS))
+    except OSError:
+        return False
+
+
+def arrival_stamp_for(url: str) -> ArrivalStamp:
+    """What a station connecting to `url` stamps arrivals with."""
+    if url.lower().startswith("ws://") and kernel_stamps_available():
+        return ArrivalStamp.KERNEL
+    return ArrivalStamp.EVENT_LOOP
+
+
+class ReadDelays:
+    """How long the stations' messages waited in their sockets before the worker read them
+    (ns each; the closing handshakes after the run are not messages, and do not count)."""
+
+    def __init__(self) -> None:
+        self._samples: array[int] = array("q")
+
+    def add(self, delay_ns: int) -> None:
+        self._samples.append(delay_ns)
+
+    def take(self) -> tuple[int, ...]:
+        taken = tuple(self._samples)
+        self._samples = array("q")
+        return taken
+
+
+class StreamReceiver(Protocol):
+    """What the stream drives (`octt.load.wire.WireConnection` is one)."""
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None: ...
+
+    def data_arrived(self, data: bytes, arrival_ns: int, waited_ns: int = 0) -> None: ...
+
+    def eof_received(self) -> bool | None: ...
+
+    def connection_lost(self, exc: Exception | None) -> None: ...
+
+
+class StampedStream(asyncio.Transport):
+    """One connected, non-blocking TCP socket read with its kernel arrival stamps."""
+
+    def __init__(
+        self,
+        sock: socket.socket,
+        receiver: StreamReceiver,
+        clock: Clock,
+        read_buffer: bytearray,
+    ) -> None:
+        super().__init__()
+        self._loop = asyncio.get_running_loop()
+        self._sock: socket.socket | None = sock
+        self._fd = sock.fileno()
+        self._receiver = receiver
+        self._clock = clock
+        self._buffer = read_buffer  # shared by the streams of one loop: one read at a time
+        self._view = memoryview(read_buffer)
+        self._pending = bytearray()  # what the socket did not take yet
+        self._closing = False
+        self._eof_wanted = False
+        self._loop.add_reader(self._fd, self._readable)
+        receiver.connection_made(self)
+
+    # -- what the receiver calls -----------------------------------------------------------
+
+    def write(self, data: bytes | bytearray | memoryview) -> None:
+        sock = self._sock
+        if sock is None or self._closing or self._eof_wanted:
+            return
+        if self._pending:  # the socket is full: keep the order
+            self._pending += data
+            return
+        try:
+            sent = sock.send(data)
+        except (BlockingIOError, InterruptedError):
+            sent = 0
+        except OSError as exc:
+            self._fail(exc)
+            return
+        if sent < len(data):
+            self._pending += memoryview(data)[sent:]
+            self._loop.add_writer(self._fd, self._writable)
+
+    def can_write_eof(self) -> bool:
+        return True
+
+    def write_eof(self) -> None:
+        if self._sock is None or self._eof_wanted:
+            return
+        self._eof_wanted = True
+        if not self._pending:
+            self._shutdown_write()
+
+    def is_closing(self) -> bool:
+        return self._closing or self._sock is None
+
+    def close(self) -> None:
+        """Stop reading; close once what is written has gone out."""
+        if self._closing or self._sock is None:
+            return
+        self._closing = True
+        self._loop.remove_reader(self._fd)
+        if not self._pending:
+            self._finish(None)
+
+    def abort(self) -> None:
+        self._finish(None)
+
+    def get_extra_info(self, name: str, default: object = None) -> object:
+        if name == "socket":
+            return self._sock
+        if name == "peername" and self._sock is not None:
+            try:
+                return self._sock.getpeername()
+            except OSError:
+                return default
+        return default
+
+    # -- inside ----------------------------------------------------------------------------
+
+    def _readable(self) -> None:
+        sock = self._sock
+        if sock is None:
+            return
+        try:
+            size, ancillary, _flags, _address = sock.recvmsg_into([self._buffer], _ANCILLARY_SIZE)
+        except (BlockingIOError, InterruptedError):
+            return
+        except OSError as exc:
+            self._fail(exc)
+            return
+        if not size:  # the peer closed its side
+            self._loop.remove_reader(self._fd)
+            if not self._receiver.eof_received():
+                self.close()
+            return
+        now = self._clock.monotonic_ns()
+        waited = 0
+        for level, kind, payload in ancillary:
+            if level == socket.SOL_SOCKET and kind == SO_TIMESTAMPNS:
+                seconds, nanoseconds = _TIMESPEC.unpack_from(payload)
+                # The kernel stamps on the real-time clock; both clocks are read here, a few
+                # microseconds apart, so only the difference crosses from one to the other.
+                waited = max(0, time.time_ns() - (seconds * 1_000_000_000 + nanoseconds))
+                break
+        self._receiver.data_arrived(bytes(self._view[:size]), now - waited, waited)
+
+    def _writable(self) -> None:
+        sock = self._sock
+        if sock is None:
+            return
+        try:
+            sent = sock.send(self._pending)
+        except (BlockingIOError, InterruptedError):
+            return
+        except OSError as exc:
+            self._fail(exc)
+            return
+        del self._pending[:sent]
+        if self._pending:
+            return
+        self._loop.remove_writer(self._fd)
+        if self._closing:
+            self._finish(None)
+        elif self._eof_wanted:
+            self._shutdown_write()
+
+    def _shutdown_write(self) -> None:
+        if self._sock is not None:
+            try:
+                self._sock.shutdown(socket.SHUT_WR)
+            except OSError as exc:
+                self._fail(exc)
+
+    def _fail(self, exc: OSError) -> None:
+        self._finish(exc)
+
+    def _finish(self, exc: Exception | None) -> None:
+        sock, self._sock = self._sock, None
+        if sock is None:
+            return
+        self._closing = True
+        self._loop.remove_reader(self._fd)
+        self._loop.remove_writer(self._fd)
+        self._pending.clear()
+        sock.close()
+        # As asyncio's transports do: the receiver hears of the end on the next iteration,
+        # not inside the call that ended it.
+        self._loop.call_soon(self._receiver.connection_lost, exc)
+
+
+async def _connected(
+    loop: asyncio.AbstractEventLoop, sock: socket.socket, address: tuple[object, ...]
+) -> None:
+    """Connect the non-blocking `sock` (connect(2): EINPROGRESS, then writable, then the
+    outcome in SO_ERROR). Not `loop.sock_connect`: uvloop's looks the address up again in its
+    resolver's thread pool on every call, a tenth of a connection's cost in a ramp-up."""
+    try:
+        sock.connect(address)
+        return
+    except (BlockingIOError, InterruptedError):
+        pass
+    fd = sock.fileno()
+    done: asyncio.Future[None] = loop.create_future()
+
+    def writable() -> None:
+        if not done.done():
+            done.set_result(None)
+
+    loop.add_writer(fd, writable)
+    try:
+        await done
+    finally:
+        loop.remove_writer(fd)
+    error = sock.getsockopt(socket.SOL_SOCKET, socket.SO_ERROR)
+    if error:
+        raise OSError(error, os.strerror(error))
+
+
+#: A socket family and an address for `socket.connect`.
+_Address = tuple[int, tuple[object, ...]]
+
+
+class StampedConnector:
+    """Opens `StampedStream`s for the stations of one worker: the read buffer they share, where
+    their read delays go, and the CSMS's resolved address (looked up once per host)."""
+
+    def __init__(self, clock: Clock, delays: ReadDelays | None = None) -> None:
+        self._clock = clock
+        self.delays = delays  # where the stations note how long their messages waited
+        self._buffer = bytearray(READ_SIZE)
+        self._addresses: dict[tuple[str, int], list[_Address]] = {}
+
+    async def connect(self, host: str, port: int, receiver: StreamReceiver) -> StampedStream:
+        """Connect, then hand the stream to `receiver` (`OSError` if no address answers)."""
+        loop = asyncio.get_running_loop()
+        last: OSError | None = None
+        for family, address in await self._resolve(host, port):
+            sock = socket.socket(family, socket.SOCK_STREAM)
+            try:
+                sock.setblocking(False)
+                # What asyncio does for its TCP transports: a frame goes out when written.
+                sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+                sock.setsockopt(socket.SOL_SOCKET, SO_TIMESTAMPNS or 0, 1)
+                await _connected(loop, sock, address)
+            except OSError as exc:
+                sock.close()
+                last = exc
+                continue
+            except BaseException:
+                sock.close()
+                raise
+            return StampedStream(sock, receiver, self._clock, self._buffer)
+        raise last or OSError(f"no address for {host}")
+
+    async def _resolve(self, host: str, port: int) -> list[_Address]:
+        key = (host, port)
+        known = self._addresses.get(key)
+        if known is not None:
+            return known
+        try:
+            numeric = ipaddress.ip_address(host.strip("[]"))
+        except ValueError:
+            infos = await asyncio.get_running_loop().getaddrinfo(
+                host, port, type=socket.SOCK_STREAM
+            )
+            found: list[_Address] = [
+                (family, tuple(address)) for family, _t, _p, _c, address in infos
+            ]
+        else:
+            family = socket.AF_INET6 if numeric.version == 6 else socket.AF_INET
+            found = [(family, (str(numeric), port))]
+        if found:
+            self._addresses[key] = found
+        return found
