@@ -26,6 +26,7 @@ import asyncio
 import functools
 import ipaddress
 import os
+import platform
 import socket
 import struct
 import sys
@@ -36,10 +37,20 @@ from typing import Final, Protocol
 
 from octt.clock import Clock
 
+#: Machines whose Linux takes its socket options' numbers from the generic header.
+_GENERIC_SOCKET_NUMBERS: Final = frozenset(
+    {"x86_64", "amd64", "i386", "i686", "aarch64", "arm64", "armv7l", "armv8l", "riscv64",
+     "ppc64le", "ppc64", "s390x", "loongarch64"}
+)  # fmt: skip
 #: socket(7): receive a struct timespec (CLOCK_REALTIME) with each read. Python does not name
-#: the option; 35 is its number in Linux's generic socket header, which x86, ARM, RISC-V,
-#: PowerPC and s390 use (`kernel_stamps_available` checks that the kernel takes it).
-SO_TIMESTAMPNS: Final = 35 if sys.platform == "linux" else None
+#: the option; 35 is its number in Linux's generic socket header (alpha, MIPS, PA-RISC and
+#: SPARC number it otherwise: no kernel stamps there). `kernel_stamps_available` also checks
+#: that the kernel takes it.
+SO_TIMESTAMPNS: Final = (
+    35
+    if sys.platform == "linux" and platform.machine().lower() in _GENERIC_SOCKET_NUMBERS
+    else None
+)
 _TIMESPEC: Final = struct.Struct("@qq")
 _ANCILLARY_SIZE: Final = socket.CMSG_SPACE(_TIMESPEC.size) if SO_TIMESTAMPNS else 0
 #: The most one read takes out of the socket (answers are a few hundred bytes; a large
