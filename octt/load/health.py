@@ -119,6 +119,16 @@ def _round6(value: float | None) -> float | None:
     return None if value is None else round(value, 6)
 
 
+def _spread(ordered: list[int]) -> dict[str, int | float | None]:
+    """Samples (ns, sorted) as load.json gives them: how many, p50, p99 and max in seconds."""
+    return {
+        "samples": len(ordered),
+        "p50": _round6(_seconds(ordered, 0.5)),
+        "p99": _round6(_seconds(ordered, 0.99)),
+        "max": _round6(ordered[-1] / 1e9 if ordered else None),
+    }
+
+
 @dataclass
 class _Worker:
     cpu_s: float = 0.0
@@ -206,7 +216,7 @@ class HealthBook:
             if arrival is ArrivalStamp.KERNEL:
                 # The answers' arrival is the kernel's: the wait is not in the response times,
                 # but the CALLs went out later than planned, so the load offered was less.
-                delay_p99 = _seconds(read_delay, 0.99) or 0.0
+                delay_p99 = _seconds(read_delay, 0.99) or 0.0  # no answer read: no wait
                 effect = (
                     ": its stations sent their CALLs later than planned (the CSMS got less load"
                     " than asked for) and answers waited in its sockets (p99"
@@ -246,18 +256,8 @@ class HealthBook:
                 "cpu_saturated_part": CPU_WARN_PART,
             },
             "cpu_share": shares,
-            "loop_lag_s": {
-                "samples": len(lag),
-                "p50": _round6(_seconds(lag, 0.5)),
-                "p99": _round6(lag_p99),
-                "max": _round6(lag[-1] / 1e9 if lag else None),
-            },
-            "read_delay_s": {
-                "samples": len(read_delay),
-                "p50": _round6(_seconds(read_delay, 0.5)),
-                "p99": _round6(_seconds(read_delay, 0.99)),
-                "max": _round6(read_delay[-1] / 1e9 if read_delay else None),
-            },
+            "loop_lag_s": _spread(lag),
+            "read_delay_s": _spread(read_delay),
             "gc_pauses": {
                 "count": len(pauses),
                 "total_s": round(sum(pauses) / 1e9, 6),

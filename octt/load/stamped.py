@@ -151,7 +151,7 @@ class StampedStream(asyncio.Transport):
         except (BlockingIOError, InterruptedError):
             sent = 0
         except OSError as exc:
-            self._fail(exc)
+            self._finish(exc)
             return
         if sent < len(data):
             self._pending += memoryview(data)[sent:]
@@ -182,16 +182,6 @@ class StampedStream(asyncio.Transport):
     def abort(self) -> None:
         self._finish(None)
 
-    def get_extra_info(self, name: str, default: object = None) -> object:
-        if name == "socket":
-            return self._sock
-        if name == "peername" and self._sock is not None:
-            try:
-                return self._sock.getpeername()
-            except OSError:
-                return default
-        return default
-
     # -- inside ----------------------------------------------------------------------------
 
     def _readable(self) -> None:
@@ -203,7 +193,7 @@ class StampedStream(asyncio.Transport):
         except (BlockingIOError, InterruptedError):
             return
         except OSError as exc:
-            self._fail(exc)
+            self._finish(exc)
             return
         if not size:  # the peer closed its side
             self._loop.remove_reader(self._fd)
@@ -230,7 +220,7 @@ class StampedStream(asyncio.Transport):
         except (BlockingIOError, InterruptedError):
             return
         except OSError as exc:
-            self._fail(exc)
+            self._finish(exc)
             return
         del self._pending[:sent]
         if self._pending:
@@ -246,10 +236,7 @@ class StampedStream(asyncio.Transport):
             try:
                 self._sock.shutdown(socket.SHUT_WR)
             except OSError as exc:
-                self._fail(exc)
-
-    def _fail(self, exc: OSError) -> None:
-        self._finish(exc)
+                self._finish(exc)
 
     def _finish(self, exc: Exception | None) -> None:
         sock, self._sock = self._sock, None
