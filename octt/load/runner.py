@@ -335,6 +335,7 @@ class LoadRun:
                 basic_auth_password=settings.basic_auth_password,
                 tls_verify=settings.tls_verify,
                 event_loop=resolve_loop(settings.event_loop),
+                workers=count,
             )
             receive, send = context.Pipe(duplex=False)
             process = context.Process(

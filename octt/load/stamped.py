@@ -17,12 +17,14 @@ The stream is the small part of an asyncio transport a `octt.load.wire.WireConne
 ``add_reader``/``add_writer``. It carries plain TCP only (``ws://``); a ``wss://`` station
 keeps the loop's TLS transport and its arrival stamps are the loop's (`ArrivalStamp`).
 Where the platform has no ``SO_TIMESTAMPNS``, `kernel_stamps_available` is False and the
-stations use the loop's transport for plain TCP too.
+stations use the loop's transport for plain TCP too. The connector binds each socket to the
+worker's next local port (`octt.load.ports`) before it connects, where the worker has them.
 """
 
 from __future__ import annotations
 
 import asyncio
+import errno
 import functools
 import ipaddress
 import os
@@ -36,6 +38,7 @@ from enum import StrEnum
 from typing import Final, Protocol
 
 from octt.clock import Clock
+from octt.load.ports import SourcePorts
 
 #: Machines whose Linux takes its socket options' numbers from the generic header.
 _GENERIC_SOCKET_NUMBERS: Final = frozenset(
@@ -122,9 +125,14 @@ class StampedStream(asyncio.Transport):
         receiver: StreamReceiver,
         clock: Clock,
         read_buffer: bytearray,
+        loop: asyncio.AbstractEventLoop,
+        bound: tuple[SourcePorts, int] | None = None,
     ) -> None:
+        """`bound`: the ports the socket's local port was taken from, and the port (it goes
+        back when the socket is closed)."""
         super().__init__()
-        self._loop = asyncio.get_running_loop()
+        self._loop = loop
+        self._bound = bound
         self._sock: socket.socket | None = sock
         self._fd = sock.fileno()
         self._receiver = receiver
@@ -246,7 +254,7 @@ class StampedStream(asyncio.Transport):
         self._loop.remove_reader(self._fd)
         self._loop.remove_writer(self._fd)
         self._pending.clear()
-        sock.close()
+        _close(sock, self._bound)
         # As asyncio's transports do: the receiver hears of the end on the next iteration,
         # not inside the call that ended it.
         self._loop.call_soon(self._receiver.connection_lost, exc)
@@ -258,11 +266,16 @@ async def _connected(
     """Connect the non-blocking `sock` (connect(2): EINPROGRESS, then writable, then the
     outcome in SO_ERROR). Not `loop.sock_connect`: uvloop's looks the address up again in its
     resolver's thread pool on every call, a tenth of a connection's cost in a ramp-up."""
-    try:
-        sock.connect(address)
+    error = sock.connect_ex(address)
+    if error in _UNDER_WAY:
+        # Asking again is how connect(2) reports progress: 0 once the handshake is done (on
+        # loopback, nearly always by now), EALREADY while it is not. Done at once, the
+        # stream needs no writer watch added and removed (in uvloop, a poll handle each).
+        error = sock.connect_ex(address)
+    if error in _CONNECTED:
         return
-    except (BlockingIOError, InterruptedError):
-        pass
+    if error not in _UNDER_WAY:
+        raise OSError(error, os.strerror(error))
     fd = sock.fileno()
     done: asyncio.Future[None] = loop.create_future()
 
@@ -280,17 +293,39 @@ async def _connected(
         raise OSError(error, os.strerror(error))
 
 
+def _close(sock: socket.socket, bound: tuple[SourcePorts, int] | None) -> None:
+    """Close `sock`; the local port it was `bound` to goes back to its `SourcePorts`."""
+    sock.close()
+    if bound is not None:
+        ports, port = bound
+        ports.give_back(port)
+
+
+#: connect(2) on a non-blocking socket: the handshake has started, or is still going.
+_UNDER_WAY: Final = frozenset({errno.EINPROGRESS, errno.EALREADY, errno.EWOULDBLOCK, errno.EINTR})
+#: connect(2): connected (EISCONN: by an earlier call).
+_CONNECTED: Final = frozenset({0, errno.EISCONN})
+#: Created non-blocking where the platform can (one system call less than `setblocking`).
+_NONBLOCKING_STREAM: Final = socket.SOCK_STREAM | getattr(socket, "SOCK_NONBLOCK", 0)
+
+
 #: A socket family and an address for `socket.connect`.
 _Address = tuple[int, tuple[object, ...]]
 
 
 class StampedConnector:
     """Opens `StampedStream`s for the stations of one worker: the read buffer they share, where
-    their read delays go, and the CSMS's resolved address (looked up once per host)."""
+    their read delays go, the CSMS's resolved address (looked up once per host), and the local
+    ports the connections are bound to."""
 
-    def __init__(self, clock: Clock, delays: ReadDelays | None = None) -> None:
+    def __init__(
+        self, clock: Clock, delays: ReadDelays | None = None, ports: SourcePorts | None = None
+    ) -> None:
+        """`ports`: the local ports to bind the connections to (`octt.load.ports`); without
+        them, the kernel chooses on connect."""
         self._clock = clock
         self.delays = delays  # where the stations note how long their messages waited
+        self._ports = ports
         self._buffer = bytearray(READ_SIZE)
         self._addresses: dict[tuple[str, int], list[_Address]] = {}
 
@@ -299,21 +334,27 @@ class StampedConnector:
         loop = asyncio.get_running_loop()
         last: OSError | None = None
         for family, address in await self._resolve(host, port):
-            sock = socket.socket(family, socket.SOCK_STREAM)
+            sock = socket.socket(family, _NONBLOCKING_STREAM)
+            bound: tuple[SourcePorts, int] | None = None
             try:
-                sock.setblocking(False)
+                if not _NONBLOCKING_STREAM & ~socket.SOCK_STREAM:
+                    sock.setblocking(False)  # the platform has no SOCK_NONBLOCK
                 # What asyncio does for its TCP transports: a frame goes out when written.
                 sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
                 sock.setsockopt(socket.SOL_SOCKET, SO_TIMESTAMPNS or 0, 1)
+                if self._ports is not None:
+                    local_port = self._ports.bind(sock)
+                    if local_port is not None:
+                        bound = (self._ports, local_port)
                 await _connected(loop, sock, address)
             except OSError as exc:
-                sock.close()
+                _close(sock, bound)
                 last = exc
                 continue
             except BaseException:
-                sock.close()
+                _close(sock, bound)
                 raise
-            return StampedStream(sock, receiver, self._clock, self._buffer)
+            return StampedStream(sock, receiver, self._clock, self._buffer, loop, bound)
         raise last or OSError(f"no address for {host}")
 
     async def _resolve(self, host: str, port: int) -> list[_Address]:

@@ -32,6 +32,7 @@ from octt.load.health import (
     steady_gc,
 )
 from octt.load.loops import EventLoopKind, loop_factory
+from octt.load.ports import SourcePorts
 from octt.load.stamped import ArrivalStamp, ReadDelays, StampedConnector, arrival_stamp_for
 from octt.load.station import DRAIN_S, StationPool, run_station
 from octt.load.stats import StatsBook, StatsDelta
@@ -98,6 +99,7 @@ class WorkerSpec:
     tls_verify: bool = True
     connect_timeout_s: float = 10.0
     event_loop: EventLoopKind = EventLoopKind.ASYNCIO
+    workers: int = 1  # how many worker processes the run has (`index` is one of them)
 
 
 @dataclass(frozen=True)
@@ -273,7 +275,9 @@ async def _work(
         basic_auth_password=spec.basic_auth_password,
         tls_verify=spec.tls_verify,
         stamped=(
-            StampedConnector(clock, read_delays)
+            StampedConnector(
+                clock, read_delays, SourcePorts.for_this_machine(spec.index, spec.workers)
+            )
             if arrival_stamp_for(spec.csms_url) is ArrivalStamp.KERNEL
             else None
         ),

@@ -1,12 +1,15 @@
 """The stations' TCP stream with the kernel's arrival stamps, on both event loops, against a
 plain socket server in a thread (so that blocking the client's loop does not block the server):
 the arrival is when the kernel got the data, not when the loop read it; writes the socket cannot
-take yet keep their order; the ends of a connection reach the receiver once."""
+take yet keep their order; the ends of a connection reach the receiver once; a connection is
+bound to the worker's next port, which comes back when it ends; a connect the listener does not
+take at once is waited for."""
 
 from __future__ import annotations
 
 import asyncio
 import socket
+import sys
 import threading
 import time
 from collections.abc import Callable, Coroutine, Iterator
@@ -14,9 +17,11 @@ from contextlib import contextmanager
 from typing import Any
 
 import pytest
+from net_support import unbound_ports
 
 from octt.clock import SystemClock
 from octt.load.loops import EventLoopKind, loop_factory, resolve
+from octt.load.ports import SourcePorts
 from octt.load.stamped import (
     ArrivalStamp,
     ReadDelays,
@@ -196,6 +201,74 @@ def test_no_listener_is_a_refused_connection(run: Any) -> None:
     async def main() -> None:
         with pytest.raises(ConnectionRefusedError):
             await StampedConnector(SystemClock()).connect("127.0.0.1", port, Receiver())
+
+    run(main())
+
+
+def test_a_connection_is_bound_to_the_next_port_which_comes_back_at_its_end(run: Any) -> None:
+    seen: list[int] = []
+
+    def note_peer(conn: socket.socket) -> None:
+        seen.append(conn.getpeername()[1])
+        conn.recv(1)
+
+    local, spare = unbound_ports(2)
+    ports = SourcePorts([local, spare])
+
+    async def main() -> None:
+        receiver = Receiver()
+        with peer(note_peer) as port:
+            connector = StampedConnector(SystemClock(), ports=ports)
+            stream = await connector.connect("127.0.0.1", port, receiver)
+            assert list(ports._free) == [spare]
+            stream.abort()
+            await receiver.next("lost")
+
+    run(main())
+    assert seen == [local]
+    assert list(ports._free) == [spare, local]
+
+
+def test_a_failed_connect_gives_its_port_back(run: Any) -> None:
+    with socket.create_server(("127.0.0.1", 0)) as taken:
+        port = taken.getsockname()[1]  # nobody listens there after this
+    (local,) = unbound_ports(1)
+    ports = SourcePorts([local])
+
+    async def main() -> None:
+        with pytest.raises(ConnectionRefusedError):
+            await StampedConnector(SystemClock(), ports=ports).connect(
+                "127.0.0.1", port, Receiver()
+            )
+
+    run(main())
+    assert list(ports._free) == [local]
+
+
+def test_a_connect_the_listener_does_not_take_at_once_is_waited_for(run: Any) -> None:
+    async def main() -> None:
+        # A listener whose accept queue is full drops the SYN (Linux: until it is accepted
+        # from and the client sends it again): connect(2) stays under way.
+        with socket.create_server(("127.0.0.1", 0), backlog=0) as listener:
+            port = listener.getsockname()[1]
+            filler = socket.create_connection(("127.0.0.1", port))
+            receiver = Receiver()
+            connecting = asyncio.ensure_future(
+                StampedConnector(SystemClock()).connect("127.0.0.1", port, receiver)
+            )
+            for _ in range(3):
+                await asyncio.sleep(0)
+            under_way = not connecting.done()
+            first, _ = listener.accept()  # room in the queue: the SYN sent again gets in
+            stream = await asyncio.wait_for(connecting, 10)
+            second, _ = listener.accept()
+            second.sendall(b"in")
+            assert await receiver.next("data") == b"in"
+            stream.close()
+            for sock in (filler, first, second):
+                sock.close()
+        if sys.platform == "linux":
+            assert under_way
 
     run(main())
 
