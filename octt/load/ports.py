@@ -27,6 +27,7 @@ import socket
 import sys
 from collections import deque
 from collections.abc import Iterable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Final
 
@@ -69,7 +70,7 @@ class SourcePorts:
         start = len(ports) * (share % shares) // shares if shares > 0 else 0
         return cls(ports[start:] + ports[:start])
 
-    def bind(self, sock: socket.socket) -> int | None:
+    def bind(self, sock: socket.socket) -> BoundPort | None:
         """Bind `sock` to the next free port (any local address); the port, or None if the
         kernel is to choose one on connect. Other bind errors are raised."""
         address = _ANY_ADDRESS.get(sock.family)
@@ -84,12 +85,24 @@ class SourcePorts:
                 if exc.errno in _PORT_TAKEN:
                     continue
                 raise
-            return port
+            return BoundPort(self, port)
         return None
 
     def give_back(self, port: int) -> None:
         """A connection bound to `port` is closed: the port is handed out again last."""
         self._free.append(port)
+
+
+@dataclass(frozen=True, slots=True)
+class BoundPort:
+    """The local port a socket was bound to, and the ports it goes back to."""
+
+    ports: SourcePorts
+    port: int
+
+    def give_back(self) -> None:
+        """The socket is closed (or about to be, by its transport): the port is free."""
+        self.ports.give_back(self.port)
 
 
 def parse_port_range(text: str) -> tuple[int, int]:

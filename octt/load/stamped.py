@@ -17,17 +17,14 @@ The stream is the small part of an asyncio transport a `octt.load.wire.WireConne
 ``add_reader``/``add_writer``. It carries plain TCP only (``ws://``); a ``wss://`` station
 keeps the loop's TLS transport and its arrival stamps are the loop's (`ArrivalStamp`).
 Where the platform has no ``SO_TIMESTAMPNS``, `kernel_stamps_available` is False and the
-stations use the loop's transport for plain TCP too. The connector binds each socket to the
-worker's next local port (`octt.load.ports`) before it connects, where the worker has them.
+stations use the loop's transport for plain TCP too. The socket is opened by
+`octt.load.tcp` (bound to the worker's next local port, where it has them).
 """
 
 from __future__ import annotations
 
 import asyncio
-import errno
 import functools
-import ipaddress
-import os
 import platform
 import socket
 import struct
@@ -38,7 +35,9 @@ from enum import StrEnum
 from typing import Final, Protocol
 
 from octt.clock import Clock
-from octt.load.ports import SourcePorts
+from octt.load.ports import BoundPort
+from octt.load.tcp import TcpConnector
+from octt.load.tcp import close as close_socket
 
 #: Machines whose Linux takes its socket options' numbers from the generic header.
 _GENERIC_SOCKET_NUMBERS: Final = frozenset(
@@ -126,10 +125,10 @@ class StampedStream(asyncio.Transport):
         clock: Clock,
         read_buffer: bytearray,
         loop: asyncio.AbstractEventLoop,
-        bound: tuple[SourcePorts, int] | None = None,
+        bound: BoundPort | None = None,
     ) -> None:
-        """`bound`: the ports the socket's local port was taken from, and the port (it goes
-        back when the socket is closed)."""
+        """`bound`: the worker's local port the socket is bound to (free again once the
+        socket is closed)."""
         super().__init__()
         self._loop = loop
         self._bound = bound
@@ -254,126 +253,31 @@ class StampedStream(asyncio.Transport):
         self._loop.remove_reader(self._fd)
         self._loop.remove_writer(self._fd)
         self._pending.clear()
-        _close(sock, self._bound)
+        close_socket(sock, self._bound)
         # As asyncio's transports do: the receiver hears of the end on the next iteration,
         # not inside the call that ended it.
         self._loop.call_soon(self._receiver.connection_lost, exc)
 
 
-async def _connected(
-    loop: asyncio.AbstractEventLoop, sock: socket.socket, address: tuple[object, ...]
-) -> None:
-    """Connect the non-blocking `sock` (connect(2): EINPROGRESS, then writable, then the
-    outcome in SO_ERROR). Not `loop.sock_connect`: uvloop's looks the address up again in its
-    resolver's thread pool on every call, a tenth of a connection's cost in a ramp-up."""
-    error = sock.connect_ex(address)
-    if error in _UNDER_WAY:
-        # Asking again is how connect(2) reports progress: 0 once the handshake is done (on
-        # loopback, nearly always by now), EALREADY while it is not. Done at once, the
-        # stream needs no writer watch added and removed (in uvloop, a poll handle each).
-        error = sock.connect_ex(address)
-    if error in _CONNECTED:
-        return
-    if error not in _UNDER_WAY:
-        raise OSError(error, os.strerror(error))
-    fd = sock.fileno()
-    done: asyncio.Future[None] = loop.create_future()
-
-    def writable() -> None:
-        if not done.done():
-            done.set_result(None)
-
-    loop.add_writer(fd, writable)
-    try:
-        await done
-    finally:
-        loop.remove_writer(fd)
-    error = sock.getsockopt(socket.SOL_SOCKET, socket.SO_ERROR)
-    if error:
-        raise OSError(error, os.strerror(error))
-
-
-def _close(sock: socket.socket, bound: tuple[SourcePorts, int] | None) -> None:
-    """Close `sock`; the local port it was `bound` to goes back to its `SourcePorts`."""
-    sock.close()
-    if bound is not None:
-        ports, port = bound
-        ports.give_back(port)
-
-
-#: connect(2) on a non-blocking socket: the handshake has started, or is still going.
-_UNDER_WAY: Final = frozenset({errno.EINPROGRESS, errno.EALREADY, errno.EWOULDBLOCK, errno.EINTR})
-#: connect(2): connected (EISCONN: by an earlier call).
-_CONNECTED: Final = frozenset({0, errno.EISCONN})
-#: Created non-blocking where the platform can (one system call less than `setblocking`).
-_NONBLOCKING_STREAM: Final = socket.SOCK_STREAM | getattr(socket, "SOCK_NONBLOCK", 0)
-
-
-#: A socket family and an address for `socket.connect`.
-_Address = tuple[int, tuple[object, ...]]
-
-
 class StampedConnector:
     """Opens `StampedStream`s for the stations of one worker: the read buffer they share, where
-    their read delays go, the CSMS's resolved address (looked up once per host), and the local
-    ports the connections are bound to."""
+    their read delays go, and how their TCP connections are opened (`octt.load.tcp`: the CSMS's
+    address looked up once, the worker's local ports)."""
 
     def __init__(
-        self, clock: Clock, delays: ReadDelays | None = None, ports: SourcePorts | None = None
+        self, clock: Clock, delays: ReadDelays | None = None, tcp: TcpConnector | None = None
     ) -> None:
-        """`ports`: the local ports to bind the connections to (`octt.load.ports`); without
-        them, the kernel chooses on connect."""
         self._clock = clock
         self.delays = delays  # where the stations note how long their messages waited
-        self._ports = ports
+        self._tcp = tcp or TcpConnector()
         self._buffer = bytearray(READ_SIZE)
-        self._addresses: dict[tuple[str, int], list[_Address]] = {}
 
     async def connect(self, host: str, port: int, receiver: StreamReceiver) -> StampedStream:
         """Connect, then hand the stream to `receiver` (`OSError` if no address answers)."""
+        sock, bound = await self._tcp.open(host, port, _STAMPS)
         loop = asyncio.get_running_loop()
-        last: OSError | None = None
-        for family, address in await self._resolve(host, port):
-            sock = socket.socket(family, _NONBLOCKING_STREAM)
-            bound: tuple[SourcePorts, int] | None = None
-            try:
-                if not _NONBLOCKING_STREAM & ~socket.SOCK_STREAM:
-                    sock.setblocking(False)  # the platform has no SOCK_NONBLOCK
-                # What asyncio does for its TCP transports: a frame goes out when written.
-                sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-                sock.setsockopt(socket.SOL_SOCKET, SO_TIMESTAMPNS or 0, 1)
-                if self._ports is not None:
-                    local_port = self._ports.bind(sock)
-                    if local_port is not None:
-                        bound = (self._ports, local_port)
-                await _connected(loop, sock, address)
-            except OSError as exc:
-                _close(sock, bound)
-                last = exc
-                continue
-            except BaseException:
-                _close(sock, bound)
-                raise
-            return StampedStream(sock, receiver, self._clock, self._buffer, loop, bound)
-        raise last or OSError(f"no address for {host}")
+        return StampedStream(sock, receiver, self._clock, self._buffer, loop, bound)
 
-    async def _resolve(self, host: str, port: int) -> list[_Address]:
-        key = (host, port)
-        known = self._addresses.get(key)
-        if known is not None:
-            return known
-        try:
-            numeric = ipaddress.ip_address(host.strip("[]"))
-        except ValueError:
-            infos = await asyncio.get_running_loop().getaddrinfo(
-                host, port, type=socket.SOCK_STREAM
-            )
-            found: list[_Address] = [
-                (family, tuple(address)) for family, _t, _p, _c, address in infos
-            ]
-        else:
-            family = socket.AF_INET6 if numeric.version == 6 else socket.AF_INET
-            found = [(family, (str(numeric), port))]
-        if found:
-            self._addresses[key] = found
-        return found
+
+#: The socket option that has the kernel stamp every read.
+_STAMPS: Final = () if SO_TIMESTAMPNS is None else ((socket.SOL_SOCKET, SO_TIMESTAMPNS, 1),)

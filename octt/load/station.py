@@ -21,6 +21,7 @@ from octt.load.behaviour import LoadMix, StationBehaviour
 from octt.load.protocol import StationProtocol
 from octt.load.stamped import StampedConnector
 from octt.load.stats import StatsBook
+from octt.load.tcp import TcpConnector
 from octt.load.wire import TlsContext, WireConnection, open_wire
 from octt.transport.websocket import ConnectFailure, TransportClosed, TransportOptions
 from octt.validation.frames import FrameValidator
@@ -104,6 +105,7 @@ class StationPool:
     own_errors: list[str] = field(default_factory=list)  # octt bugs, kept apart
     tls: TlsContext = field(default_factory=TlsContext)  # wss://: one context for all
     stamped: StampedConnector | None = None  # ws://: the kernel stamps arrivals (see its module)
+    tcp: TcpConnector | None = None  # the other connections' TCP: the worker's local ports
 
     def options(self, cp_id: str) -> TransportOptions:
         return TransportOptions(
@@ -135,7 +137,9 @@ async def run_station(pool: StationPool, cp_id: str, start_at: float, end_at: fl
                 if pool.stopping.is_set():
                     return
                 pool.book.connection("attempts")
-                wire = await open_wire(pool.options(cp_id), pool.clock, pool.tls, pool.stamped)
+                wire = await open_wire(
+                    pool.options(cp_id), pool.clock, pool.tls, pool.stamped, pool.tcp
+                )
         except ConnectFailure as exc:
             pool.book.connection("failed", exc.kind.value)
             failures += 1

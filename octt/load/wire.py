@@ -43,6 +43,7 @@ except ImportError:  # pragma: no cover - a build without the C extension
 
 from octt.clock import Clock
 from octt.load.stamped import ReadDelays, StampedConnector
+from octt.load.tcp import TcpConnector
 from octt.transport import tls
 from octt.transport.websocket import (
     NO_UPGRADE_ANSWER,
@@ -179,6 +180,10 @@ class WireConnection(asyncio.Protocol):
     def transport(self) -> asyncio.Transport | None:
         return self._transport
 
+    def when_gone(self, callback: Callable[[], None]) -> None:
+        """Call `callback` once the connection is gone (soon, if it is gone already)."""
+        self._gone.add_done_callback(lambda _gone: callback())
+
     async def handshake_done(self) -> None:
         """Until the CSMS accepted the upgrade (`ConnectFailure` if it did not)."""
         await self._opened
@@ -286,6 +291,32 @@ _LENGTH_16 = struct.Struct("!BBH")
 _LENGTH_64 = struct.Struct("!BBQ")
 
 
+async def _over_socket(
+    wire: WireConnection,
+    tcp: TcpConnector,
+    host: str,
+    port: int,
+    ssl_context: ssl.SSLContext | None,
+) -> None:
+    """The loop's transport (and TLS) for `wire` on a socket `tcp` connects."""
+    sock, bound = await tcp.open(host, port)
+    try:
+        await asyncio.get_running_loop().create_connection(
+            lambda: wire,
+            sock=sock,
+            ssl=ssl_context,
+            server_hostname=host if ssl_context is not None else None,
+        )
+    except BaseException:
+        # The loop owns the socket from the call on and closes it when it fails (closing it
+        # here too could close a descriptor already reused by another connection).
+        if bound is not None:
+            bound.give_back()
+        raise
+    if bound is not None:
+        wire.when_gone(bound.give_back)
+
+
 def _handshake_failure(exc: BaseException) -> ConnectFailure:
     if isinstance(exc, InvalidStatus):
         return refused_upgrade(exc.response.status_code)
@@ -299,12 +330,14 @@ async def open_wire(
     clock: Clock,
     tls_context: TlsContext | None = None,
     stamped: StampedConnector | None = None,
+    tcp: TcpConnector | None = None,
 ) -> WireConnection:
     """Open the connection (TCP, TLS for ``wss://``, the WebSocket upgrade) within the
     connect timeout; `ConnectFailure` with the same kinds as the engine's transport.
     `tls_context`: the stations' shared TLS set-up (`TlsContext`), instead of building one
     for this connection. `stamped`: plain TCP goes through it, so that arrivals carry the
-    kernel's stamps (`octt.load.stamped`); without it, or for TLS, the loop's transport."""
+    kernel's stamps (`octt.load.stamped`); without it, or for TLS, the loop's transport, on a
+    socket `tcp` opens (`octt.load.tcp`: the worker's local ports) where it is given."""
     url = options.url
     try:
         uri = parse_uri(url)
@@ -326,6 +359,8 @@ async def open_wire(
             try:
                 if plain is not None:
                     await plain.connect(uri.host, uri.port, wire)
+                elif tcp is not None:
+                    await _over_socket(wire, tcp, uri.host, uri.port, ssl_context)
                 else:
                     await loop.create_connection(
                         lambda: wire,

@@ -36,6 +36,7 @@ from octt.load.ports import SourcePorts
 from octt.load.stamped import ArrivalStamp, ReadDelays, StampedConnector, arrival_stamp_for
 from octt.load.station import DRAIN_S, StationPool, run_station
 from octt.load.stats import StatsBook, StatsDelta
+from octt.load.tcp import TcpConnector
 from octt.validation.frames import FrameValidator
 from octt.validation.schemas import SchemaSet
 
@@ -263,6 +264,8 @@ async def _work(
     book.track_changes()
     clock = SystemClock()
     read_delays = ReadDelays()
+    ports = SourcePorts.for_this_machine(spec.index, spec.workers)
+    tcp = TcpConnector(ports)
     pool = StationPool(
         csms_url=spec.csms_url,
         mix=spec.mix,
@@ -275,12 +278,11 @@ async def _work(
         basic_auth_password=spec.basic_auth_password,
         tls_verify=spec.tls_verify,
         stamped=(
-            StampedConnector(
-                clock, read_delays, SourcePorts.for_this_machine(spec.index, spec.workers)
-            )
+            StampedConnector(clock, read_delays, tcp)
             if arrival_stamp_for(spec.csms_url) is ArrivalStamp.KERNEL
             else None
         ),
+        tcp=tcp if ports is not None else None,  # else the loop's connect, as before
     )
     peak = _Peak()
     lag = LoopLag()

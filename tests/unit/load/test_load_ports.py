@@ -15,6 +15,7 @@ from net_support import unbound_ports
 from octt.load import ports as ports_module
 from octt.load.ports import (
     BIND_TRIES,
+    BoundPort,
     SourcePorts,
     parse_port_range,
     parse_reserved_ports,
@@ -70,7 +71,7 @@ def test_an_unreadable_range_leaves_the_choice_to_the_kernel(
 def test_ports_are_handed_out_in_turn_and_come_back_last(sock: socket.socket) -> None:
     a, b, c = unbound_ports(3)
     ports = SourcePorts([a, b, c])
-    assert ports.bind(sock) == a
+    assert ports.bind(sock) == BoundPort(ports, a)
     assert sock.getsockname()[1] == a
     ports.give_back(a)
     assert list(ports._free) == [b, c, a]
@@ -81,7 +82,7 @@ def test_a_port_someone_holds_is_skipped_and_tried_again_last(sock: socket.socke
     with socket.socket() as holder:
         holder.bind(("127.0.0.1", a))
         ports = SourcePorts([a, b])
-        assert ports.bind(sock) == b
+        assert ports.bind(sock) == BoundPort(ports, b)
         assert list(ports._free) == [a]
 
 

@@ -1,26 +1,21 @@
 """The stations' TCP stream with the kernel's arrival stamps, on both event loops, against a
 plain socket server in a thread (so that blocking the client's loop does not block the server):
 the arrival is when the kernel got the data, not when the loop read it; writes the socket cannot
-take yet keep their order; the ends of a connection reach the receiver once; a connection is
-bound to the worker's next port, which comes back when it ends; a connect the listener does not
-take at once is waited for."""
+take yet keep their order; the ends of a connection reach the receiver once; the worker's local
+port a connection was bound to comes back when it ends."""
 
 from __future__ import annotations
 
 import asyncio
 import socket
-import sys
 import threading
 import time
-from collections.abc import Callable, Coroutine, Iterator
-from contextlib import contextmanager
 from typing import Any
 
 import pytest
-from net_support import unbound_ports
+from net_support import peer, unbound_ports
 
 from octt.clock import SystemClock
-from octt.load.loops import EventLoopKind, loop_factory, resolve
 from octt.load.ports import SourcePorts
 from octt.load.stamped import (
     ArrivalStamp,
@@ -29,6 +24,7 @@ from octt.load.stamped import (
     arrival_stamp_for,
     kernel_stamps_available,
 )
+from octt.load.tcp import TcpConnector
 
 pytestmark = pytest.mark.skipif(
     not kernel_stamps_available(), reason="this system does not stamp received TCP data"
@@ -65,39 +61,6 @@ class Receiver:
             event, value = await asyncio.wait_for(self.events.get(), 5)
             if event == kind:
                 return value
-
-
-@contextmanager
-def peer(script: Callable[[socket.socket], None]) -> Iterator[int]:
-    """A one-connection TCP server on loopback running `script` on the accepted socket."""
-    listener = socket.create_server(("127.0.0.1", 0))
-    port = listener.getsockname()[1]
-
-    def serve() -> None:
-        with listener:
-            conn, _ = listener.accept()
-            with conn:
-                script(conn)
-
-    thread = threading.Thread(target=serve, daemon=True)
-    thread.start()
-    try:
-        yield port
-    finally:
-        thread.join(10)
-
-
-@pytest.fixture(params=[EventLoopKind.ASYNCIO, EventLoopKind.UVLOOP])
-def run(request: pytest.FixtureRequest) -> Callable[[Coroutine[Any, Any, Any]], Any]:
-    kind: EventLoopKind = request.param
-    if kind is EventLoopKind.UVLOOP and resolve(EventLoopKind.AUTO) is not EventLoopKind.UVLOOP:
-        pytest.skip("uvloop is not installed")
-
-    def runner(main: Coroutine[Any, Any, Any]) -> Any:
-        with asyncio.Runner(loop_factory=loop_factory(kind)) as loop:
-            return loop.run(main)
-
-    return runner
 
 
 def test_the_arrival_is_the_kernels_even_when_the_loop_was_busy(run: Any) -> None:
@@ -218,7 +181,7 @@ def test_a_connection_is_bound_to_the_next_port_which_comes_back_at_its_end(run:
     async def main() -> None:
         receiver = Receiver()
         with peer(note_peer) as port:
-            connector = StampedConnector(SystemClock(), ports=ports)
+            connector = StampedConnector(SystemClock(), tcp=TcpConnector(ports))
             stream = await connector.connect("127.0.0.1", port, receiver)
             assert list(ports._free) == [spare]
             stream.abort()
@@ -227,67 +190,6 @@ def test_a_connection_is_bound_to_the_next_port_which_comes_back_at_its_end(run:
     run(main())
     assert seen == [local]
     assert list(ports._free) == [spare, local]
-
-
-def test_a_failed_connect_gives_its_port_back(run: Any) -> None:
-    with socket.create_server(("127.0.0.1", 0)) as taken:
-        port = taken.getsockname()[1]  # nobody listens there after this
-    (local,) = unbound_ports(1)
-    ports = SourcePorts([local])
-
-    async def main() -> None:
-        with pytest.raises(ConnectionRefusedError):
-            await StampedConnector(SystemClock(), ports=ports).connect(
-                "127.0.0.1", port, Receiver()
-            )
-
-    run(main())
-    assert list(ports._free) == [local]
-
-
-def test_a_connect_the_listener_does_not_take_at_once_is_waited_for(run: Any) -> None:
-    async def main() -> None:
-        # A listener whose accept queue is full drops the SYN (Linux: until it is accepted
-        # from and the client sends it again): connect(2) stays under way.
-        with socket.create_server(("127.0.0.1", 0), backlog=0) as listener:
-            port = listener.getsockname()[1]
-            filler = socket.create_connection(("127.0.0.1", port))
-            receiver = Receiver()
-            connecting = asyncio.ensure_future(
-                StampedConnector(SystemClock()).connect("127.0.0.1", port, receiver)
-            )
-            for _ in range(3):
-                await asyncio.sleep(0)
-            under_way = not connecting.done()
-            first, _ = listener.accept()  # room in the queue: the SYN sent again gets in
-            stream = await asyncio.wait_for(connecting, 10)
-            second, _ = listener.accept()
-            second.sendall(b"in")
-            assert await receiver.next("data") == b"in"
-            stream.close()
-            for sock in (filler, first, second):
-                sock.close()
-        if sys.platform == "linux":
-            assert under_way
-
-    run(main())
-
-
-def test_a_host_name_is_looked_up_once(run: Any) -> None:
-    def hello(conn: socket.socket) -> None:
-        conn.sendall(b"hi")
-        conn.recv(1)
-
-    async def main() -> int:
-        connector = StampedConnector(SystemClock(), ReadDelays())
-        receiver = Receiver()
-        with peer(hello) as port:
-            stream = await connector.connect("localhost", port, receiver)
-            assert await receiver.next("data") == b"hi"
-            stream.close()
-        return len(connector._addresses)
-
-    assert run(main()) == 1
 
 
 def test_plain_websocket_urls_get_the_kernels_stamps() -> None:

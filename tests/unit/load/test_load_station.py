@@ -162,7 +162,7 @@ def test_connection_attempts_wait_for_a_turn(monkeypatch: pytest.MonkeyPatch) ->
             return 0
 
     async def fake_open(
-        options: TransportOptions, clock: object, tls: object, stamped: object
+        options: TransportOptions, clock: object, tls: object, stamped: object, tcp: object
     ) -> FakeWire:
         under_way[0] += 1
         under_way[1] = max(under_way)
