@@ -29,9 +29,8 @@ import struct
 import sys
 import time
 from multiprocessing.connection import Connection
-from pathlib import Path
 
-from octt.load.ports import SourcePorts
+from octt.load.ports import PORT_RANGE_FILE, SourcePorts
 
 _RESET = struct.pack("ii", 1, 0)  # SO_LINGER on, 0 s: close(2) sends a reset
 
@@ -101,9 +100,8 @@ def main() -> None:
     args = parser.parse_args()
     os.sched_setaffinity(0, {args.cpu})
     _raise_fd_limit(args.connections)
-    range_file = Path("/proc/sys/net/ipv4/ip_local_port_range")
-    if range_file.exists():
-        print("ephemeral port range:", " - ".join(range_file.read_text().split()))
+    if PORT_RANGE_FILE.exists():
+        print("ephemeral port range:", " - ".join(PORT_RANGE_FILE.read_text().split()))
     for ours, title in ((False, "the kernel chooses"), (True, "octt's ports")):
         print(f"{title}: connections held, connect us mean, max (per block of {args.block:,})")
         lines = _run(args.connections, args.block, args.cpu, args.listener_cpu, ours)

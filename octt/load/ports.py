@@ -47,10 +47,6 @@ class SourcePorts:
     def __init__(self, ports: Iterable[int]) -> None:
         self._free: deque[int] = deque(ports)
 
-    def __len__(self) -> int:
-        """How many ports are free to hand out."""
-        return len(self._free)
-
     @classmethod
     def for_this_machine(cls, share: int = 0, shares: int = 1) -> SourcePorts | None:
         """The machine's ephemeral range without its reserved ports, starting with stretch
